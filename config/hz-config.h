@@ -1,0 +1,75 @@
+/* The configuration of both daemons, read from one GKeyFile.
+ *
+ * Every key has a built-in default, so a daemon also starts without a file.
+ * config/huizhen.conf lists each key with its default and meaning.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define HZ_CONFIG_ERROR (hz_config_error_quark ())
+GQuark hz_config_error_quark (void);
+
+typedef enum {
+  HZ_CONFIG_ERROR_FILE,           /* the file cannot be read or parsed */
+  HZ_CONFIG_ERROR_UNKNOWN_KEY,    /* a group or key that no daemon reads */
+  HZ_CONFIG_ERROR_INVALID_VALUE,  /* a value that fails its check */
+} HzConfigError;
+
+typedef struct {
+  char *host;     /* an IP literal, or "localhost" */
+  guint16 port;   /* 0 asks the kernel for a free port */
+} HzListenAddress;
+
+typedef struct {
+  HzListenAddress listen;
+  char *database;
+  char *web_root;
+  char *token_secret_file;
+  char *public_url;          /* base of join_url; derived from listen when empty */
+} HzSchedulerConfig;
+
+typedef struct {
+  HzListenAddress listen;
+  char *scheduler_url;       /* where the relay sends its reports */
+  char *public_url;          /* WebSocket URL handed to clients; derived when empty */
+  char *public_address;      /* 1:1 NAT address announced in candidates, or NULL */
+  guint16 ice_port_min;      /* 0 with ice_port_max 0: any port */
+  guint16 ice_port_max;
+  char *stun_server;         /* "stun://HOST:PORT" or NULL */
+  char *turn_server;         /* "turn(s)://USER:PASSWORD@HOST:PORT" or NULL */
+  char *recordings_dir;
+  char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
+} HzRelayConfig;
+
+typedef struct {
+  char *path;                /* the file read, or NULL for built-in defaults */
+  HzSchedulerConfig scheduler;
+  HzRelayConfig relay;
+} HzConfig;
+
+/* Loads PATH (or only the defaults when PATH is NULL) into a new HzConfig.
+ * Errors name the file, the group and key, the value and the reason. */
+HzConfig *hz_config_load (const char *path, GError **error);
+
+/* Parses KEY_DATA as if read from a file called PATH; for tests and fuzzing. */
+HzConfig *hz_config_load_from_data (const char *data,
+                                    gsize       length,
+                                    const char *path,
+                                    GError    **error);
+
+void hz_config_free (HzConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzConfig, hz_config_free)
+
+/* Parses "HOST:PORT" or "[IPV6]:PORT". */
+gboolean hz_listen_address_parse (const char      *text,
+                                  HzListenAddress *address,
+                                  GError         **error);
+
+/* "http://HOST:PORT" for an address; IPv6 hosts are bracketed. */
+char *hz_listen_address_to_url (const HzListenAddress *address,
+                                const char            *scheme);
+
+G_END_DECLS
