@@ -1,0 +1,374 @@
+/* The configuration loader shared by both daemons.
+ *
+ * Each key is declared once in key_table with its default and its check, so
+ * the defaults, the validation and the unknown-key check cannot drift apart.
+ */
+#define G_LOG_DOMAIN "huizhen-config"
+
+#include "hz-config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (hz-config-error-quark, hz_config_error)
+
+typedef enum {
+  KEY_LISTEN,       /* HzListenAddress */
+  KEY_PATH,         /* char *, non-empty */
+  KEY_HTTP_URL,     /* char *, http or https URL, or empty for derived */
+  KEY_WS_URL,       /* char *, ws or wss URL, or empty for derived */
+  KEY_IP_ADDRESS,   /* char *, IP literal or empty */
+  KEY_PORT,         /* guint16 */
+  KEY_STUN_URL,     /* char *, stun://HOST:PORT or empty */
+  KEY_TURN_URL,     /* char *, turn(s)://USER:PASSWORD@HOST:PORT or empty */
+} KeyType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  KeyType type;
+  gsize offset;             /* into HzConfig */
+  const char *default_value;
+} KeySpec;
+
+#define SCHED(field) G_STRUCT_OFFSET (HzConfig, scheduler.field)
+#define RELAY(field) G_STRUCT_OFFSET (HzConfig, relay.field)
+
+static const KeySpec key_table[] = {
+  { "scheduler", "listen", KEY_LISTEN, SCHED (listen), "127.0.0.1:8080" },
+  { "scheduler", "database", KEY_PATH, SCHED (database), "var/huizhen.db" },
+  { "scheduler", "web-root", KEY_PATH, SCHED (web_root), "web" },
+  { "scheduler", "token-secret-file", KEY_PATH, SCHED (token_secret_file), "var/token.secret" },
+  { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
+  { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },
+  { "relay", "scheduler-url", KEY_HTTP_URL, RELAY (scheduler_url), "" },
+  { "relay", "public-url", KEY_WS_URL, RELAY (public_url), "" },
+  { "relay", "public-address", KEY_IP_ADDRESS, RELAY (public_address), "" },
+  { "relay", "ice-port-min", KEY_PORT, RELAY (ice_port_min), "0" },
+  { "relay", "ice-port-max", KEY_PORT, RELAY (ice_port_max), "0" },
+  { "relay", "stun-server", KEY_STUN_URL, RELAY (stun_server), "" },
+  { "relay", "turn-server", KEY_TURN_URL, RELAY (turn_server), "" },
+  { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
+};
+
+static gboolean
+host_is_valid (const char *host)
+{
+  return g_hostname_is_ip_address (host) || g_strcmp0 (host, "localhost") == 0;
+}
+
+gboolean
+hz_listen_address_parse (const char *text, HzListenAddress *address, GError **error)
+{
+  g_autofree char *host = NULL;
+  const char *port_text;
+  guint64 port;
+
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+      if (close == NULL || close[1] != ':')
+        goto invalid;
+      host = g_strndup (text + 1, (gsize) (close - text - 1));
+      port_text = close + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (text, ':');
+      if (colon == NULL || memchr (text, ':', (gsize) (colon - text)) != NULL)
+        goto invalid;
+      host = g_strndup (text, (gsize) (colon - text));
+      port_text = colon + 1;
+    }
+
+  if (!host_is_valid (host) ||
+      !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))
+    goto invalid;
+
+  address->host = g_steal_pointer (&host);
+  address->port = (guint16) port;
+  return TRUE;
+
+invalid:
+  g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                       "expected HOST:PORT with an IP address (IPv6 in brackets) "
+                       "or localhost and a port from 0 to 65535");
+  return FALSE;
+}
+
+char *
+hz_listen_address_to_url (const HzListenAddress *address, const char *scheme)
+{
+  gboolean is_ipv6 = strchr (address->host, ':') != NULL;
+
+  return g_strdup_printf ("%s://%s%s%s:%u", scheme, is_ipv6 ? "[" : "",
+                          address->host, is_ipv6 ? "]" : "", address->port);
+}
+
+static gboolean
+check_url (const char *value, const char *const *schemes, gboolean needs_user,
+           GError **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_HAS_PASSWORD, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      !g_strv_contains (schemes, g_uri_get_scheme (uri)))
+    {
+      g_autofree char *list = g_strjoinv ("://, ", (char **) schemes);
+      g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                   "expected a URL starting with %s:// and naming a host", list);
+      return FALSE;
+    }
+  if (needs_user && (g_uri_get_user (uri) == NULL || g_uri_get_password (uri) == NULL))
+    {
+      g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                           "expected USER:PASSWORD@ before the TURN server's host");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Checks VALUE for SPEC and stores it in CONFIG; on failure sets a reason
+ * that the caller prefixes with the file, key and value. */
+static gboolean
+store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **error)
+{
+  static const char *const http_schemes[] = { "http", "https", NULL };
+  static const char *const ws_schemes[] = { "ws", "wss", NULL };
+  static const char *const stun_schemes[] = { "stun", NULL };
+  static const char *const turn_schemes[] = { "turn", "turns", NULL };
+  gpointer field = G_STRUCT_MEMBER_P (config, spec->offset);
+  gboolean empty = value[0] == '\0';
+  guint64 port;
+
+  switch (spec->type)
+    {
+    case KEY_LISTEN:
+      {
+        HzListenAddress address = { 0 };
+        if (!hz_listen_address_parse (value, &address, error))
+          return FALSE;
+        g_free (((HzListenAddress *) field)->host);
+        *(HzListenAddress *) field = address;
+        return TRUE;
+      }
+    case KEY_PATH:
+      if (empty)
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "a path is required");
+          return FALSE;
+        }
+      break;
+    case KEY_HTTP_URL:
+      if (!empty && !check_url (value, http_schemes, FALSE, error))
+        return FALSE;
+      break;
+    case KEY_WS_URL:
+      if (!empty && !check_url (value, ws_schemes, FALSE, error))
+        return FALSE;
+      break;
+    case KEY_STUN_URL:
+      if (!empty && !check_url (value, stun_schemes, FALSE, error))
+        return FALSE;
+      break;
+    case KEY_TURN_URL:
+      if (!empty && !check_url (value, turn_schemes, TRUE, error))
+        return FALSE;
+      break;
+    case KEY_IP_ADDRESS:
+      if (!empty && !g_hostname_is_ip_address (value))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected an IPv4 or IPv6 address");
+          return FALSE;
+        }
+      break;
+    case KEY_PORT:
+      if (!g_ascii_string_to_unsigned (value, 10, 0, 65535, &port, NULL))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected a port number from 0 to 65535");
+          return FALSE;
+        }
+      *(guint16 *) field = (guint16) port;
+      return TRUE;
+    }
+
+  g_free (*(char **) field);
+  *(char **) field = empty ? NULL : g_strdup (value);
+  return TRUE;
+}
+
+static const KeySpec *
+find_key (const char *group, const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (key_table); i++)
+    if (strcmp (key_table[i].group, group) == 0 && strcmp (key_table[i].key, key) == 0)
+      return &key_table[i];
+  return NULL;
+}
+
+static gboolean
+group_is_known (const char *group)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (key_table); i++)
+    if (strcmp (key_table[i].group, group) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+apply_key_file (HzConfig *config, GKeyFile *file, const char *path, GError **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+
+  for (gsize g = 0; groups[g] != NULL; g++)
+    {
+      g_auto(GStrv) keys = NULL;
+
+      if (!group_is_known (groups[g]))
+        {
+          g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_UNKNOWN_KEY,
+                       "%s: unknown group [%s]; known groups are [scheduler] and [relay]",
+                       path, groups[g]);
+          return FALSE;
+        }
+      keys = g_key_file_get_keys (file, groups[g], NULL, NULL);
+      for (gsize k = 0; keys != NULL && keys[k] != NULL; k++)
+        {
+          const KeySpec *spec = find_key (groups[g], keys[k]);
+          g_autoptr(GError) local_error = NULL;
+          g_autofree char *value = NULL;
+
+          if (spec == NULL)
+            {
+              g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_UNKNOWN_KEY,
+                           "%s: [%s] %s: unknown key; config/huizhen.conf lists every key",
+                           path, groups[g], keys[k]);
+              return FALSE;
+            }
+          value = g_key_file_get_string (file, groups[g], keys[k], &local_error);
+          if (value == NULL || !store_value (config, spec, g_strstrip (value), &local_error))
+            {
+              g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                           "%s: [%s] %s = '%s': %s", path, groups[g], keys[k],
+                           value ? value : "", local_error->message);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_combinations (HzConfig *config, const char *path, GError **error)
+{
+  HzRelayConfig *relay = &config->relay;
+
+  if ((relay->ice_port_min == 0) != (relay->ice_port_max == 0) ||
+      relay->ice_port_min > relay->ice_port_max)
+    {
+      g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                   "%s: [relay] ice-port-min = '%u', ice-port-max = '%u': set both to 0 "
+                   "for any port, or both to a range with min <= max",
+                   path, relay->ice_port_min, relay->ice_port_max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Fills the values that default to other keys' values. */
+static void
+derive_values (HzConfig *config)
+{
+  if (config->relay.scheduler_url == NULL && config->scheduler.listen.port != 0)
+    config->relay.scheduler_url = hz_listen_address_to_url (&config->scheduler.listen, "http");
+  g_free (config->relay.token_secret_file);
+  config->relay.token_secret_file = g_strdup (config->scheduler.token_secret_file);
+}
+
+static HzConfig *
+config_new_with_defaults (void)
+{
+  HzConfig *config = g_new0 (HzConfig, 1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (key_table); i++)
+    {
+      gboolean ok = store_value (config, &key_table[i], key_table[i].default_value, NULL);
+      g_assert (ok);
+    }
+  return config;
+}
+
+HzConfig *
+hz_config_load_from_data (const char *data, gsize length, const char *path, GError **error)
+{
+  g_autoptr(HzConfig) config = config_new_with_defaults ();
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  config->path = g_strdup (path);
+  if (data != NULL)
+    {
+      if (!g_utf8_validate (data, (gssize) length, NULL))
+        {
+          g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_FILE,
+                       "%s: not valid UTF-8 text", path);
+          return NULL;
+        }
+      if (!g_key_file_load_from_data (file, data, length, G_KEY_FILE_NONE, &local_error))
+        {
+          g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_FILE,
+                       "%s: %s", path, local_error->message);
+          return NULL;
+        }
+      if (!apply_key_file (config, file, path, error))
+        return NULL;
+    }
+  if (!check_combinations (config, path ? path : "built-in defaults", error))
+    return NULL;
+  derive_values (config);
+  return g_steal_pointer (&config);
+}
+
+HzConfig *
+hz_config_load (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  if (path == NULL)
+    return hz_config_load_from_data (NULL, 0, NULL, error);
+
+  if (!g_file_get_contents (path, &data, &length, &local_error))
+    {
+      g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_FILE,
+                   "Cannot read config file: %s", local_error->message);
+      return NULL;
+    }
+  return hz_config_load_from_data (data, length, path, error);
+}
+
+void
+hz_config_free (HzConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->path);
+  g_free (config->scheduler.listen.host);
+  g_free (config->scheduler.database);
+  g_free (config->scheduler.web_root);
+  g_free (config->scheduler.token_secret_file);
+  g_free (config->scheduler.public_url);
+  g_free (config->relay.listen.host);
+  g_free (config->relay.scheduler_url);
+  g_free (config->relay.public_url);
+  g_free (config->relay.public_address);
+  g_free (config->relay.stun_server);
+  g_free (config->relay.turn_server);
+  g_free (config->relay.recordings_dir);
+  g_free (config->relay.token_secret_file);
+  g_free (config);
+}

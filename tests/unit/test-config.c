@@ -1,0 +1,181 @@
+/* The config loader: defaults, values, and errors that name file, key, value. */
+#include <glib.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hz-config.h"
+#include "hz-secret.h"
+
+static HzConfig *
+load (const char *text, GError **error)
+{
+  return hz_config_load_from_data (text, strlen (text), "test.conf", error);
+}
+
+static void
+test_config_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = hz_config_load (NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->scheduler.listen.host, ==, "127.0.0.1");
+  g_assert_cmpuint (config->scheduler.listen.port, ==, 8080);
+  g_assert_cmpstr (config->scheduler.database, ==, "var/huizhen.db");
+  g_assert_cmpstr (config->scheduler.token_secret_file, ==, "var/token.secret");
+  g_assert_cmpstr (config->relay.listen.host, ==, "127.0.0.1");
+  g_assert_cmpuint (config->relay.listen.port, ==, 8081);
+  g_assert_cmpstr (config->relay.recordings_dir, ==, "var/recordings");
+  g_assert_cmpstr (config->relay.scheduler_url, ==, "http://127.0.0.1:8080");
+  g_assert_null (config->relay.stun_server);
+  g_assert_null (config->relay.turn_server);
+  g_assert_null (config->relay.public_address);
+  g_assert_cmpuint (config->relay.ice_port_min, ==, 0);
+}
+
+/* The shipped file documents every key with its built-in default, so
+ * loading it must give exactly the defaults. */
+static void
+test_config_shipped_file (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("HUIZHEN_SOURCE_ROOT"),
+                                            "config", "huizhen.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = hz_config_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->scheduler.listen.port, ==, 8080);
+  g_assert_cmpstr (config->relay.recordings_dir, ==, "var/recordings");
+  g_assert_null (config->relay.stun_server);
+}
+
+static void
+test_config_values (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = load (
+    "[scheduler]\nlisten = [::1]:0\ndatabase = /tmp/x.db\n"
+    "[relay]\nlisten = localhost:9000\nice-port-min = 40000\nice-port-max = 40100\n"
+    "stun-server = stun://127.0.0.1:3478\n"
+    "turn-server = turns://user:pass@127.0.0.1:5349\npublic-address = 192.0.2.10\n"
+    "scheduler-url = https://127.0.0.1:8443\n",
+    &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->scheduler.listen.host, ==, "::1");
+  g_assert_cmpuint (config->scheduler.listen.port, ==, 0);
+  g_assert_cmpstr (config->relay.listen.host, ==, "localhost");
+  g_assert_cmpuint (config->relay.ice_port_max, ==, 40100);
+  g_assert_cmpstr (config->relay.stun_server, ==, "stun://127.0.0.1:3478");
+  g_assert_cmpstr (config->relay.public_address, ==, "192.0.2.10");
+  g_assert_cmpstr (config->relay.scheduler_url, ==, "https://127.0.0.1:8443");
+}
+
+typedef struct {
+  const char *text;
+  int code;
+  const char *fragments[4];  /* each must appear in the message */
+} ErrorCase;
+
+static void
+test_config_errors (void)
+{
+  static const ErrorCase cases[] = {
+    { "[scheduler]\nlisten = 127.0.0.1\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "test.conf", "[scheduler] listen", "'127.0.0.1'", "HOST:PORT" } },
+    { "[scheduler]\nlisten = 127.0.0.1:70000\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "test.conf", "listen", "'127.0.0.1:70000'", "65535" } },
+    { "[scheduler]\nlisten = example.org:80\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "listen", "example.org:80", NULL } },
+    { "[relay]\nice-port-min = abc\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[relay] ice-port-min", "'abc'", "port number", NULL } },
+    { "[relay]\nice-port-min = 5000\nice-port-max = 4000\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "ice-port-min", "min <= max", NULL } },
+    { "[relay]\nice-port-min = 5000\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "ice-port-max", NULL } },
+    { "[relay]\nstun-server = 127.0.0.1:3478\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "stun-server", "stun://", NULL } },
+    { "[relay]\nturn-server = turn://127.0.0.1:3478\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "turn-server", "USER:PASSWORD", NULL } },
+    { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "public-address", "'not-an-ip'", "IPv4", NULL } },
+    { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "scheduler-url", "http://", NULL } },
+    { "[relay]\nrecordings-dir =\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "recordings-dir", "path is required", NULL } },
+    { "[relay]\nlisen = 127.0.0.1:1\n", HZ_CONFIG_ERROR_UNKNOWN_KEY,
+      { "test.conf", "lisen", "unknown key", NULL } },
+    { "[relais]\nlisten = 127.0.0.1:1\n", HZ_CONFIG_ERROR_UNKNOWN_KEY,
+      { "[relais]", NULL } },
+    { "listen = 1\n", HZ_CONFIG_ERROR_FILE, { "test.conf", NULL } },
+    { "[relay\n", HZ_CONFIG_ERROR_FILE, { "test.conf", NULL } },
+    { "[relay]\nlisten = \xff\xfe\n", HZ_CONFIG_ERROR_FILE, { "UTF-8", NULL } },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HzConfig) config = load (cases[i].text, &error);
+
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].text);
+      g_assert_null (config);
+      g_assert_error (error, HZ_CONFIG_ERROR, cases[i].code);
+      for (gsize f = 0; f < G_N_ELEMENTS (cases[i].fragments) && cases[i].fragments[f]; f++)
+        if (strstr (error->message, cases[i].fragments[f]) == NULL)
+          g_error ("message \"%s\" lacks \"%s\"", error->message, cases[i].fragments[f]);
+    }
+}
+
+static void
+test_config_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = hz_config_load ("/nonexistent/huizhen.conf", &error);
+
+  g_assert_null (config);
+  g_assert_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_FILE);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/huizhen.conf"));
+}
+
+static void
+test_secret_created_once (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hz-secret-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sub", "token.secret", NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  HzSecret first, second;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_assert_true (hz_secret_load_or_create (path, &first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (st.st_size, ==, HZ_SECRET_LENGTH);
+  g_assert_true (hz_secret_load_or_create (path, &second, &error));
+  g_assert_cmpmem (first.bytes, HZ_SECRET_LENGTH, second.bytes, HZ_SECRET_LENGTH);
+
+  /* A secret that others can read is rejected, not used. */
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  g_assert_false (hz_secret_load_or_create (path, &second, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+
+  g_unlink (path);
+  g_rmdir (parent);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/config/defaults", test_config_defaults);
+  g_test_add_func ("/config/shipped-file", test_config_shipped_file);
+  g_test_add_func ("/config/values", test_config_values);
+  g_test_add_func ("/config/errors", test_config_errors);
+  g_test_add_func ("/config/missing-file", test_config_missing_file);
+  g_test_add_func ("/config/secret-created-once", test_secret_created_once);
+  return g_test_run ();
+}
