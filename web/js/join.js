@@ -1,0 +1,500 @@
+// The join page: reads the join link, opens camera and microphone and takes
+// part in one consultation through huizhen-relay (docs/signalling.md).
+//
+// The link carries session, token and relay in the URL fragment, which the
+// browser never sends to the web server. The token goes only into the
+// relay's `join` message, and the fragment is removed from the address bar
+// as soon as it has been read.
+
+import { RELAY_ERROR_CODES, initLanguage, setText } from './i18n.js';
+import { openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
+import { PeerLink } from './peer-link.js';
+import { CLOSE_TOKEN_REJECTED, RelayConnection } from './relay-connection.js';
+import { TileGrid } from './tiles.js';
+
+// Errors after which joining again with the same link cannot succeed.
+const FINAL_ERROR_CODES = new Set([
+  'token_malformed', 'token_bad_signature', 'token_expired', 'token_wrong_session',
+]);
+
+// A subscribe connection that has decoded no video this long after reaching
+// `connected` requests a keyframe from the relay, at most KEYFRAME_RETRIES
+// times.
+const KEYFRAME_CHECK_MS = 3000;
+const KEYFRAME_RETRIES = 3;
+
+// Returns {session, token, relay} from the fragment, or {errorKey}.
+function readJoinLink() {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const session = params.get('session');
+  const token = params.get('token');
+  const relay = params.get('relay');
+  if (!session || !token || !relay)
+    return { errorKey: 'error.link_incomplete' };
+  if (!/^[1-9][0-9]{0,15}$/.test(session))
+    return { errorKey: 'error.link_incomplete' };
+  let relayUrl;
+  try {
+    relayUrl = new URL(relay);
+  } catch {
+    return { errorKey: 'error.link_bad_relay' };
+  }
+  if (relayUrl.protocol !== 'ws:' && relayUrl.protocol !== 'wss:')
+    return { errorKey: 'error.link_bad_relay' };
+  return { session: Number(session), token, relay: relayUrl.href };
+}
+
+function forgetJoinLink() {
+  if (window.location.hash)
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+
+class JoinPage {
+  constructor(elements, link) {
+    this.elements = elements;
+    this.link = link;
+    this.tiles = new TileGrid(elements.tiles);
+    this.media = null;
+    this.relay = null;
+    this.publishLink = null;
+    this.subLinks = new Map();       // participant id -> PeerLink
+    this.participants = new Map();   // participant id -> name
+    this.participantId = null;
+    this.role = null;
+    this.phase = 'idle';             // idle, connecting, joined, left, failed
+    this.finalError = false;
+  }
+
+  // ---- messages on the page -------------------------------------------
+
+  showStatus(key, params) {
+    setText(this.elements.status, key, params);
+  }
+
+  showError(key, params) {
+    this.elements.error.hidden = false;
+    setText(this.elements.error, key, params);
+  }
+
+  clearError() {
+    this.elements.error.hidden = true;
+    this.elements.error.textContent = '';
+  }
+
+  showNotice(element, key, params) {
+    element.hidden = !key;
+    if (key)
+      setText(element, key, params);
+  }
+
+  showParticipantCount() {
+    if (this.role === 'view')
+      this.showStatus('status.view_only');
+    else if (this.participants.size === 0)
+      this.showStatus('status.joined_alone');
+    else
+      this.showStatus('status.joined_count', { count: this.participants.size + 1 });
+  }
+
+  // ---- joining and leaving ----------------------------------------------
+
+  async start() {
+    this.phase = 'connecting';
+    this.clearError();
+    this.elements.rejoin.hidden = true;
+    this.elements.leave.hidden = false;
+    this.elements.leave.disabled = true;
+    await this.openMedia();
+
+    this.showStatus('status.connecting');
+    this.relay = new RelayConnection(this.link.relay, {
+      onMessage: (message) => this.handleMessage(message),
+      onClose: (event) => this.handleClose(event),
+    });
+    try {
+      await this.relay.open();
+    } catch (error) {
+      console.warn('huizhen: connecting to the relay failed', error);
+      this.fail('error.connect_failed');
+      return;
+    }
+    this.relay.send({ type: 'join', session_id: this.link.session, token: this.link.token });
+  }
+
+  // Opens camera and microphone once. A rejoin reuses live tracks and calls
+  // getUserMedia again only after a leave or when nothing opened before.
+  async openMedia() {
+    const live = this.media?.stream?.getTracks().some((track) => track.readyState === 'live');
+    if (live)
+      return;
+    this.showStatus('status.opening_media');
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.media = { stream: null, hasAudio: false, hasVideo: false };
+      this.showError('error.insecure_context');
+      return;
+    }
+    this.media = await openLocalMedia();
+    this.showMediaNotice();
+    if (this.media.stream)
+      this.tiles.showLocal(this.media.stream, !this.media.hasVideo);
+    this.updateMediaButtons();
+  }
+
+  showMediaNotice() {
+    const { stream, hasVideo, cameraError, microphoneError } = this.media;
+    if (!stream) {
+      const reason = reasonKey(microphoneError || cameraError);
+      this.showNotice(this.elements.mediaNotice, 'notice.no_media', { reason: this.translateLater(reason) });
+    } else if (!hasVideo) {
+      this.showNotice(this.elements.mediaNotice, 'notice.audio_only', { reason: this.translateLater(reasonKey(cameraError)) });
+    } else {
+      this.showNotice(this.elements.mediaNotice, null);
+    }
+  }
+
+  // A parameter that is itself a catalogue key is translated when the
+  // message is rendered, so a language switch changes it too.
+  translateLater(key) {
+    return { key };
+  }
+
+  handleClose(event) {
+    if (this.phase === 'left' || this.phase === 'failed')
+      return;
+    console.warn(`huizhen: relay closed the WebSocket (code ${event.code})`);
+    if (event.code === CLOSE_TOKEN_REJECTED && !this.elements.error.hidden) {
+      // The error message that came before the close already explains it.
+      this.teardown('failed');
+      return;
+    }
+    this.fail('error.connection_lost');
+  }
+
+  fail(errorKey, params) {
+    this.showError(errorKey, params);
+    this.teardown('failed');
+  }
+
+  clearStatus() {
+    this.elements.status.removeAttribute('data-i18n');
+    this.elements.status.textContent = '';
+  }
+
+  // Closes every connection. PHASE 'left' also stops camera and microphone.
+  teardown(phase) {
+    this.phase = phase;
+    this.relay?.close();
+    this.relay = null;
+    this.publishLink?.close();
+    this.publishLink = null;
+    for (const link of this.subLinks.values())
+      link.close();
+    this.subLinks.clear();
+    this.participants.clear();
+    this.tiles.removeRemotes();
+    this.showNotice(this.elements.recordingNotice, null);
+
+    if (phase === 'left') {
+      stopLocalMedia(this.media?.stream);
+      this.media = null;
+      this.tiles.clear();
+    }
+    if (phase === 'failed')
+      this.clearStatus();
+    this.elements.leave.hidden = true;
+    this.elements.rejoin.hidden = this.finalError;
+    this.updateMediaButtons();
+  }
+
+  leave() {
+    if (this.phase !== 'joined' && this.phase !== 'connecting')
+      return;
+    this.relay?.send({ type: 'leave' });
+    this.teardown('left');
+    this.showStatus('status.left');
+  }
+
+  // ---- relay messages -----------------------------------------------------
+
+  handleMessage(message) {
+    switch (message.type) {
+      case 'joined': return this.onJoined(message);
+      case 'participant-joined': return this.onParticipantJoined(message);
+      case 'participant-left': return this.onParticipantLeft(message);
+      case 'answer': return this.onAnswer(message);
+      case 'offer': return this.onOffer(message);
+      case 'candidate': return this.onCandidate(message);
+      case 'recording': return this.onRecording(message);
+      case 'error': return this.onRelayError(message);
+      default:
+        console.warn(`huizhen: ignoring relay message of unknown type "${message.type}"`);
+        return undefined;
+    }
+  }
+
+  onJoined(message) {
+    this.phase = 'joined';
+    this.participantId = String(message.participant_id);
+    this.role = message.role === 'view' ? 'view' : 'publish';
+    for (const participant of message.participants ?? []) {
+      const id = String(participant.participant_id);
+      if (id === this.participantId) {
+        this.tiles.setLocalName(participant.name);
+        continue;
+      }
+      this.participants.set(id, participant.name);
+      this.tiles.ensureRemote(id, participant.name);
+    }
+    this.showParticipantCount();
+    this.elements.leave.disabled = false;
+
+    if (this.role === 'publish' && this.media?.stream) {
+      this.publishLink = this.createLink('publish', null);
+      this.publishLink.publish(this.media.stream);
+    }
+    this.updateMediaButtons();
+  }
+
+  onParticipantJoined(message) {
+    const id = String(message.participant_id);
+    if (id === this.participantId)
+      return;
+    this.participants.set(id, message.name);
+    this.tiles.ensureRemote(id, message.name);
+    this.showParticipantCount();
+  }
+
+  onParticipantLeft(message) {
+    const id = String(message.participant_id);
+    const name = this.tiles.displayName(id);
+    this.subLinks.get(id)?.close();
+    this.subLinks.delete(id);
+    this.participants.delete(id);
+    this.tiles.remove(id);
+    this.showParticipantCount();
+    this.showStatus('status.participant_left', { name });
+  }
+
+  onAnswer(message) {
+    if (message.pc !== 'publish' || !this.publishLink) {
+      console.warn(`huizhen: ignoring an answer for unknown connection "${message.pc}"`);
+      return;
+    }
+    this.publishLink.acceptAnswer(message.sdp);
+  }
+
+  onOffer(message) {
+    const pcName = String(message.pc ?? '');
+    if (!pcName.startsWith('sub:') || typeof message.sdp !== 'string') {
+      console.warn(`huizhen: ignoring an offer for connection "${pcName}"`);
+      return;
+    }
+    const id = String(message.participant_id ?? pcName.slice(4));
+    if (message.name) {
+      this.participants.set(id, message.name);
+      this.tiles.ensureRemote(id, message.name);
+    }
+    let link = this.subLinks.get(id);
+    if (!link) {
+      link = this.createLink(pcName, id);
+      this.subLinks.set(id, link);
+    }
+    link.answerOffer(message.sdp);
+  }
+
+  onCandidate(message) {
+    const link = message.pc === 'publish'
+      ? this.publishLink
+      : this.subLinks.get(String(message.pc ?? '').slice(4));
+    if (!link || typeof message.candidate !== 'string')
+      return;
+    link.addRemoteCandidate(message.candidate, message.sdpMLineIndex ?? 0);
+  }
+
+  onRecording(message) {
+    const kinds = new Set(message.kinds ?? []);
+    let key = null;
+    if (kinds.has('audio') && kinds.has('video'))
+      key = 'notice.recording_audio_video';
+    else if (kinds.has('audio'))
+      key = 'notice.recording_audio';
+    else if (kinds.has('video'))
+      key = 'notice.recording_video';
+    this.showNotice(this.elements.recordingNotice, key);
+  }
+
+  onRelayError(message) {
+    const code = String(message.code ?? '');
+    // The relay's English message is for developers; users get the catalogue's.
+    console.warn(`huizhen: relay error ${code}${message.pc ? ` on ${message.pc}` : ''}: ${message.message ?? ''}`);
+    if (RELAY_ERROR_CODES.includes(code))
+      this.showError(`error.${code}`);
+    else
+      this.showError('error.unknown', { code });
+
+    if (FINAL_ERROR_CODES.has(code)) {
+      this.finalError = true;
+      this.teardown('failed');
+    } else if (code.startsWith('token_')) {
+      this.teardown('failed');
+    }
+  }
+
+  // ---- peer connections -----------------------------------------------------
+
+  // Creates the PeerLink called PC_NAME; PARTICIPANT_ID is null for publish.
+  createLink(pcName, participantId) {
+    const link = new PeerLink(pcName, (message) => this.relay?.send(message), {
+      onTrack: (event) => {
+        if (participantId)
+          this.tiles.attachRemote(participantId, event.streams[0] ?? new MediaStream([event.track]));
+      },
+      onStateChange: (state) => this.onLinkState(link, participantId, state),
+      onError: (error) => {
+        console.warn(`huizhen: ${pcName}: negotiation failed`, error);
+        this.showError('error.media_setup_failed');
+      },
+    });
+    return link;
+  }
+
+  onLinkState(link, participantId, state) {
+    if (link.closed)
+      return;
+    if (state === 'failed') {
+      if (participantId)
+        this.showError('error.receive_failed', { name: this.tiles.displayName(participantId) });
+      else
+        this.showError('error.publish_failed');
+    } else if (state === 'connected' && participantId) {
+      this.checkKeyframe(link, KEYFRAME_RETRIES);
+    }
+  }
+
+  checkKeyframe(link, retriesLeft) {
+    setTimeout(async () => {
+      if (link.closed || retriesLeft <= 0)
+        return;
+      if (await link.framesDecoded() > 0)
+        return;
+      this.relay?.send({ type: 'keyframe', pc: link.name });
+      this.checkKeyframe(link, retriesLeft - 1);
+    }, KEYFRAME_CHECK_MS);
+  }
+
+  // ---- controls -----------------------------------------------------------
+
+  updateMediaButtons() {
+    const { mic, camera } = this.elements;
+    const audio = this.media?.stream?.getAudioTracks()[0];
+    const video = this.media?.stream?.getVideoTracks()[0];
+    mic.disabled = !audio;
+    camera.disabled = !video;
+    camera.hidden = !video;
+    const micOn = audio ? audio.enabled : false;
+    const cameraOn = video ? video.enabled : false;
+    mic.setAttribute('aria-pressed', String(!micOn));
+    camera.setAttribute('aria-pressed', String(!cameraOn));
+    setText(mic, micOn ? 'control.mic_off' : 'control.mic_on', null,
+      micOn ? 'control.mic_off_label' : 'control.mic_on_label');
+    setText(camera, cameraOn ? 'control.camera_off' : 'control.camera_on', null,
+      cameraOn ? 'control.camera_off_label' : 'control.camera_on_label');
+  }
+
+  toggleTrack(kind) {
+    const tracks = kind === 'audio' ? this.media?.stream?.getAudioTracks() : this.media?.stream?.getVideoTracks();
+    for (const track of tracks ?? [])
+      track.enabled = !track.enabled;
+    this.updateMediaButtons();
+  }
+
+  bindControls() {
+    const { mic, camera, leave, rejoin } = this.elements;
+    mic.addEventListener('click', () => this.toggleTrack('audio'));
+    camera.addEventListener('click', () => this.toggleTrack('video'));
+    leave.addEventListener('click', () => this.leave());
+    rejoin.addEventListener('click', () => this.start());
+    setText(leave, 'control.leave', null, 'control.leave_label');
+    setText(rejoin, 'control.rejoin', null, 'control.rejoin_label');
+    this.updateMediaButtons();
+    window.addEventListener('pagehide', () => this.leave());
+  }
+
+  // ---- test hooks -------------------------------------------------------------
+
+  // Per remote participant: framesDecoded from getStats() of its subscribe
+  // connection and whether its tile is playing a picture.
+  async remoteVideoStats() {
+    const result = {};
+    for (const id of this.tiles.remoteIds()) {
+      const link = this.subLinks.get(id);
+      result[id] = {
+        framesDecoded: link ? await link.framesDecoded() : 0,
+        playing: this.tiles.isPlaying(id),
+      };
+    }
+    return result;
+  }
+
+  describeState() {
+    return {
+      phase: this.phase,
+      participantId: this.participantId,
+      role: this.role,
+      hasAudio: Boolean(this.media?.hasAudio),
+      hasVideo: Boolean(this.media?.hasVideo),
+      remote: this.tiles.remoteIds(),
+      publishState: this.publishLink ? this.publishLink.pc.connectionState : null,
+    };
+  }
+}
+
+function findElements() {
+  const byId = (id) => document.getElementById(id);
+  return {
+    status: byId('status'),
+    error: byId('error'),
+    mediaNotice: byId('media-notice'),
+    recordingNotice: byId('recording-notice'),
+    sessionNumber: byId('session-number'),
+    tiles: byId('tiles'),
+    mic: byId('mic-button'),
+    camera: byId('camera-button'),
+    leave: byId('leave-button'),
+    rejoin: byId('rejoin-button'),
+  };
+}
+
+function main() {
+  initLanguage(document.getElementById('lang-switch'));
+  const elements = findElements();
+  const link = readJoinLink();
+  forgetJoinLink();
+
+  if (link.errorKey) {
+    setText(elements.error, link.errorKey);
+    elements.error.hidden = false;
+    return;
+  }
+  setText(elements.sessionNumber, 'join.session', { session: link.session });
+  elements.sessionNumber.hidden = false;
+
+  if (typeof RTCPeerConnection !== 'function' || typeof WebSocket !== 'function') {
+    setText(elements.error, 'error.unsupported');
+    elements.error.hidden = false;
+    return;
+  }
+
+  const page = new JoinPage(elements, link);
+  page.bindControls();
+
+  // Hooks for tests (tests/browser); they expose no token.
+  window.huizhen = {
+    state: () => page.describeState(),
+    remoteVideoStats: () => page.remoteVideoStats(),
+    leave: () => page.leave(),
+  };
+  page.start();
+}
+
+main();
