@@ -1,0 +1,292 @@
+/* hz-test-peer: subscribe connections and the counters of received feeds.
+ *
+ * For each relay offer "sub:ID" the peer answers with a webrtcbin of its own
+ * and decodes what arrives:
+ *
+ *   webrtcbin ─ VP8 ─ queue ! rtpvp8depay ! vp8dec ! fakesink       (frames counted after vp8dec)
+ *             └ OPUS ─ queue ! rtpopusdepay ! opusdec ! audioconvert
+ *                        ! audio/x-raw,format=S16LE ! fakesink       (buffers and RMS counted)
+ *
+ * rtpvp8depay waits for a keyframe and, while it waits, asks for one with a
+ * force-key-unit event, which webrtcbin sends to the relay as an RTCP PLI.
+ */
+#define G_LOG_DOMAIN "hz-test-peer"
+
+#include "peer.h"
+
+#include <math.h>
+
+static void
+feed_stats_clear (HzFeedStats *feed)
+{
+  g_free (feed->participant_id);
+  g_mutex_clear (&feed->lock);
+}
+
+HzFeedStats *
+hz_feed_stats_new (HzPeer *peer, const char *participant_id)
+{
+  HzFeedStats *feed = g_atomic_rc_box_new0 (HzFeedStats);
+
+  feed->peer = peer;
+  feed->participant_id = g_strdup (participant_id);
+  g_mutex_init (&feed->lock);
+  feed->audio_rms_db_max = HZ_PEER_SILENCE_DB;
+  return feed;
+}
+
+HzFeedStats *
+hz_feed_stats_ref (HzFeedStats *feed)
+{
+  return g_atomic_rc_box_acquire (feed);
+}
+
+void
+hz_feed_stats_unref (HzFeedStats *feed)
+{
+  g_atomic_rc_box_release_full (feed, (GDestroyNotify) feed_stats_clear);
+}
+
+/* Returns the RMS level of interleaved S16 samples in dBFS, clamped to
+ * HZ_PEER_SILENCE_DB; a full-scale sine is about -3 dB. */
+static double
+rms_db (const gint16 *samples, gsize count)
+{
+  double sum = 0;
+  double rms = 0;
+
+  if (count == 0)
+    return HZ_PEER_SILENCE_DB;
+  for (gsize i = 0; i < count; i++)
+    sum += (double) samples[i] * samples[i];
+  rms = sqrt (sum / count) / 32768.0;
+  if (rms <= 0)
+    return HZ_PEER_SILENCE_DB;
+  return MAX (20.0 * log10 (rms), HZ_PEER_SILENCE_DB);
+}
+
+typedef struct {
+  HzFeedStats *feed;
+  const char *kind;           /* "video" or "audio" */
+  gint64 at_us;
+} FirstFrame;
+
+static gboolean
+print_first_frame (gpointer user_data)
+{
+  FirstFrame *first = user_data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, "first-frame");
+  json_builder_set_member_name (builder, "from");
+  json_builder_add_string_value (builder, first->feed->participant_id);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, first->kind);
+  json_builder_set_member_name (builder, "ms");
+  json_builder_add_int_value (builder, hz_peer_ms_since_joined (first->feed->peer, first->at_us));
+  json_builder_end_object (builder);
+  hz_peer_print_event (builder);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_free (gpointer user_data)
+{
+  FirstFrame *first = user_data;
+
+  hz_feed_stats_unref (first->feed);
+  g_free (first);
+}
+
+/* Streaming thread: hands the first-frame event to the main loop. */
+static void
+queue_first_frame (HzFeedStats *feed, const char *kind, gint64 at_us)
+{
+  FirstFrame *first = g_new0 (FirstFrame, 1);
+
+  first->feed = hz_feed_stats_ref (feed);
+  first->kind = kind;
+  first->at_us = at_us;
+  g_idle_add_full (G_PRIORITY_DEFAULT, print_first_frame, first, first_frame_free);
+}
+
+/* Streaming thread. */
+static GstPadProbeReturn
+count_video_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  HzFeedStats *feed = user_data;
+
+  gint64 now = g_get_monotonic_time ();
+  gboolean first = FALSE;
+
+  g_mutex_lock (&feed->lock);
+  feed->video_frames++;
+  if (feed->first_video_us == 0) {
+    feed->first_video_us = now;
+    first = TRUE;
+  }
+  g_mutex_unlock (&feed->lock);
+
+  if (first)
+    queue_first_frame (feed, "video", now);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Streaming thread. */
+static GstPadProbeReturn
+count_audio_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  HzFeedStats *feed = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstMapInfo map;
+  double level = HZ_PEER_SILENCE_DB;
+  gint64 now = g_get_monotonic_time ();
+  gboolean first = FALSE;
+
+  if (gst_buffer_map (buffer, &map, GST_MAP_READ)) {
+    level = rms_db ((const gint16 *) map.data, map.size / sizeof (gint16));
+    gst_buffer_unmap (buffer, &map);
+  }
+
+  g_mutex_lock (&feed->lock);
+  feed->audio_buffers++;
+  if (feed->first_audio_us == 0) {
+    feed->first_audio_us = now;
+    first = TRUE;
+  }
+  feed->audio_rms_db_max = MAX (feed->audio_rms_db_max, level);
+  g_mutex_unlock (&feed->lock);
+
+  if (first)
+    queue_first_frame (feed, "audio", now);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Builds the decoding branch for one webrtcbin source pad; see the diagram
+ * at the top. Returns NULL for an encoding that the peer does not decode. */
+static GstElement *
+make_decoder_bin (const char *encoding, HzFeedStats *feed)
+{
+  const char *description = NULL;
+  GstPadProbeCallback counter = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GstPad) sink_pad = NULL;
+  GstElement *bin = NULL;
+
+  if (g_ascii_strcasecmp (encoding, "VP8") == 0) {
+    description = "queue ! rtpvp8depay wait-for-keyframe=true request-keyframe=true "
+                  "! vp8dec ! fakesink name=sink sync=false async=false";
+    counter = count_video_frame;
+  } else if (g_ascii_strcasecmp (encoding, "OPUS") == 0) {
+    description = "queue ! rtpopusdepay ! opusdec ! audioconvert "
+                  "! audio/x-raw,format=S16LE ! fakesink name=sink sync=false async=false";
+    counter = count_audio_buffer;
+  } else {
+    return NULL;
+  }
+
+  bin = gst_parse_bin_from_description (description, TRUE, &error);
+  if (bin == NULL) {
+    g_printerr ("hz-test-peer: cannot build the %s decoder: %s\n", encoding, error->message);
+    return NULL;
+  }
+
+  sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  sink_pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (sink_pad, GST_PAD_PROBE_TYPE_BUFFER, counter,
+                     hz_feed_stats_ref (feed), (GDestroyNotify) hz_feed_stats_unref);
+  return bin;
+}
+
+/* Streaming thread: the branch is linked here, not on the main loop,
+ * because webrtcbin pushes data as soon as the pad exists. */
+static void
+on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer user_data)
+{
+  HzConnection *conn = user_data;
+  g_autoptr (GstCaps) caps = NULL;
+  const char *encoding = NULL;
+  GstElement *branch = NULL;
+  g_autoptr (GstPad) branch_sink = NULL;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  encoding = gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name");
+  branch = make_decoder_bin (encoding != NULL ? encoding : "", conn->feed);
+  if (branch == NULL) {
+    g_printerr ("hz-test-peer: %s: dropping a stream with caps %" GST_PTR_FORMAT "\n",
+                conn->pc, caps);
+    branch = gst_element_factory_make ("fakesink", NULL);
+    g_object_set (branch, "sync", FALSE, "async", FALSE, NULL);
+  }
+
+  gst_bin_add (GST_BIN (conn->pipeline), branch);
+  branch_sink = gst_element_get_static_pad (branch, "sink");
+  if (gst_pad_link (pad, branch_sink) != GST_PAD_LINK_OK)
+    g_printerr ("hz-test-peer: %s: cannot link the %s decoder\n", conn->pc, encoding);
+  gst_element_sync_state_with_parent (branch);
+}
+
+HzConnection *
+hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
+{
+  g_autofree char *pc = g_strdup_printf ("sub:%s", participant_id);
+  g_autoptr (HzConnection) conn = hz_connection_new (peer, HZ_CONNECTION_SUBSCRIBE, pc, NULL, error);
+  HzFeedStats *feed = NULL;
+
+  if (conn == NULL)
+    return NULL;
+
+  /* A participant who leaves and comes back keeps counting in one feed. */
+  feed = g_hash_table_lookup (peer->feeds, participant_id);
+  if (feed == NULL) {
+    feed = hz_feed_stats_new (peer, participant_id);
+    g_hash_table_insert (peer->feeds, g_strdup (participant_id), feed);
+  }
+  conn->feed = hz_feed_stats_ref (feed);
+
+  g_signal_connect (conn->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), conn);
+  if (!hz_connection_start (conn, error))
+    return NULL;
+  return g_steal_pointer (&conn);
+}
+
+/* Writes {video_frames, audio_buffers, audio_rms_db_max, first_video_ms,
+ * first_audio_ms} as members of the object open in BUILDER. The first_*_ms
+ * are milliseconds since `joined`, or -1 before the first frame. */
+void
+hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
+{
+  HzPeer *peer = feed->peer;
+  guint64 video_frames, audio_buffers;
+  double rms_max;
+  gint64 first_video_us, first_audio_us;
+
+  g_mutex_lock (&feed->lock);
+  video_frames = feed->video_frames;
+  audio_buffers = feed->audio_buffers;
+  rms_max = feed->audio_rms_db_max;
+  first_video_us = feed->first_video_us;
+  first_audio_us = feed->first_audio_us;
+  g_mutex_unlock (&feed->lock);
+
+  json_builder_set_member_name (builder, "video_frames");
+  json_builder_add_int_value (builder, video_frames);
+  json_builder_set_member_name (builder, "audio_buffers");
+  json_builder_add_int_value (builder, audio_buffers);
+  json_builder_set_member_name (builder, "audio_rms_db_max");
+  json_builder_add_double_value (builder, round (rms_max * 10) / 10);
+  json_builder_set_member_name (builder, "first_video_ms");
+  json_builder_add_int_value (builder, first_video_us != 0
+                              ? hz_peer_ms_since_joined (peer, first_video_us) : -1);
+  json_builder_set_member_name (builder, "first_audio_ms");
+  json_builder_add_int_value (builder, first_audio_us != 0
+                              ? hz_peer_ms_since_joined (peer, first_audio_us) : -1);
+}

@@ -1,0 +1,139 @@
+/* hz-test-peer: the parts of the test participant and the state they share.
+ *
+ * Threads: HzPeer and HzConnection fields are touched only on the main
+ * thread. webrtcbin signals and promise replies arrive on GStreamer threads
+ * and are handed to the main loop by connection_invoke() in
+ * peer-connection.c. The one exception is pad-added, which links the
+ * decoder on the streaming thread because data flows as soon as the pad
+ * exists. Decoded media is counted in HzFeedStats, which has its own lock.
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* Process exit codes, also listed in the --help text. */
+enum {
+  HZ_PEER_EXIT_OK = 0,
+  HZ_PEER_EXIT_FAILED = 1,        /* bad arguments, no connection, local pipeline or negotiation failure */
+  HZ_PEER_EXIT_RELAY_ERROR = 2,   /* the relay sent an `error` message */
+  HZ_PEER_EXIT_DISCONNECTED = 3,  /* the relay closed the WebSocket before we left */
+};
+
+/* The RMS level reported for silence or before any audio arrived. */
+#define HZ_PEER_SILENCE_DB (-120.0)
+
+typedef struct _HzPeer HzPeer;
+typedef struct _HzConnection HzConnection;
+
+typedef struct {
+  char *relay_url;
+  gint64 session_id;
+  char *token;
+  gboolean no_publish;
+  double duration_s;         /* 0: run until SIGTERM or SIGINT */
+  char *video_pattern;       /* a videotestsrc "pattern" nick, e.g. "ball" */
+  gboolean check_sockets;
+} HzPeerOptions;
+
+/* Counters for one received feed. Refcounted (g_atomic_rc_box) because the
+ * streaming threads of a subscribe connection hold it while they run. */
+typedef struct {
+  HzPeer *peer;               /* outlives every feed that the main loop sees */
+  char *participant_id;
+  GMutex lock;
+  guint64 video_frames;       /* decoded frames */
+  guint64 audio_buffers;      /* decoded buffers */
+  double audio_rms_db_max;    /* dBFS, HZ_PEER_SILENCE_DB when none */
+  gint64 first_video_us;      /* monotonic clock, 0 before the first frame */
+  gint64 first_audio_us;
+} HzFeedStats;
+
+typedef enum {
+  HZ_CONNECTION_PUBLISH,
+  HZ_CONNECTION_SUBSCRIBE,
+} HzConnectionKind;
+
+/* One webrtcbin and the pipeline around it. Refcounted (g_rc_box) because
+ * callbacks queued on the main loop hold a reference; `closed` tells them
+ * that the connection was torn down meanwhile. */
+struct _HzConnection {
+  HzPeer *peer;
+  HzConnectionKind kind;
+  char *pc;                   /* "publish" or "sub:ID" */
+  GstElement *pipeline;
+  GstElement *webrtcbin;
+  guint bus_watch;
+  gboolean closed;
+  gboolean offer_sent;        /* publish: the offer went out; later negotiation-needed is ignored */
+  gint64 connected_us;        /* monotonic time of connection-state "connected", 0 before */
+  HzFeedStats *feed;          /* subscribe only */
+  gint sent_video_frames;     /* publish only, atomic: encoded frames after connected */
+  gint connected_flag;        /* atomic copy of connected_us != 0 for the streaming threads */
+};
+
+struct _HzPeer {
+  HzPeerOptions options;
+  GMainLoop *loop;
+  SoupSession *session;
+  SoupWebsocketConnection *websocket;
+  char *participant_id;       /* NULL before `joined` */
+  gint64 joined_us;           /* monotonic, 0 before `joined` */
+  HzConnection *publish;
+  GHashTable *subscribers;    /* pc "sub:ID" -> HzConnection */
+  GHashTable *feeds;          /* participant id -> HzFeedStats, kept after the feed ends */
+  int exit_code;
+  gboolean stopping;          /* hz_peer_stop() ran; waiting for the socket to close */
+  gint64 stopped_us;
+  guint stats_source;
+  guint duration_source;
+  guint join_timeout_source;
+  guint leave_timeout_source;
+};
+
+/* hz-test-peer.c */
+void hz_peer_print_event (JsonBuilder *builder);
+gint64 hz_peer_ms_since_joined (HzPeer *peer, gint64 monotonic_us);
+void hz_peer_stop (HzPeer *peer, int exit_code);
+void hz_peer_on_joined (HzPeer *peer);
+
+/* peer-signalling.c */
+void hz_peer_connect (HzPeer *peer);
+void hz_peer_send (HzPeer *peer, JsonBuilder *builder);
+void hz_peer_send_leave (HzPeer *peer);
+
+/* peer-connection.c */
+HzConnection *hz_connection_new (HzPeer *peer, HzConnectionKind kind,
+                                 const char *pc, const char *description,
+                                 GError **error);
+HzConnection *hz_connection_ref (HzConnection *conn);
+void hz_connection_unref (HzConnection *conn);
+void hz_connection_close (HzConnection *conn);
+gboolean hz_connection_start (HzConnection *conn, GError **error);
+gboolean hz_connection_set_remote (HzConnection *conn, GstWebRTCSDPType type,
+                                   const char *sdp, GError **error);
+void hz_connection_add_candidate (HzConnection *conn, guint mline,
+                                  const char *candidate);
+void hz_connection_create_offer (HzConnection *conn);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzConnection, hz_connection_unref)
+
+/* peer-publish.c */
+HzConnection *hz_publish_new (HzPeer *peer, GError **error);
+void hz_publish_print_summary (HzConnection *publish, JsonBuilder *builder);
+
+/* peer-subscribe.c */
+HzFeedStats *hz_feed_stats_new (HzPeer *peer, const char *participant_id);
+HzFeedStats *hz_feed_stats_ref (HzFeedStats *feed);
+void hz_feed_stats_unref (HzFeedStats *feed);
+HzConnection *hz_subscribe_new (HzPeer *peer, const char *participant_id,
+                                GError **error);
+void hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder);
+
+/* peer-sockets.c */
+gboolean hz_count_sockets (guint *non_loopback, guint *total, GError **error);
+
+G_END_DECLS
