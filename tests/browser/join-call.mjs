@@ -1,0 +1,272 @@
+// Browser test of the join page against the real daemons: the county doctor
+// joins in headless Chromium, the expert is hz-test-peer (GStreamer).
+//
+// Checks that the browser plays the expert's video, that the expert
+// decodes the browser's audio and video, that the relay's recording of the
+// browser's audio is not silent, and that relay token errors show as
+// localized messages. The screenshot of the join page and, after a failure,
+// every log stay in the printed temporary directory.
+//
+// Usage: node join-call.mjs --scheduler PATH --relay PATH --test-peer PATH
+//          --media-check PATH [--web-root DIR]
+// Without the options the paths default to $HUIZHEN_BUILD_ROOT and
+// $HUIZHEN_SOURCE_ROOT, as meson sets them.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseArgs } from 'node:util';
+
+import { bookConsultation, listRecordings, requestJoinToken } from './lib/api.mjs';
+import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
+import { startDaemons, stopDaemons } from './lib/daemons.mjs';
+import { checkRecording, makeSpeechWav } from './lib/media.mjs';
+import { TestPeer } from './lib/test-peer.mjs';
+
+// Above this level (dBFS) a decoded track is taken as sound, not silence.
+// The espeak-ng speech measures about -13 dBFS at its loudest (sox stats,
+// "RMS Pk dB"), and hz-test-peer reports silence as -120.
+const SOUND_THRESHOLD_DB = -50;
+
+function readPaths() {
+  const { values } = parseArgs({
+    options: {
+      scheduler: { type: 'string' },
+      relay: { type: 'string' },
+      'test-peer': { type: 'string' },
+      'media-check': { type: 'string' },
+      'web-root': { type: 'string' },
+    },
+  });
+  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
+  const source = process.env.HUIZHEN_SOURCE_ROOT ?? join(import.meta.dirname ?? '.', '..', '..');
+  const paths = {
+    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
+    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
+    testPeer: values['test-peer'] ?? join(build, 'tests', 'tools', 'hz-test-peer'),
+    mediaCheck: values['media-check'] ?? join(build, 'tests', 'tools', 'hz-media-check'),
+    webRoot: values['web-root'] ?? join(source, 'web'),
+  };
+  for (const [name, path] of Object.entries(paths))
+    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
+  return paths;
+}
+
+// The scheduler derives relay_url from the relay's configured listen
+// address, which is port 0 here; the relay's startup line has the real one.
+function pointJoinUrlAtRelay(joinUrl, relayUrl) {
+  const url = new URL(joinUrl);
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  fragment.set('relay', relayUrl);
+  url.hash = fragment.toString();
+  return url.href;
+}
+
+function remoteVideoStats(page) {
+  return page.evaluate(() => window.huizhen.remoteVideoStats());
+}
+
+describe('join page', { timeout: 220000 }, () => {
+  const paths = readPaths();
+  const dir = mkdtempSync(join(tmpdir(), 'huizhen-browser-'));
+  const droppedCandidates = { fromPage: 0, fromRelay: 0 };
+  const state = { failed: false };
+  let daemons = null;
+  let booking = null;
+  let browser = null;
+  let wavPath = null;
+
+  before(async () => {
+    console.log(`# test directory: ${dir}`);
+    try {
+      wavPath = await makeSpeechWav(dir);
+      daemons = await startDaemons(dir, paths);
+      booking = await bookConsultation(daemons.schedulerUrl, daemons.adminKey);
+      browser = await launchChromium(wavPath);
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stopDaemons(daemons);
+    console.log(`# ICE candidates dropped as not loopback: ${droppedCandidates.fromPage} from the page, ` +
+      `${droppedCandidates.fromRelay} from the relay`);
+    if (state.failed) {
+      for (const child of [daemons?.scheduler, daemons?.relay].filter(Boolean))
+        console.log(`# last lines of ${child.logPath}:\n${child.logTail(20).replace(/^/gm, '#   ')}`);
+    }
+    if (state.failed || process.env.HUIZHEN_KEEP_TEST_DIR) {
+      console.log(`# logs, database and recordings are kept in ${dir}`);
+      return;
+    }
+    // Keep only the screenshot; the secret, database and recordings go.
+    for (const name of ['token.secret', 'huizhen.db', 'huizhen.db-wal', 'huizhen.db-shm',
+      'huizhen.conf', 'recordings', 'speech.wav', 'speech-espeak.wav'])
+      rmSync(join(dir, name), { recursive: true, force: true });
+  });
+
+  // Opens URL in a new page whose WebSocket goes through the loopback filter.
+  async function openJoinPage(url, logName, viewport = { width: 1280, height: 800 }) {
+    const page = await browser.newPage({ viewport });
+    const pageErrors = recordPageLog(page, join(dir, logName));
+    await keepLoopbackCandidates(page, daemons.relayUrl, droppedCandidates);
+    await page.goto(url, { timeout: 15000 });
+    return { page, pageErrors };
+  }
+
+  test('relay token errors show localized', { timeout: 60000 }, async () => {
+    try {
+      const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
+      const joinUrl = new URL(pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl));
+      const fragment = new URLSearchParams(joinUrl.hash.slice(1));
+
+      // The last character of the signature changed: token_bad_signature.
+      const token = fragment.get('token');
+      const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+      const cases = [
+        { name: 'token_bad_signature', session: String(booking.sessionId), token: tampered,
+          expected: '入会链接无效，可能被改动过。请向会诊中心重新获取。' },
+        { name: 'token_wrong_session', session: String(booking.sessionId + 1000), token,
+          expected: '该入会链接不属于这场会诊。请核对链接，或向会诊中心重新获取。' },
+      ];
+      for (const testCase of cases) {
+        fragment.set('session', testCase.session);
+        fragment.set('token', testCase.token);
+        joinUrl.hash = fragment.toString();
+        const { page, pageErrors } = await openJoinPage(joinUrl.href, `page-${testCase.name}.log`);
+        const error = page.locator('#error');
+        await error.waitFor({ state: 'visible', timeout: 20000 });
+        assert.equal(await error.textContent(), testCase.expected, `${testCase.name}: message shown`);
+        assert.equal(await page.locator('#rejoin-button').isVisible(), false,
+          `${testCase.name}: no rejoin button, because the same link cannot succeed`);
+        assert.deepEqual(pageErrors.map(String), [], `${testCase.name}: uncaught page errors`);
+        await page.close();
+      }
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  });
+
+  test('browser and test peer exchange media', { timeout: 150000 }, async () => {
+    let peer = null;
+    try {
+      const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
+      const expertJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.expert.key);
+      assert.match(doctorJoin.join_url, /\/join\.html#session=\d+&token=[^&]+&relay=/, 'join_url form');
+
+      peer = new TestPeer(paths.testPeer, dir, {
+        relayUrl: daemons.relayUrl, sessionId: booking.sessionId, token: expertJoin.token,
+      });
+      await peer.waitFor((event) => event.event === 'joined', 20000, 'its "joined" event');
+
+      const { page, pageErrors } = await openJoinPage(
+        pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl), 'page-call.log');
+      assert.equal(await page.evaluate(() => window.location.hash), '', 'token removed from the address bar');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'default language');
+
+      const joined = await pollPage(page, () => window.huizhen?.state(), null,
+        (value) => value?.phase === 'joined', 20000, 'the page to join');
+      assert.equal(joined.participantId, booking.doctor.id, 'participant id of the doctor');
+      assert.equal(joined.hasVideo, true, 'fake camera opened');
+
+      // The expert's video: decoded and playing, and still decoding 2 s later.
+      const expertId = booking.expert.id;
+      const first = await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
+        (stats) => stats[expertId]?.playing && stats[expertId].framesDecoded > 0,
+        30000, `video of participant ${expertId} to play`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const second = await remoteVideoStats(page);
+      assert.ok(second[expertId].framesDecoded > first[expertId].framesDecoded,
+        `framesDecoded of the expert's video did not grow over 2 s: ${first[expertId].framesDecoded} -> ${second[expertId].framesDecoded}`);
+      assert.equal(second[expertId].playing, true, 'expert video still playing');
+      assert.equal(await page.locator(`.tile[data-participant-id="${expertId}"] .tile-name`).textContent(),
+        booking.expert.name, 'expert tile named');
+
+      const screenshot = join(dir, 'join-page-zh-CN.png');
+      await page.screenshot({ path: screenshot });
+      console.log(`# screenshot: ${screenshot}`);
+
+      // Every control has an accessible name.
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll('button')]
+        .filter((button) => !button.hidden && !(button.getAttribute('aria-label') || button.textContent.trim()))
+        .map((button) => button.id || button.className));
+      assert.deepEqual(unnamed, [], 'buttons without an accessible name');
+
+      // The English switch changes the strings and the lang attribute, and
+      // is stored for the next page load.
+      await page.locator('#lang-switch').click();
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'lang after the switch');
+      assert.equal(await page.locator('#leave-button').textContent(), 'Leave', 'leave button in English');
+      assert.equal(await page.evaluate(() => window.localStorage.getItem('huizhen.lang')), 'en', 'stored language');
+      await page.locator('#lang-switch').click();
+      assert.equal(await page.locator('#leave-button').textContent(), '离开会诊', 'leave button in Chinese');
+
+      // The expert receives the browser: fake camera frames and speech.
+      const doctorId = booking.doctor.id;
+      await peer.waitFor((event) => event.event === 'stats' && String(event.from) === doctorId &&
+        event.video_frames > 0 && event.audio_rms_db_max > SOUND_THRESHOLD_DB,
+      30000, `stats showing video and sound from participant ${doctorId}`);
+
+      // Let the relay record a few seconds of speech, then leave.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      await page.locator('#leave-button').click();
+      await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
+        5000, 'the page to leave');
+
+      const { summary, exit } = await peer.stop();
+      peer = null;
+      assert.ok(summary, 'hz-test-peer printed no summary');
+      const feed = summary.feeds?.[doctorId];
+      assert.ok(feed, `summary has no feed from participant ${doctorId}: ${JSON.stringify(summary)}`);
+      assert.ok(feed.video_frames > 0, `hz-test-peer decoded no video from the browser: ${JSON.stringify(feed)}`);
+      assert.ok(feed.audio_rms_db_max > SOUND_THRESHOLD_DB,
+        `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
+      assert.equal(exit.code, 0, `hz-test-peer exit status (signal ${exit.signal})`);
+
+      assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
+      await page.close();
+      state.callFinished = true;
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    } finally {
+      await peer?.stop();
+    }
+  });
+
+  test('browser audio recording has sound', { timeout: 60000 }, async () => {
+    try {
+      assert.ok(state.callFinished, 'the call test failed, so there is no recording to check');
+      const relative = `${booking.sessionId}/${booking.doctor.id}-audio.webm`;
+
+      // The relay reports the file as complete once it has finalized it.
+      const deadline = Date.now() + 30000;
+      let recording;
+      for (;;) {
+        const recordings = await listRecordings(daemons.schedulerUrl, booking.sessionId, daemons.adminKey);
+        recording = recordings.find((entry) => entry.path === relative);
+        if (recording?.status === 'complete')
+          break;
+        assert.ok(Date.now() < deadline,
+          `recording ${relative} not reported complete within 30 s: ${JSON.stringify(recordings)}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+
+      const file = join(daemons.recordingsDir, relative);
+      assert.ok(existsSync(file), `recording file missing: ${file}`);
+      const check = await checkRecording(paths.mediaCheck, file);
+      assert.ok(check.audio_buffers > 0, `no audio decoded from ${file}: ${JSON.stringify(check)}`);
+      assert.ok(check.audio_rms_db_max > SOUND_THRESHOLD_DB,
+        `recording ${file} is silent: audio_rms_db_max ${check.audio_rms_db_max} dB`);
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,120 @@
+// Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core.
+
+import { createWriteStream } from 'node:fs';
+
+async function importPlaywright() {
+  try {
+    return (await import('playwright-core')).chromium;
+  } catch (error) {
+    throw new Error(`playwright-core is not installed (${error.code ?? error.message}): ` +
+      'run "npm ci --prefix tests/browser" in the source tree');
+  }
+}
+
+const chromium = await importPlaywright();
+
+export const CHROMIUM_PATH = process.env.HUIZHEN_CHROMIUM || '/usr/bin/chromium';
+
+// Launches Chromium with fake camera and microphone; FAKE_AUDIO_WAV is what
+// the microphone plays.
+export function launchChromium(fakeAudioWav) {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    timeout: 30000,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // ICE: gather on the loopback interface, and announce plain
+      // addresses instead of random .local mDNS names, which libnice on the
+      // relay does not resolve.
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${fakeAudioWav}`,
+    ],
+  });
+}
+
+// Returns the address of an ICE candidate line ("candidate:F C udp P ADDR
+// PORT typ ..."), or null for the empty end-of-candidates marker.
+function candidateAddress(candidate) {
+  const fields = candidate.trim().split(/\s+/);
+  return fields.length >= 5 ? fields[4] : null;
+}
+
+function isLoopback(address) {
+  return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
+// Routes the page's WebSocket to RELAY_URL through the test and drops ICE
+// candidates that are not loopback addresses, in both directions. Chromium
+// gathers on every interface of the machine, and without the filter the
+// relay would send connectivity checks to those addresses too. COUNTS gets
+// the number of dropped candidates: {fromPage, fromRelay}.
+export async function keepLoopbackCandidates(page, relayUrl, counts) {
+  const keep = (message, direction) => {
+    if (typeof message !== 'string')
+      return true;
+    let parsed;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return true;
+    }
+    if (parsed?.type !== 'candidate' || typeof parsed.candidate !== 'string' || parsed.candidate === '')
+      return true;
+    const address = candidateAddress(parsed.candidate);
+    if (address && isLoopback(address))
+      return true;
+    counts[direction] += 1;
+    return false;
+  };
+
+  await page.routeWebSocket((url) => url.href === relayUrl, (route) => {
+    const server = route.connectToServer();
+    route.onMessage((message) => {
+      if (keep(message, 'fromPage'))
+        server.send(message);
+    });
+    server.onMessage((message) => {
+      if (keep(message, 'fromRelay'))
+        route.send(message);
+    });
+  });
+}
+
+// Copies the page's console and uncaught errors to LOG_PATH and collects
+// the uncaught errors in the returned array.
+export function recordPageLog(page, logPath) {
+  const log = createWriteStream(logPath);
+  const pageErrors = [];
+  page.on('console', (message) => log.write(`console.${message.type()}: ${message.text()}\n`));
+  page.on('pageerror', (error) => {
+    pageErrors.push(error);
+    log.write(`uncaught: ${error.stack || error.message}\n`);
+  });
+  return pageErrors;
+}
+
+// Evaluates PROBE in the page every INTERVAL_MS until ACCEPT(value) is true
+// and resolves to that value. Rejects after TIMEOUT_MS with EXPECTED and the
+// last value seen.
+export async function pollPage(page, probe, arg, accept, timeoutMs, expected, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await page.evaluate(probe, arg);
+    if (accept(last))
+      return last;
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${expected}; last value: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,85 @@
+// huizhen-scheduler and huizhen-relay on 127.0.0.1 port 0 in a temporary
+// directory, each with its own config file, database, secret and
+// recordings directory.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Child, run } from './processes.mjs';
+
+const STARTUP_TIMEOUT_MS = 15000;
+
+function writeConfig(path, settings) {
+  const lines = [
+    '[scheduler]',
+    'listen = 127.0.0.1:0',
+    `database = ${settings.database}`,
+    `web-root = ${settings.webRoot}`,
+    `token-secret-file = ${settings.secretFile}`,
+    '',
+    '[relay]',
+    'listen = 127.0.0.1:0',
+    `recordings-dir = ${settings.recordingsDir}`,
+  ];
+  // The relay reports recordings to the scheduler, whose port is known
+  // only once the scheduler runs.
+  if (settings.schedulerUrl)
+    lines.push(`scheduler-url = ${settings.schedulerUrl}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+// Resolves to the URL of the daemon's "NAME: listening on URL" line.
+function waitForListening(child, name) {
+  const prefix = `${name}: listening on `;
+  return child.waitForLine(
+    (line) => (line.startsWith(prefix) ? line.slice(prefix.length).trim() : undefined),
+    STARTUP_TIMEOUT_MS, `its "${prefix}URL" line`);
+}
+
+// Starts the scheduler, then the relay pointed at the scheduler's port.
+// PATHS: {scheduler, relay, webRoot}. Resolves to {scheduler, relay,
+// schedulerUrl, relayUrl, adminKey, recordingsDir}; the Child members are
+// stopped by stopDaemons() or, on a crash of the test, by the exit handler
+// of processes.mjs.
+export async function startDaemons(dir, paths) {
+  const settings = {
+    database: join(dir, 'huizhen.db'),
+    webRoot: paths.webRoot,
+    secretFile: join(dir, 'token.secret'),
+    recordingsDir: join(dir, 'recordings'),
+    schedulerUrl: null,
+  };
+  const configPath = join(dir, 'huizhen.conf');
+  writeConfig(configPath, settings);
+
+  const admin = await run(paths.scheduler,
+    ['--config', configPath, '--create-admin', 'Browser Test Admin'], STARTUP_TIMEOUT_MS);
+  const adminKey = admin.stdout.trim().split('\n')[0]?.trim();
+  if (admin.code !== 0 || !adminKey)
+    throw new Error(`huizhen-scheduler --create-admin failed (exit status ${admin.code}): ${admin.stderr.trim()}`);
+
+  const daemons = { adminKey, recordingsDir: settings.recordingsDir, scheduler: null, relay: null };
+  daemons.scheduler = new Child('huizhen-scheduler', paths.scheduler,
+    ['--config', configPath], join(dir, 'scheduler.log'));
+  try {
+    daemons.schedulerUrl = await waitForListening(daemons.scheduler, 'huizhen-scheduler');
+
+    settings.schedulerUrl = daemons.schedulerUrl;
+    writeConfig(configPath, settings);
+    daemons.relay = new Child('huizhen-relay', paths.relay,
+      ['--config', configPath], join(dir, 'relay.log'));
+    daemons.relayUrl = await waitForListening(daemons.relay, 'huizhen-relay');
+  } catch (error) {
+    await stopDaemons(daemons);
+    throw error;
+  }
+  return daemons;
+}
+
+// Stops the relay first, so that it can still report its last recordings.
+export async function stopDaemons(daemons) {
+  if (daemons?.relay)
+    await daemons.relay.stop();
+  if (daemons?.scheduler)
+    await daemons.scheduler.stop();
+}
