@@ -1,0 +1,200 @@
+#include "hz-sched-errors.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (hz-sched-error-quark, hz_sched_error)
+
+static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
+  [HZ_SCHED_ERROR_UNAUTHORIZED] = {
+    "unauthorized", 401,
+    "身份验证失败，请在 Authorization 请求头中提供有效的 API 密钥。",
+    "Authentication failed: send a valid API key in the Authorization header.",
+  },
+  [HZ_SCHED_ERROR_FORBIDDEN] = {
+    "forbidden", 403,
+    "您的账号角色无权执行此操作。",
+    "Your role does not allow this action.",
+  },
+  [HZ_SCHED_ERROR_NOT_PARTICIPANT] = {
+    "not_participant", 403,
+    "您不是本次会诊的参与者，无法加入。",
+    "You are not a participant of this session.",
+  },
+  [HZ_SCHED_ERROR_NOT_FOUND] = {
+    "not_found", 404,
+    "请求的内容不存在，或您无权查看。",
+    "The requested resource does not exist or is not visible to you.",
+  },
+  [HZ_SCHED_ERROR_METHOD_NOT_ALLOWED] = {
+    "method_not_allowed", 405,
+    "该地址不支持此请求方法。",
+    "This method is not allowed for this path.",
+  },
+  [HZ_SCHED_ERROR_SLOT_TAKEN] = {
+    "slot_taken", 409,
+    "该专家在此时间段已有会诊安排，请选择其他时间。",
+    "The expert already has a session in this time slot. Choose another time.",
+  },
+  [HZ_SCHED_ERROR_INVALID_STATE] = {
+    "invalid_state", 409,
+    "会诊当前的状态不允许此操作。",
+    "The consultation's current status does not allow this action.",
+  },
+  [HZ_SCHED_ERROR_SESSION_ENDED] = {
+    "session_ended", 409,
+    "本次会诊的时段已结束，无法再加入。",
+    "This session has ended and can no longer be joined.",
+  },
+  [HZ_SCHED_ERROR_BODY_TOO_LARGE] = {
+    "body_too_large", 413,
+    "请求内容超过 1 MiB 的上限。",
+    "The request body is larger than the 1 MiB limit.",
+  },
+  [HZ_SCHED_ERROR_INVALID_JSON] = {
+    "invalid_json", 400,
+    "请求内容不是有效的 JSON 对象。",
+    "The request body is not a valid JSON object.",
+  },
+  [HZ_SCHED_ERROR_INVALID_FIELD] = {
+    "invalid_field", 400,
+    "请求中的字段缺失或无效。",
+    "A request field is missing or invalid.",
+  },
+  [HZ_SCHED_ERROR_INVALID_TIME] = {
+    "invalid_time", 400,
+    "时间无效：请使用带时区偏移的 RFC 3339 格式（例如 2025-03-01T09:00:00+08:00），且开始时间须早于结束时间。",
+    "Invalid time: use RFC 3339 with an offset (for example 2025-03-01T09:00:00+08:00), with the start before the end.",
+  },
+  [HZ_SCHED_ERROR_DATABASE_BUSY] = {
+    "database_busy", 503,
+    "服务器繁忙，请稍后重试。",
+    "The server is busy. Try again in a few seconds.",
+  },
+  [HZ_SCHED_ERROR_INTERNAL] = {
+    "internal_error", 500,
+    "服务器内部错误，请稍后重试；如问题持续，请联系系统管理员。",
+    "Internal server error. Try again later, and contact the administrator if it persists.",
+  },
+};
+
+const HzSchedErrorInfo *
+hz_sched_error_info (HzSchedErrorCode code)
+{
+  if ((guint) code >= HZ_SCHED_ERROR_COUNT)
+    code = HZ_SCHED_ERROR_INTERNAL;
+  return &error_table[code];
+}
+
+const char *
+hz_sched_error_message (HzSchedErrorCode code,
+                        HzLanguage       language)
+{
+  const HzSchedErrorInfo *info = hz_sched_error_info (code);
+
+  return language == HZ_LANGUAGE_EN ? info->message_en : info->message_zh;
+}
+
+/* Parses a q-value ("1", "0.8", "0.125", "1.000") into thousandths.
+ * Returns -1 when TEXT is not a valid q-value. */
+static int
+parse_qvalue (const char *text)
+{
+  int thousandths;
+  int scale = 100;
+
+  if (text[0] != '0' && text[0] != '1')
+    return -1;
+  thousandths = (text[0] - '0') * 1000;
+
+  if (text[1] == '\0')
+    return thousandths;
+  if (text[1] != '.')
+    return -1;
+
+  for (const char *p = text + 2; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) || scale == 0)
+        return -1;
+      thousandths += (*p - '0') * scale;
+      scale /= 10;
+    }
+
+  return thousandths <= 1000 ? thousandths : -1;
+}
+
+/* Reads one "range;q=..;other=.." element into a new string with its
+ * language range and its q-value. Returns FALSE for a malformed element,
+ * which the caller skips. */
+static gboolean
+parse_language_element (const char  *element,
+                        char       **range,
+                        int         *quality)
+{
+  g_auto (GStrv) parts = g_strsplit (element, ";", -1);
+
+  if (parts[0] == NULL || *g_strstrip (parts[0]) == '\0')
+    return FALSE;
+
+  *quality = 1000;
+  for (int i = 1; parts[i] != NULL; i++)
+    {
+      char *parameter = g_strstrip (parts[i]);
+
+      if (g_ascii_strncasecmp (parameter, "q=", 2) != 0)
+        continue;
+      *quality = parse_qvalue (parameter + 2);
+      if (*quality < 0)
+        return FALSE;
+    }
+
+  *range = g_strdup (parts[0]);
+  return TRUE;
+}
+
+static gboolean
+range_matches (const char *range,
+               const char *language)
+{
+  gsize length = strlen (language);
+
+  return g_ascii_strncasecmp (range, language, length) == 0 &&
+         (range[length] == '\0' || range[length] == '-');
+}
+
+HzLanguage
+hz_language_from_accept_language (const char *header)
+{
+  g_auto (GStrv) elements = NULL;
+  int best_en = 0, best_zh = 0;
+  int first_en = G_MAXINT, first_zh = G_MAXINT;
+
+  if (header == NULL)
+    return HZ_LANGUAGE_ZH_CN;
+
+  elements = g_strsplit (header, ",", -1);
+  for (int i = 0; elements[i] != NULL; i++)
+    {
+      g_autofree char *range = NULL;
+      int quality;
+
+      if (!parse_language_element (elements[i], &range, &quality) || quality == 0)
+        continue;
+
+      if (range_matches (range, "en") && quality >= best_en)
+        {
+          if (quality > best_en)
+            first_en = i;
+          best_en = quality;
+        }
+      else if (range_matches (range, "zh") && quality >= best_zh)
+        {
+          if (quality > best_zh)
+            first_zh = i;
+          best_zh = quality;
+        }
+    }
+
+  if (best_en > best_zh || (best_en > 0 && best_en == best_zh && first_en < first_zh))
+    return HZ_LANGUAGE_EN;
+  return HZ_LANGUAGE_ZH_CN;
+}

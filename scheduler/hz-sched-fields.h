@@ -1,0 +1,115 @@
+/* Parsing and validation of JSON request bodies.
+ *
+ * Each endpoint declares its fields in a table of HzFieldSpec; the request
+ * layer parses the body with hz_json_parse_object() and checks it with
+ * hz_fields_validate() before a handler runs, so handlers read values that
+ * are present and of the declared type. Members that no table names are
+ * ignored.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "hz-sched-errors.h"
+
+G_BEGIN_DECLS
+
+/* Maximum size of a request body, also checked against Content-Length
+ * before the body is read. */
+#define HZ_BODY_MAX_BYTES (1024 * 1024)
+
+/* Maximum nesting of arrays and objects in a body. JSON-GLib 1.6 parses
+ * recursively, so deeper input could exhaust the stack. */
+#define HZ_JSON_MAX_DEPTH 32
+
+/* Longest session that can be booked. */
+#define HZ_SESSION_MAX_HOURS 12
+
+typedef enum {
+  HZ_FIELD_STRING,
+  HZ_FIELD_INTEGER,
+  HZ_FIELD_ID,         /* positive integer, or a string of its decimal digits */
+  HZ_FIELD_TIME,       /* RFC 3339 string with an offset */
+  HZ_FIELD_TIMESTAMP,  /* RFC 3339 string with an offset, or integer Unix seconds */
+  HZ_FIELD_OBJECT,
+} HzFieldType;
+
+typedef struct _HzFieldSpec HzFieldSpec;
+
+/* One member of a request body. A table ends with an entry whose name is
+ * NULL. A JSON null counts as absent. */
+struct _HzFieldSpec {
+  const char *name;
+  HzFieldType type;
+  gboolean required;
+  guint max_length;              /* strings: maximum characters; 0 for no limit */
+  const char *const *allowed;    /* strings: NULL-terminated allowed values, or NULL */
+  gint64 min;                    /* integers: inclusive range, used when min < max */
+  gint64 max;
+  const HzFieldSpec *members;    /* objects: the table of their members */
+};
+
+typedef enum {
+  HZ_FIELD_PROBLEM_MISSING,
+  HZ_FIELD_PROBLEM_WRONG_TYPE,
+  HZ_FIELD_PROBLEM_EMPTY,
+  HZ_FIELD_PROBLEM_TOO_LONG,
+  HZ_FIELD_PROBLEM_NOT_ALLOWED,
+  HZ_FIELD_PROBLEM_OUT_OF_RANGE,
+  HZ_FIELD_PROBLEM_INVALID_TIME,
+  HZ_FIELD_PROBLEM_END_NOT_AFTER_START,
+  HZ_FIELD_PROBLEM_DURATION_TOO_LONG,
+  HZ_FIELD_PROBLEM_INVALID_REFERENCE,
+  HZ_FIELD_PROBLEM_INVALID_VALUE,
+} HzFieldProblem;
+
+/* A rejected field: its dotted path ("patient.age"), what is wrong with it
+ * and, where known, the spec that it failed. */
+typedef struct {
+  char *field;
+  HzFieldProblem problem;
+  const HzFieldSpec *spec;       /* borrowed from a static table, or NULL */
+} HzFieldError;
+
+HzFieldError *hz_field_error_new (const char        *field,
+                                  HzFieldProblem     problem,
+                                  const HzFieldSpec *spec);
+void hz_field_error_free (HzFieldError *error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzFieldError, hz_field_error_free)
+
+/* invalid_time for the time problems, invalid_field for the others. */
+HzSchedErrorCode hz_field_error_code (const HzFieldError *error);
+
+/* The client-facing message, naming the field, in LANGUAGE. */
+char *hz_field_error_message (const HzFieldError *error,
+                              HzLanguage          language);
+
+/* Parses a request body that must be one JSON object in UTF-8, at most
+ * HZ_BODY_MAX_BYTES long and nested at most HZ_JSON_MAX_DEPTH deep.
+ * Returns a new reference, or NULL for anything else. */
+JsonObject *hz_json_parse_object (const char *data,
+                                  gsize       length);
+
+/* Checks OBJECT against SPECS. Returns FALSE and sets *ERROR (a new
+ * HzFieldError) at the first field that fails. */
+gboolean hz_fields_validate (JsonObject         *object,
+                             const HzFieldSpec  *specs,
+                             HzFieldError      **error);
+
+/* Accessors for a validated object; absent and null members give the
+ * fallback (NULL for strings and objects). */
+const char *hz_fields_get_string (JsonObject *object,
+                                  const char *name);
+gint64 hz_fields_get_integer (JsonObject *object,
+                              const char *name,
+                              gint64      fallback);
+gint64 hz_fields_get_id (JsonObject *object,
+                         const char *name);
+gint64 hz_fields_get_time (JsonObject *object,
+                           const char *name,
+                           gint64      fallback);
+JsonObject *hz_fields_get_object (JsonObject *object,
+                                  const char *name);
+
+G_END_DECLS

@@ -1,0 +1,97 @@
+/* One API request as the handlers see it, the route table and the
+ * response helpers. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "hz-sched.h"
+#include "hz-sched-errors.h"
+#include "hz-sched-fields.h"
+#include "hz-sched-store.h"
+
+G_BEGIN_DECLS
+
+#define HZ_API_PREFIX "/api/v1"
+
+typedef struct {
+  HzSched *sched;
+  SoupServerMessage *msg;
+  HzLanguage language;
+  HzUser *caller;          /* the key's user; NULL on routes signed by the relay */
+  gint64 path_id;          /* the {id} of the route, or 0 */
+  JsonObject *body;        /* validated against the route's fields, or NULL */
+  GTimeZone *zone;         /* zone of the times in the response */
+} HzRequest;
+
+typedef void (*HzRouteHandler) (HzRequest *request);
+
+typedef enum {
+  HZ_AUTH_API_KEY,         /* Authorization: Bearer KEY */
+  HZ_AUTH_RELAY,           /* Authorization: HZ-HMAC ts=.., sig=.. (hz-request-auth.h) */
+} HzAuthKind;
+
+typedef struct {
+  const char *method;
+  const char *pattern;     /* below HZ_API_PREFIX; "{id}" matches a positive integer */
+  HzAuthKind auth;
+  const HzFieldSpec *fields;  /* table for the JSON body, or NULL when the body is ignored */
+  HzRouteHandler handler;
+} HzRoute;
+
+/* The route table, in hz-sched-router.c. */
+const HzRoute *hz_routes_get (gsize *count);
+
+/* Dispatches a request under HZ_API_PREFIX: routing, authentication, body
+ * validation, then the handler. */
+void hz_api_dispatch (HzSched           *sched,
+                      SoupServerMessage *msg,
+                      const char        *path);
+
+/* Responses. Each sets status, headers and body of REQUEST's message. */
+void hz_request_respond_json (HzRequest *request,
+                              guint      status,
+                              JsonNode  *node);
+void hz_request_respond_error (HzRequest        *request,
+                               HzSchedErrorCode  code);
+void hz_request_respond_field_error (HzRequest          *request,
+                                     const HzFieldError *error);
+
+/* Responds with the code of ERROR when it is in HZ_SCHED_ERROR, and with
+ * internal_error otherwise. Server-side failures are logged here. */
+void hz_request_respond_gerror (HzRequest    *request,
+                                const GError *error);
+
+/* Writes an error response to MSG outside a routed request. */
+void hz_respond_error (SoupServerMessage *msg,
+                       HzLanguage         language,
+                       HzSchedErrorCode   code);
+
+/* The language that MSG's Accept-Language header asks for. */
+HzLanguage hz_request_language (SoupServerMessage *msg);
+
+/* Handlers and their field tables (hz-sched-api-*.c). */
+extern const HzFieldSpec hz_organization_fields[];
+extern const HzFieldSpec hz_user_fields[];
+extern const HzFieldSpec hz_consultation_fields[];
+extern const HzFieldSpec hz_schedule_fields[];
+extern const HzFieldSpec hz_cancel_fields[];
+extern const HzFieldSpec hz_recording_report_fields[];
+
+void hz_api_create_organization (HzRequest *request);
+void hz_api_create_user (HzRequest *request);
+void hz_api_create_consultation (HzRequest *request);
+void hz_api_get_consultation (HzRequest *request);
+void hz_api_schedule_consultation (HzRequest *request);
+void hz_api_cancel_consultation (HzRequest *request);
+void hz_api_create_join_token (HzRequest *request);
+void hz_api_list_recordings (HzRequest *request);
+void hz_api_report_recording (HzRequest *request);
+
+/* Static files from web-root for every path outside HZ_API_PREFIX
+ * (hz-sched-static.c). */
+void hz_static_serve (HzSched           *sched,
+                      SoupServerMessage *msg,
+                      const char        *path);
+
+G_END_DECLS

@@ -1,0 +1,247 @@
+/* The route table and the steps that every API request goes through:
+ * route matching, authentication, body parsing and validation. */
+#define G_LOG_DOMAIN "huizhen-sched"
+
+#include "hz-sched-request.h"
+
+#include <string.h>
+
+#include "hz-request-auth.h"
+#include "hz-sched-apikey.h"
+#include "hz-sched-time.h"
+
+static const HzRoute routes[] = {
+  { "POST", "/organizations", HZ_AUTH_API_KEY, hz_organization_fields,
+    hz_api_create_organization },
+  { "POST", "/users", HZ_AUTH_API_KEY, hz_user_fields, hz_api_create_user },
+  { "POST", "/consultations", HZ_AUTH_API_KEY, hz_consultation_fields,
+    hz_api_create_consultation },
+  { "GET", "/consultations/{id}", HZ_AUTH_API_KEY, NULL, hz_api_get_consultation },
+  { "POST", "/consultations/{id}/schedule", HZ_AUTH_API_KEY, hz_schedule_fields,
+    hz_api_schedule_consultation },
+  { "POST", "/consultations/{id}/cancel", HZ_AUTH_API_KEY, hz_cancel_fields,
+    hz_api_cancel_consultation },
+  { "POST", "/sessions/{id}/join-token", HZ_AUTH_API_KEY, NULL, hz_api_create_join_token },
+  { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
+  { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
+    hz_api_report_recording },
+};
+
+const HzRoute *
+hz_routes_get (gsize *count)
+{
+  *count = G_N_ELEMENTS (routes);
+  return routes;
+}
+
+/* Matches PATH (below HZ_API_PREFIX) against PATTERN segment by segment.
+ * "{id}" takes a positive decimal integer without leading zeros. */
+static gboolean
+match_pattern (const char *pattern,
+               const char *path,
+               gint64     *id)
+{
+  g_auto (GStrv) pattern_parts = g_strsplit (pattern, "/", -1);
+  g_auto (GStrv) path_parts = g_strsplit (path, "/", -1);
+
+  if (g_strv_length (pattern_parts) != g_strv_length (path_parts))
+    return FALSE;
+
+  for (guint i = 0; pattern_parts[i] != NULL; i++)
+    {
+      const char *segment = path_parts[i];
+      guint64 value;
+
+      if (!g_str_equal (pattern_parts[i], "{id}"))
+        {
+          if (!g_str_equal (pattern_parts[i], segment))
+            return FALSE;
+          continue;
+        }
+
+      if (segment[0] < '1' || segment[0] > '9' ||
+          !g_ascii_string_to_unsigned (segment, 10, 1, G_MAXINT64, &value, NULL))
+        return FALSE;
+      *id = (gint64) value;
+    }
+
+  return TRUE;
+}
+
+/* Finds the route for METHOD and PATH. When the path matches only routes
+ * of other methods, returns NULL and sets *ALLOW to their methods. */
+static const HzRoute *
+find_route (const char  *method,
+            const char  *path,
+            gint64      *id,
+            char       **allow)
+{
+  g_autoptr (GString) methods = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      if (!match_pattern (routes[i].pattern, path, id))
+        continue;
+      if (g_str_equal (routes[i].method, method))
+        return &routes[i];
+
+      if (methods->len > 0)
+        g_string_append (methods, ", ");
+      g_string_append (methods, routes[i].method);
+    }
+
+  *allow = methods->len > 0 ? g_string_free (g_steal_pointer (&methods), FALSE) : NULL;
+  return NULL;
+}
+
+/* Returns the key of "Authorization: Bearer KEY", or NULL. */
+static const char *
+bearer_key (SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (msg), "Authorization");
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return NULL;
+
+  header += 7;
+  while (*header == ' ')
+    header++;
+  return *header != '\0' ? header : NULL;
+}
+
+static gboolean
+authenticate_key (HzRequest *request)
+{
+  const char *key = bearer_key (request->msg);
+  g_autoptr (GError) error = NULL;
+
+  if (key == NULL || !g_str_has_prefix (key, HZ_API_KEY_PREFIX))
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_UNAUTHORIZED);
+      return FALSE;
+    }
+
+  request->caller = hz_store_find_user_by_key (request->sched->db, key, &error);
+  if (error != NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return FALSE;
+    }
+  if (request->caller == NULL)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_UNAUTHORIZED);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+authenticate_relay (HzRequest  *request,
+                    GBytes     *body)
+{
+  SoupServerMessage *msg = request->msg;
+  const char *header = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (msg), "Authorization");
+  gsize length = 0;
+  const char *data = g_bytes_get_data (body, &length);
+  g_autoptr (GError) error = NULL;
+
+  if (!hz_request_auth_verify (&request->sched->secret, header,
+                               soup_server_message_get_method (msg),
+                               g_uri_get_path (soup_server_message_get_uri (msg)),
+                               g_get_real_time () / G_USEC_PER_SEC,
+                               data, length, &error))
+    {
+      g_warning ("Rejected a relay report from %s: %s",
+                 soup_server_message_get_remote_host (msg), error->message);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_UNAUTHORIZED);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_body (HzRequest         *request,
+            const HzFieldSpec *fields,
+            GBytes            *body)
+{
+  gsize length = 0;
+  const char *data = g_bytes_get_data (body, &length);
+  g_autoptr (HzFieldError) field_error = NULL;
+
+  request->body = hz_json_parse_object (data, length);
+  if (request->body == NULL)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_INVALID_JSON);
+      return FALSE;
+    }
+
+  if (!hz_fields_validate (request->body, fields, &field_error))
+    {
+      hz_request_respond_field_error (request, field_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+run_route (HzRequest     *request,
+           const HzRoute *route)
+{
+  SoupMessageBody *message_body = soup_server_message_get_request_body (request->msg);
+  g_autoptr (GBytes) body = soup_message_body_flatten (message_body);
+
+  if (g_bytes_get_size (body) > HZ_BODY_MAX_BYTES)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_BODY_TOO_LARGE);
+      return;
+    }
+
+  if (route->auth == HZ_AUTH_API_KEY && !authenticate_key (request))
+    return;
+  if (route->auth == HZ_AUTH_RELAY && !authenticate_relay (request, body))
+    return;
+
+  if (route->fields != NULL && !parse_body (request, route->fields, body))
+    return;
+
+  request->zone = hz_sched_lookup_zone (request->caller ? request->caller->org_timezone : NULL);
+  route->handler (request);
+}
+
+void
+hz_api_dispatch (HzSched           *sched,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  HzRequest request = { sched, msg, hz_request_language (msg), NULL, 0, NULL, NULL };
+  const HzRoute *route;
+  g_autofree char *allow = NULL;
+
+  if (!g_str_has_prefix (path, HZ_API_PREFIX "/"))
+    {
+      hz_request_respond_error (&request, HZ_SCHED_ERROR_NOT_FOUND);
+      return;
+    }
+
+  route = find_route (soup_server_message_get_method (msg),
+                      path + strlen (HZ_API_PREFIX), &request.path_id, &allow);
+  if (route == NULL && allow != NULL)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", allow);
+      hz_request_respond_error (&request, HZ_SCHED_ERROR_METHOD_NOT_ALLOWED);
+    }
+  else if (route == NULL)
+    hz_request_respond_error (&request, HZ_SCHED_ERROR_NOT_FOUND);
+  else
+    run_route (&request, route);
+
+  g_clear_pointer (&request.caller, hz_user_free);
+  g_clear_pointer (&request.body, json_object_unref);
+  g_clear_pointer (&request.zone, g_time_zone_unref);
+}

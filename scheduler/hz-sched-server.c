@@ -1,0 +1,302 @@
+/* The daemon's lifecycle and its HTTP server: listening, the request log
+ * and the split between the API and static files. */
+#define G_LOG_DOMAIN "huizhen-sched"
+
+#include "hz-sched.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hz-sched-db.h"
+#include "hz-sched-request.h"
+#include "hz-sched-time.h"
+
+/* Key of the request's start time (monotonic microseconds) on a message. */
+#define REQUEST_START_KEY "hz-request-start"
+
+GTimeZone *
+hz_sched_lookup_zone (const char *identifier)
+{
+  GTimeZone *zone = NULL;
+
+  if (identifier != NULL)
+    zone = g_time_zone_new_identifier (identifier);
+  if (zone == NULL)
+    zone = g_time_zone_new_identifier (HZ_DEFAULT_TIMEZONE);
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+  return zone;
+}
+
+/* Resolves web-root once at startup; static requests compare resolved
+ * file names against it. */
+static char *
+resolve_web_root (const char *web_root)
+{
+  char *resolved;
+
+  if (web_root == NULL || *web_root == '\0')
+    return NULL;
+
+  resolved = realpath (web_root, NULL);
+  if (resolved == NULL)
+    {
+      g_warning ("The web root %s does not exist (%s); static pages will return 404",
+                 web_root, g_strerror (errno));
+      return NULL;
+    }
+
+  /* g_free() may release it: GLib 2.46 and later allocate with malloc(). */
+  return resolved;
+}
+
+HzSched *
+hz_sched_new (HzConfig *config,
+              GError  **error)
+{
+  g_autoptr (HzSched) sched = g_new0 (HzSched, 1);
+
+  sched->config = config;
+
+  if (!hz_secret_load_or_create (config->scheduler.token_secret_file, &sched->secret, error))
+    {
+      g_prefix_error (error, "Token secret %s: ", config->scheduler.token_secret_file);
+      return NULL;
+    }
+
+  sched->db = hz_db_open (config->scheduler.database, error);
+  if (sched->db == NULL)
+    return NULL;
+
+  sched->web_root = resolve_web_root (config->scheduler.web_root);
+  return g_steal_pointer (&sched);
+}
+
+void
+hz_sched_free (HzSched *sched)
+{
+  if (sched == NULL)
+    return;
+
+  if (sched->server != NULL)
+    soup_server_disconnect (sched->server);
+  g_clear_object (&sched->server);
+
+  if (sched->db != NULL && sqlite3_close (sched->db) != SQLITE_OK)
+    g_warning ("Closing the database failed: %s", sqlite3_errmsg (sched->db));
+
+  explicit_bzero (&sched->secret, sizeof sched->secret);
+  g_free (sched->web_root);
+  g_free (sched->listen_url);
+  g_free (sched->public_url);
+  g_free (sched->relay_url);
+  hz_config_free (sched->config);
+  g_free (sched);
+}
+
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  gint64 *start = g_new (gint64, 1);
+
+  *start = g_get_monotonic_time ();
+  g_object_set_data_full (G_OBJECT (msg), REQUEST_START_KEY, start, g_free);
+}
+
+/* Logs method, path, status and duration. The query string and the
+ * fragment are left out because they may carry tokens, and control
+ * characters in the path are escaped. */
+static void
+log_request (SoupServerMessage *msg,
+             const char        *outcome)
+{
+  const gint64 *start = g_object_get_data (G_OBJECT (msg), REQUEST_START_KEY);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *path = NULL;
+  double elapsed_ms = 0;
+
+  if (uri == NULL)
+    return;
+
+  path = g_uri_escape_string (g_uri_get_path (uri), G_URI_RESERVED_CHARS_ALLOWED_IN_PATH,
+                              TRUE);
+  if (start != NULL)
+    elapsed_ms = (g_get_monotonic_time () - *start) / 1000.0;
+
+  g_message ("%s %s %u %.1f ms%s",
+             soup_server_message_get_method (msg), path,
+             soup_server_message_get_status (msg), elapsed_ms, outcome);
+}
+
+static void
+on_request_finished (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     gpointer           user_data)
+{
+  log_request (msg, "");
+}
+
+static void
+on_request_aborted (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  log_request (msg, " (aborted)");
+}
+
+/* Runs after the headers, before the body is read: a declared body over
+ * the limit gets 413 at once, and libsoup does not read it. */
+static void
+check_content_length (SoupServer        *server,
+                      SoupServerMessage *msg,
+                      const char        *path,
+                      GHashTable        *query,
+                      gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    return;
+  if (soup_message_headers_get_content_length (headers) <= HZ_BODY_MAX_BYTES)
+    return;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  hz_respond_error (msg, hz_request_language (msg), HZ_SCHED_ERROR_BODY_TOO_LARGE);
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  HzSched *sched = user_data;
+
+  if (g_str_equal (path, HZ_API_PREFIX) || g_str_has_prefix (path, HZ_API_PREFIX "/") ||
+      g_str_equal (path, "/api") || g_str_has_prefix (path, "/api/"))
+    hz_api_dispatch (sched, msg, path);
+  else
+    hz_static_serve (sched, msg, path);
+}
+
+static gboolean
+listen_on (SoupServer            *server,
+           const HzListenAddress *address,
+           GError               **error)
+{
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+
+  if (g_ascii_strcasecmp (address->host, "localhost") == 0)
+    return soup_server_listen_local (server, address->port, SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                     error);
+
+  inet = g_inet_address_new_from_string (address->host);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "[scheduler] listen: %s is not an IP address", address->host);
+      return FALSE;
+    }
+
+  socket_address = g_inet_socket_address_new (inet, address->port);
+  return soup_server_listen (server, socket_address, 0, error);
+}
+
+/* The port that the kernel picked when the configuration asked for 0. */
+static guint16
+bound_port (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  guint16 port = 0;
+
+  if (uris != NULL)
+    port = (guint16) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return port;
+}
+
+static char *
+strip_trailing_slash (const char *url)
+{
+  char *copy = g_strdup (url);
+  gsize length = strlen (copy);
+
+  while (length > 0 && copy[length - 1] == '/')
+    copy[--length] = '\0';
+  return copy;
+}
+
+/* Sets the URLs that responses hand out. An empty public-url means "as
+ * reached on the listening address"; an empty relay public-url means the
+ * relay's listening address. */
+static void
+set_urls (HzSched *sched)
+{
+  const HzConfig *config = sched->config;
+  HzListenAddress bound = config->scheduler.listen;
+  g_autofree char *relay_base = NULL;
+
+  bound.port = bound_port (sched->server);
+  sched->listen_url = hz_listen_address_to_url (&bound, "http");
+
+  if (config->scheduler.public_url != NULL && *config->scheduler.public_url != '\0')
+    sched->public_url = strip_trailing_slash (config->scheduler.public_url);
+  else
+    sched->public_url = g_strdup (sched->listen_url);
+
+  if (config->relay.public_url != NULL && *config->relay.public_url != '\0')
+    sched->relay_url = g_strdup (config->relay.public_url);
+  else
+    {
+      relay_base = hz_listen_address_to_url (&config->relay.listen, "ws");
+      sched->relay_url = g_strconcat (relay_base, "/ws", NULL);
+    }
+}
+
+gboolean
+hz_sched_listen (HzSched *sched,
+                 GError **error)
+{
+  sched->server = soup_server_new ("server-header", "huizhen-scheduler", NULL);
+
+  g_signal_connect (sched->server, "request-started", G_CALLBACK (on_request_started), NULL);
+  g_signal_connect (sched->server, "request-finished", G_CALLBACK (on_request_finished), NULL);
+  g_signal_connect (sched->server, "request-aborted", G_CALLBACK (on_request_aborted), NULL);
+  soup_server_add_early_handler (sched->server, NULL, check_content_length, sched, NULL);
+  soup_server_add_handler (sched->server, NULL, handle_request, sched, NULL);
+
+  if (!listen_on (sched->server, &sched->config->scheduler.listen, error))
+    {
+      g_prefix_error (error, "Cannot listen on %s:%u: ",
+                      sched->config->scheduler.listen.host,
+                      sched->config->scheduler.listen.port);
+      return FALSE;
+    }
+
+  set_urls (sched);
+  return TRUE;
+}
+
+char *
+hz_sched_join_url (const HzSched *sched,
+                   gint64         session_id,
+                   const char    *token)
+{
+  g_autofree char *relay = g_uri_escape_string (sched->relay_url, NULL, FALSE);
+
+  return g_strdup_printf ("%s/join.html#session=%" G_GINT64_FORMAT "&token=%s&relay=%s",
+                          sched->public_url, session_id, token, relay);
+}
+
+void
+hz_sched_stop (HzSched *sched)
+{
+  if (sched->server != NULL)
+    soup_server_disconnect (sched->server);
+}

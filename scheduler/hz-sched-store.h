@@ -1,0 +1,238 @@
+/* Records of the scheduler database and the operations on them.
+ *
+ * Every function that changes state writes its audit_log row in the same
+ * transaction. Errors are in HZ_SCHED_ERROR: not_found for a missing row,
+ * invalid_state and slot_taken for rule violations, database_busy and
+ * internal_error for SQLite failures. Callers check permissions first.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+/* Marks an optional time column that is NULL. */
+#define HZ_TIME_NONE G_MININT64
+
+typedef enum {
+  HZ_ROLE_ADMIN,
+  HZ_ROLE_COORDINATOR,
+  HZ_ROLE_EXPERT,
+  HZ_ROLE_DOCTOR,
+  HZ_ROLE_TRAINEE,
+} HzRole;
+
+/* NULL-terminated lists of the values that the API and the schema accept. */
+extern const char *const hz_role_names[];
+extern const char *const hz_org_level_names[];
+extern const char *const hz_patient_sex_names[];
+extern const char *const hz_recording_kind_names[];
+extern const char *const hz_recording_status_names[];
+
+const char *hz_role_to_string (HzRole role);
+gboolean hz_role_from_string (const char *text,
+                              HzRole     *role);
+
+/* Who performs an audited action. */
+typedef enum {
+  HZ_ACTOR_USER,
+  HZ_ACTOR_RELAY,
+  HZ_ACTOR_CLI,
+} HzActorKind;
+
+typedef struct {
+  HzActorKind kind;
+  gint64 user_id;      /* 0 unless kind is HZ_ACTOR_USER */
+} HzActor;
+
+typedef struct {
+  gint64 id;
+  char *name;
+  char *name_en;
+  char *level;
+  char *timezone;
+} HzOrganization;
+
+void hz_organization_free (HzOrganization *org);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzOrganization, hz_organization_free)
+
+typedef struct {
+  gint64 id;
+  gint64 org_id;       /* 0 for an admin outside any organization */
+  char *name;
+  HzRole role;
+  char *specialty;
+  char *title;
+  char *org_level;     /* of org_id; NULL when org_id is 0 */
+  char *org_timezone;  /* of org_id; NULL when org_id is 0 */
+} HzUser;
+
+void hz_user_free (HzUser *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzUser, hz_user_free)
+
+typedef struct {
+  char *ref;           /* the requesting hospital's record number */
+  gint64 age;
+  char *sex;
+  char *summary;
+} HzPatient;
+
+typedef struct {
+  gint64 id;
+  gint64 org_id;
+  gint64 requester_id;
+  char *specialty;
+  HzPatient patient;
+  char *question;
+  char *status;
+  gint64 expert_id;      /* 0 until scheduled */
+  gint64 session_id;     /* 0 until scheduled */
+  gint64 start_at;       /* of the session; HZ_TIME_NONE until scheduled */
+  gint64 end_at;
+  char *cancel_reason;
+  gint64 cancelled_by;   /* 0 unless cancelled by a user */
+  gint64 created_at;
+  gint64 updated_at;
+} HzConsultation;
+
+void hz_consultation_free (HzConsultation *consultation);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzConsultation, hz_consultation_free)
+
+typedef struct {
+  gint64 id;
+  char *kind;
+  gint64 consultation_id;
+  gint64 start_at;
+  gint64 end_at;
+  char *status;
+  gboolean recording;
+} HzSession;
+
+void hz_session_free (HzSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzSession, hz_session_free)
+
+typedef struct {
+  gint64 id;
+  gint64 session_id;
+  gint64 participant_id;
+  char *kind;
+  char *path;
+  char *status;
+  gint64 started_at;
+  gint64 ended_at;     /* HZ_TIME_NONE while unknown */
+  gint64 bytes;        /* -1 while unknown */
+} HzRecording;
+
+void hz_recording_free (HzRecording *recording);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzRecording, hz_recording_free)
+
+/* One audit_log row; the strings are borrowed. */
+typedef struct {
+  HzActor actor;
+  const char *action;
+  const char *object_type;
+  gint64 object_id;
+  const char *from_status;
+  const char *to_status;
+  const char *reason;
+} HzAuditEntry;
+
+/* Inserts ENTRY at the current time. Call it inside the transaction of the
+ * change that it records. */
+gboolean hz_audit_write (sqlite3             *db,
+                         const HzAuditEntry  *entry,
+                         GError             **error);
+
+/* Organizations and users (hz-sched-store-users.c). */
+
+gboolean hz_store_create_organization (sqlite3         *db,
+                                       const HzActor   *actor,
+                                       HzOrganization  *org,
+                                       GError         **error);
+HzOrganization *hz_store_get_organization (sqlite3 *db,
+                                           gint64   id,
+                                           GError **error);
+
+/* Inserts USER (org_id, name, role, specialty, title), sets its id and
+ * returns the new API key, which is stored only as its hash. */
+char *hz_store_create_user (sqlite3        *db,
+                            const HzActor  *actor,
+                            HzUser         *user,
+                            GError        **error);
+HzUser *hz_store_get_user (sqlite3 *db,
+                           gint64   id,
+                           GError **error);
+
+/* Returns the user whose key is API_KEY, or NULL without an error when no
+ * user has it. */
+HzUser *hz_store_find_user_by_key (sqlite3    *db,
+                                   const char *api_key,
+                                   GError    **error);
+
+/* Sets *EMPTY when the database has no organizations and no users. */
+gboolean hz_store_is_empty (sqlite3  *db,
+                            gboolean *empty,
+                            GError  **error);
+
+/* Consultations (hz-sched-store-consultations.c). */
+
+/* Inserts a consultation with status "requested" from the fields of
+ * CONSULTATION (org_id, requester_id, specialty, patient, question) and
+ * sets its id, status and times. */
+gboolean hz_store_create_consultation (sqlite3         *db,
+                                       const HzActor   *actor,
+                                       HzConsultation  *consultation,
+                                       GError         **error);
+HzConsultation *hz_store_get_consultation (sqlite3 *db,
+                                           gint64   id,
+                                           GError **error);
+
+/* Books [START, END) for EXPERT_ID in one BEGIN IMMEDIATE transaction:
+ * checks that the consultation is still "requested" (invalid_state) and
+ * that no other non-cancelled session of the expert overlaps the interval
+ * (slot_taken), then inserts the session with the requester and the expert
+ * as publishing participants. Returns the new session id, or 0. */
+gint64 hz_store_schedule_consultation (sqlite3        *db,
+                                       const HzActor  *actor,
+                                       gint64          consultation_id,
+                                       gint64          expert_id,
+                                       gint64          start,
+                                       gint64          end,
+                                       GError        **error);
+
+/* Sets a "requested" or "scheduled" consultation and its session to
+ * "cancelled", which frees the expert's time. */
+gboolean hz_store_cancel_consultation (sqlite3        *db,
+                                       const HzActor  *actor,
+                                       gint64          consultation_id,
+                                       const char     *reason,
+                                       GError        **error);
+
+/* Sessions and recordings (hz-sched-store-sessions.c). */
+
+HzSession *hz_store_get_session (sqlite3 *db,
+                                 gint64   id,
+                                 GError **error);
+
+/* Sets *ROLE to "publish" or "view" (static strings), or to NULL when
+ * USER_ID is not a participant of SESSION_ID. */
+gboolean hz_store_get_participant_role (sqlite3     *db,
+                                        gint64       session_id,
+                                        gint64       user_id,
+                                        const char **role,
+                                        GError     **error);
+
+/* Inserts RECORDING or updates the row with the same path, and sets its
+ * id. The session and participant must exist. */
+gboolean hz_store_upsert_recording (sqlite3        *db,
+                                    const HzActor  *actor,
+                                    HzRecording    *recording,
+                                    GError        **error);
+
+/* Returns the recordings of SESSION_ID in order of id, as HzRecording. */
+GPtrArray *hz_store_list_recordings (sqlite3 *db,
+                                     gint64   session_id,
+                                     GError **error);
+
+G_END_DECLS

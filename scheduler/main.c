@@ -1,0 +1,197 @@
+/* huizhen-scheduler: books remote consultations and hands out join tokens
+ * for the relay. */
+#define G_LOG_DOMAIN "huizhen-sched"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "demo.h"
+#include "hz-config.h"
+#include "hz-sched.h"
+#include "hz-sched-db.h"
+#include "hz-sched-store.h"
+
+typedef struct {
+  char *config_path;
+  char *create_admin;
+  gboolean demo;
+} HzOptions;
+
+static void
+hz_options_clear (HzOptions *options)
+{
+  g_clear_pointer (&options->config_path, g_free);
+  g_clear_pointer (&options->create_admin, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HzOptions, hz_options_clear)
+
+static gboolean
+parse_options (int        *argc,
+               char     ***argv,
+               HzOptions  *options,
+               GError    **error)
+{
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options->config_path,
+      "Configuration file (GKeyFile); built-in defaults without it", "FILE" },
+    { "create-admin", 0, 0, G_OPTION_ARG_STRING, &options->create_admin,
+      "Create an admin user called NAME, print the API key and exit", "NAME" },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, &options->demo,
+      "Load the demo dataset into an empty database, print its keys, then serve", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("- Huizhen consultation scheduler");
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (options->create_admin != NULL && options->demo)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--create-admin and --demo cannot be combined");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Creates an admin outside any organization and prints its key, which is
+ * the only time it is shown. */
+static int
+create_admin (HzConfig   *config,
+              const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *api_key = NULL;
+  HzActor actor = { HZ_ACTOR_CLI, 0 };
+  HzUser user = { 0, 0, (char *) name, HZ_ROLE_ADMIN, NULL, NULL, NULL, NULL };
+  sqlite3 *db;
+
+  if (*name == '\0' || g_utf8_strlen (name, -1) > 100)
+    {
+      g_printerr ("huizhen-scheduler: --create-admin needs a name of 1 to 100 characters\n");
+      return 1;
+    }
+
+  db = hz_db_open (config->scheduler.database, &error);
+  if (db == NULL)
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  api_key = hz_store_create_user (db, &actor, &user, &error);
+  sqlite3_close (db);
+  if (api_key == NULL)
+    {
+      g_printerr ("huizhen-scheduler: creating the admin failed: %s\n", error->message);
+      return 1;
+    }
+
+  g_message ("Admin user %" G_GINT64_FORMAT " created from the command line", user.id);
+  printf ("%s\n", api_key);
+  fflush (stdout);
+  return 0;
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_message ("Shutting down on signal");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Loads the demo when asked, listens, prints the startup line and runs
+ * until SIGINT or SIGTERM. */
+static int
+serve (HzConfig *config,
+       gboolean  demo_requested)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzSched) sched = NULL;
+  g_autoptr (HzDemo) demo = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id, sigterm_id;
+
+  sched = hz_sched_new (config, &error);
+  if (sched == NULL)
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  if (demo_requested)
+    {
+      demo = hz_demo_load (sched, &error);
+      if (demo == NULL)
+        {
+          g_printerr ("huizhen-scheduler: %s\n", error->message);
+          return 1;
+        }
+    }
+
+  if (!hz_sched_listen (sched, &error))
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  if (demo != NULL)
+    hz_demo_print (demo, sched, stdout);
+
+  printf ("huizhen-scheduler: listening on %s\n", sched->listen_url);
+  fflush (stdout);
+  g_message ("Serving on %s (public URL %s, relay %s)",
+             sched->listen_url, sched->public_url, sched->relay_url);
+
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  hz_sched_stop (sched);
+  g_message ("Stopped");
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_auto (HzOptions) options = { 0 };
+  g_autoptr (GError) error = NULL;
+  HzConfig *config;
+
+  setlocale (LC_ALL, "");
+
+  if (!parse_options (&argc, &argv, &options, &error))
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  config = hz_config_load (options.config_path, &error);
+  if (config == NULL)
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  if (options.create_admin != NULL)
+    {
+      int status = create_admin (config, options.create_admin);
+
+      hz_config_free (config);
+      return status;
+    }
+
+  /* serve() owns CONFIG from here on, through the HzSched. */
+  return serve (config, options.demo);
+}
