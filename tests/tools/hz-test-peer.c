@@ -154,8 +154,9 @@ on_leave_timeout (gpointer user_data)
   HzPeer *peer = user_data;
 
   peer->leave_timeout_source = 0;
-  g_printerr ("hz-test-peer: the relay did not close the socket within %d s of `leave`\n",
-              LEAVE_TIMEOUT_S);
+  if (peer->exit_code == HZ_PEER_EXIT_OK)
+    g_printerr ("hz-test-peer: the relay did not close the socket within %d s of `leave`\n",
+                LEAVE_TIMEOUT_S);
   g_main_loop_quit (peer->loop);
   return G_SOURCE_REMOVE;
 }
@@ -179,7 +180,8 @@ hz_peer_on_joined (HzPeer *peer)
 }
 
 /* Ends the run with EXIT_CODE. A normal stop sends `leave` and waits for
- * the relay to close the socket; any other stop quits the loop at once.
+ * the relay to close the socket, and a stop on a relay error waits for the
+ * same without sending anything. Any other stop quits the loop at once.
  * Later calls only raise a normal exit code to a failure. */
 void
 hz_peer_stop (HzPeer *peer, int exit_code)
@@ -199,13 +201,18 @@ hz_peer_stop (HzPeer *peer, int exit_code)
   g_clear_handle_id (&peer->duration_source, g_source_remove);
   g_clear_handle_id (&peer->join_timeout_source, g_source_remove);
 
-  if (exit_code == HZ_PEER_EXIT_OK && peer->websocket != NULL &&
-      soup_websocket_connection_get_state (peer->websocket) == SOUP_WEBSOCKET_STATE_OPEN) {
-    hz_peer_send_leave (peer);
-    peer->leave_timeout_source = g_timeout_add_seconds (LEAVE_TIMEOUT_S, on_leave_timeout, peer);
+  if (peer->websocket == NULL ||
+      soup_websocket_connection_get_state (peer->websocket) != SOUP_WEBSOCKET_STATE_OPEN ||
+      (exit_code != HZ_PEER_EXIT_OK && exit_code != HZ_PEER_EXIT_RELAY_ERROR)) {
+    g_main_loop_quit (peer->loop);
     return;
   }
-  g_main_loop_quit (peer->loop);
+
+  /* After an error the relay may close the socket itself (code 4001 after
+   * a token error); waiting lets the "closed" event show the code. */
+  if (exit_code == HZ_PEER_EXIT_OK)
+    hz_peer_send_leave (peer);
+  peer->leave_timeout_source = g_timeout_add_seconds (LEAVE_TIMEOUT_S, on_leave_timeout, peer);
 }
 
 static gboolean
