@@ -1,0 +1,471 @@
+/* The media side of a room's participants: the publish connection (ingest),
+ * the "sub:ID" connections (subscriber branches), their signalling, and the
+ * recordings with their reports to the scheduler. */
+#include "room-private.h"
+#include "subscriber.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+/* One "sub:PUBLISHER" connection of a viewer. */
+typedef struct {
+  HzParticipant *viewer;
+  char *publisher_id;
+  char *pc;                    /* "sub:PUBLISHER" */
+  HzSubscriber *subscriber;
+} Subscription;
+
+/* A recording between hz_recorder_finish() and its done callback. */
+typedef struct {
+  HzRoom *room;
+  char *participant_id;
+} FinishingRecording;
+
+/* ---- messages ---- */
+
+static JsonBuilder *
+begin_message (const char *type, const char *pc)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "pc");
+  json_builder_add_string_value (builder, pc);
+  return builder;
+}
+
+static void
+send_candidate (HzParticipant *participant, const char *pc, guint mline_index,
+                const char *candidate)
+{
+  JsonBuilder *builder = begin_message ("candidate", pc);
+
+  json_builder_set_member_name (builder, "candidate");
+  json_builder_add_string_value (builder, candidate);
+  json_builder_set_member_name (builder, "sdpMLineIndex");
+  json_builder_add_int_value (builder, mline_index);
+  json_builder_end_object (builder);
+  hz_participant_send (participant, builder);
+}
+
+/* ---- recordings ---- */
+
+/* The path that the scheduler stores: relative to recordings-dir. */
+static char *
+relative_recording_path (HzRoom *room, const char *location)
+{
+  g_autofree char *file = g_path_get_basename (location);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT "/%s", room->session_id, file);
+}
+
+static void
+report_recording (HzRoom *room, const char *participant_id, HzRecorder *recorder,
+                  const char *status, gint64 ended_at, gint64 bytes)
+{
+  g_autofree char *path = relative_recording_path (room, hz_recorder_get_location (recorder));
+  HzRecordingReport report = {
+    .session_id = room->session_id,
+    .participant_id = participant_id,
+    .kind = hz_recorder_get_kind (recorder),
+    .path = path,
+    .status = status,
+    .started_at = hz_recorder_get_started_at (recorder),
+    .ended_at = ended_at,
+    .bytes = bytes,
+  };
+
+  hz_reporter_send (room->relay->reporter, &report);
+}
+
+static void
+on_recording_done (HzRecorder *recorder, gboolean complete, guint64 bytes, gpointer data)
+{
+  FinishingRecording *finishing = data;
+  HzRoom *room = finishing->room;
+
+  report_recording (room, finishing->participant_id, recorder,
+                    complete ? "complete" : "failed", g_get_real_time (), (gint64) bytes);
+  g_free (finishing->participant_id);
+  g_free (finishing);
+
+  room->n_finishing_recorders--;
+  hz_room_destroy_if_unused (room);
+}
+
+/* Picks the recording path base for a new publish of PARTICIPANT: "-2",
+ * "-3" ... are appended from the second publish on, also skipping files
+ * left by an earlier run of the relay. */
+static char *
+choose_recording_base (HzParticipant *participant)
+{
+  HzRoom *room = participant->room;
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (room->publish_counts, participant->id));
+
+  for (guint index = count + 1;; index++) {
+    g_autofree char *name = index == 1 ? g_strdup (participant->id)
+                                       : g_strdup_printf ("%s-%u", participant->id, index);
+    g_autofree char *base = g_build_filename (room->recordings_dir, name, NULL);
+    g_autofree char *audio = g_strconcat (base, "-audio.webm", NULL);
+    g_autofree char *video = g_strconcat (base, "-video.webm", NULL);
+
+    if (g_file_test (audio, G_FILE_TEST_EXISTS) || g_file_test (video, G_FILE_TEST_EXISTS))
+      continue;
+    g_hash_table_insert (room->publish_counts, g_strdup (participant->id),
+                         GUINT_TO_POINTER (index));
+    return g_steal_pointer (&base);
+  }
+}
+
+/* ---- subscriber callbacks ---- */
+
+static void
+on_subscriber_offer (HzSubscriber *subscriber, const char *sdp, gpointer data)
+{
+  Subscription *subscription = data;
+  HzParticipant *publisher = g_hash_table_lookup (subscription->viewer->room->participants,
+                                                  subscription->publisher_id);
+  JsonBuilder *builder = begin_message ("offer", subscription->pc);
+
+  json_builder_set_member_name (builder, "participant_id");
+  json_builder_add_string_value (builder, subscription->publisher_id);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, publisher != NULL ? publisher->name : "");
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_add_string_value (builder, sdp);
+  json_builder_end_object (builder);
+  hz_participant_send (subscription->viewer, builder);
+  g_message ("%s %s: offer sent", subscription->viewer->log_prefix, subscription->pc);
+}
+
+static void
+on_subscriber_candidate (HzSubscriber *subscriber, guint mline_index, const char *candidate,
+                         gpointer data)
+{
+  Subscription *subscription = data;
+
+  send_candidate (subscription->viewer, subscription->pc, mline_index, candidate);
+}
+
+static void
+on_subscriber_failed (HzSubscriber *subscriber, const char *code, const char *message,
+                      gpointer data)
+{
+  Subscription *subscription = data;
+
+  g_warning ("%s %s: %s: %s", subscription->viewer->log_prefix, subscription->pc, code, message);
+  hz_connection_send_error (subscription->viewer->connection, code, subscription->pc, message);
+}
+
+static void
+request_keyframe (Subscription *subscription)
+{
+  HzParticipant *publisher = g_hash_table_lookup (subscription->viewer->room->participants,
+                                                  subscription->publisher_id);
+
+  if (publisher != NULL && publisher->ingest != NULL)
+    hz_ingest_request_keyframe (publisher->ingest);
+}
+
+static void
+on_subscriber_connected (HzSubscriber *subscriber, gpointer data)
+{
+  Subscription *subscription = data;
+
+  g_message ("%s %s: connected", subscription->viewer->log_prefix, subscription->pc);
+  request_keyframe (subscription);
+}
+
+static void
+on_subscriber_keyframe_requested (HzSubscriber *subscriber, gpointer data)
+{
+  request_keyframe (data);
+}
+
+static const HzSubscriberCallbacks subscriber_callbacks = {
+  .offer = on_subscriber_offer,
+  .candidate = on_subscriber_candidate,
+  .failed = on_subscriber_failed,
+  .connected = on_subscriber_connected,
+  .keyframe_requested = on_subscriber_keyframe_requested,
+};
+
+static void
+subscription_free (Subscription *subscription)
+{
+  g_free (subscription->publisher_id);
+  g_free (subscription->pc);
+  g_free (subscription);
+}
+
+void
+hz_room_subscribe (HzRoom *room, HzParticipant *viewer, HzParticipant *publisher)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log_prefix = NULL;
+  Subscription *subscription;
+
+  if (g_hash_table_contains (viewer->subscriptions, publisher->id))
+    return;
+
+  subscription = g_new0 (Subscription, 1);
+  subscription->viewer = viewer;
+  subscription->publisher_id = g_strdup (publisher->id);
+  subscription->pc = g_strdup_printf ("sub:%s", publisher->id);
+  log_prefix = g_strdup_printf ("%s %s", viewer->log_prefix, subscription->pc);
+  subscription->subscriber = hz_subscriber_new (room->pipeline, &room->relay->config->relay,
+                                                log_prefix,
+                                                hz_ingest_get_tracks (publisher->ingest),
+                                                &subscriber_callbacks, subscription, &error);
+  if (subscription->subscriber == NULL) {
+    g_warning ("%s: cannot build the subscriber branch: %s", log_prefix, error->message);
+    hz_connection_send_error (viewer->connection, "internal_error", subscription->pc,
+                              "the relay could not forward this feed");
+    subscription_free (subscription);
+    return;
+  }
+  g_hash_table_insert (viewer->subscriptions, g_strdup (publisher->id), subscription);
+  g_message ("%s: subscribing", log_prefix);
+}
+
+void
+hz_participant_unsubscribe (HzParticipant *viewer, const char *publisher_id)
+{
+  Subscription *subscription = g_hash_table_lookup (viewer->subscriptions, publisher_id);
+
+  if (subscription == NULL)
+    return;
+  g_hash_table_remove (viewer->subscriptions, publisher_id);
+  hz_subscriber_close (subscription->subscriber);
+  g_message ("%s %s: closed", viewer->log_prefix, subscription->pc);
+  subscription_free (subscription);
+}
+
+/* ---- ingest callbacks ---- */
+
+static void
+on_ingest_answer (HzIngest *ingest, const char *sdp, gpointer data)
+{
+  HzParticipant *participant = data;
+  JsonBuilder *builder = begin_message ("answer", "publish");
+
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_add_string_value (builder, sdp);
+  json_builder_end_object (builder);
+  hz_participant_send (participant, builder);
+  g_message ("%s: publish answer sent", participant->log_prefix);
+}
+
+static void
+on_ingest_candidate (HzIngest *ingest, guint mline_index, const char *candidate, gpointer data)
+{
+  send_candidate (data, "publish", mline_index, candidate);
+}
+
+static void
+on_ingest_failed (HzIngest *ingest, const char *code, const char *message, gpointer data)
+{
+  HzParticipant *participant = data;
+
+  g_warning ("%s: publish: %s: %s", participant->log_prefix, code, message);
+  hz_connection_send_error (participant->connection, code, "publish", message);
+  /* NOTE: a failure after the feed went out leaves the subscribers' branches
+   * in place until the publisher leaves; the protocol has no message for a
+   * feed that ends while its publisher stays. */
+  if (!hz_ingest_is_ready (ingest))
+    hz_participant_remove_feed (participant);
+}
+
+static void
+on_ingest_recording_started (HzIngest *ingest, const char *kind, HzRecorder *recorder,
+                             gpointer data)
+{
+  HzParticipant *participant = data;
+
+  g_ptr_array_add (participant->recorded_kinds, g_strdup (kind));
+  report_recording (participant->room, participant->id, recorder, "recording", 0, -1);
+}
+
+static void
+send_recording (HzParticipant *participant)
+{
+  JsonBuilder *builder = begin_message ("recording", "publish");
+
+  json_builder_set_member_name (builder, "kinds");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < participant->recorded_kinds->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (participant->recorded_kinds, i));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  hz_participant_send (participant, builder);
+}
+
+static void
+on_ingest_ready (HzIngest *ingest, gpointer data)
+{
+  HzParticipant *publisher = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_message ("%s: feed ready, forwarding it", publisher->log_prefix);
+  if (publisher->recorded_kinds->len > 0)
+    send_recording (publisher);
+
+  g_hash_table_iter_init (&iter, publisher->room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    if (value != publisher)
+      hz_room_subscribe (publisher->room, value, publisher);
+  }
+}
+
+static const HzIngestCallbacks ingest_callbacks = {
+  .answer = on_ingest_answer,
+  .candidate = on_ingest_candidate,
+  .failed = on_ingest_failed,
+  .recording_started = on_ingest_recording_started,
+  .ready = on_ingest_ready,
+};
+
+void
+hz_participant_remove_feed (HzParticipant *publisher)
+{
+  HzRoom *room = publisher->room;
+  g_autoptr (GPtrArray) recorders = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (publisher->ingest == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    hz_participant_unsubscribe (value, publisher->id);
+
+  recorders = hz_ingest_close (g_steal_pointer (&publisher->ingest));
+  g_ptr_array_set_size (publisher->recorded_kinds, 0);
+  for (guint i = 0; i < recorders->len; i++) {
+    FinishingRecording *finishing = g_new0 (FinishingRecording, 1);
+
+    finishing->room = room;
+    finishing->participant_id = g_strdup (publisher->id);
+    room->n_finishing_recorders++;
+    hz_recorder_finish (g_ptr_array_index (recorders, i), on_recording_done, finishing);
+  }
+}
+
+/* ---- client messages ---- */
+
+static void
+handle_offer (HzParticipant *participant, const HzSignalMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *recording_base = NULL;
+
+  if (message->pc_kind != HZ_SIGNAL_PC_PUBLISH) {
+    hz_connection_send_error (participant->connection, "unknown_pc", NULL,
+                              "offers are accepted only for pc \"publish\"");
+    return;
+  }
+  if (participant->role != HZ_TOKEN_ROLE_PUBLISH) {
+    hz_connection_send_error (participant->connection, "not_allowed", "publish",
+                              "a view participant cannot publish");
+    return;
+  }
+  if (participant->ingest != NULL) {
+    hz_connection_send_error (participant->connection, "negotiation_failed", "publish",
+                              "the publish connection is already negotiated; "
+                              "renegotiation is not supported");
+    return;
+  }
+
+  if (g_mkdir_with_parents (participant->room->recordings_dir, 0750) != 0)
+    g_warning ("%s: cannot create %s: %s", participant->log_prefix,
+               participant->room->recordings_dir, g_strerror (errno));
+  recording_base = choose_recording_base (participant);
+  participant->ingest = hz_ingest_new (participant->room->pipeline,
+                                       &participant->room->relay->config->relay,
+                                       participant->log_prefix, recording_base,
+                                       &ingest_callbacks, participant);
+  if (!hz_ingest_set_offer (participant->ingest, message->sdp, &error)) {
+    g_message ("%s: publish offer rejected: %s", participant->log_prefix, error->message);
+    hz_connection_send_error (participant->connection, "bad_sdp", "publish", error->message);
+    hz_participant_remove_feed (participant);
+  }
+}
+
+static Subscription *
+find_subscription (HzParticipant *participant, const HzSignalMessage *message)
+{
+  Subscription *subscription = NULL;
+
+  if (message->pc_kind == HZ_SIGNAL_PC_SUBSCRIBE)
+    subscription = g_hash_table_lookup (participant->subscriptions, message->pc_publisher);
+  if (subscription == NULL)
+    hz_connection_send_error (participant->connection, "unknown_pc", NULL,
+                              "this participant has no such peer connection");
+  return subscription;
+}
+
+static void
+handle_answer (HzParticipant *participant, const HzSignalMessage *message)
+{
+  Subscription *subscription = find_subscription (participant, message);
+  g_autoptr (GError) error = NULL;
+
+  if (subscription == NULL)
+    return;
+  if (!hz_subscriber_set_answer (subscription->subscriber, message->sdp, &error)) {
+    hz_connection_send_error (participant->connection, "bad_sdp", subscription->pc,
+                              error->message);
+    return;
+  }
+  g_message ("%s %s: answer received", participant->log_prefix, subscription->pc);
+}
+
+static void
+handle_candidate (HzParticipant *participant, const HzSignalMessage *message)
+{
+  Subscription *subscription;
+
+  if (message->pc_kind == HZ_SIGNAL_PC_PUBLISH) {
+    if (participant->ingest == NULL)
+      hz_connection_send_error (participant->connection, "unknown_pc", "publish",
+                                "send the publish offer before its candidates");
+    else
+      hz_ingest_add_candidate (participant->ingest, message->sdp_mline_index, message->candidate);
+    return;
+  }
+
+  subscription = find_subscription (participant, message);
+  if (subscription != NULL)
+    hz_subscriber_add_candidate (subscription->subscriber, message->sdp_mline_index,
+                                 message->candidate);
+}
+
+void
+hz_participant_handle_message (HzParticipant *participant, const HzSignalMessage *message)
+{
+  Subscription *subscription;
+
+  switch (message->type) {
+    case HZ_SIGNAL_OFFER:
+      handle_offer (participant, message);
+      break;
+    case HZ_SIGNAL_ANSWER:
+      handle_answer (participant, message);
+      break;
+    case HZ_SIGNAL_CANDIDATE:
+      handle_candidate (participant, message);
+      break;
+    case HZ_SIGNAL_KEYFRAME:
+      subscription = find_subscription (participant, message);
+      if (subscription != NULL)
+        request_keyframe (subscription);
+      break;
+    case HZ_SIGNAL_JOIN:
+    case HZ_SIGNAL_LEAVE:
+      g_assert_not_reached ();
+  }
+}

@@ -1,0 +1,520 @@
+/* Publisher ingest; see ingest.h.
+ *
+ * Threads: webrtcbin emits pad-added on a streaming thread and its other
+ * signals and promise replies on its own threads. Those handlers touch only
+ * the immutable members and the track list (under LOCK) and hand everything
+ * else to the main thread as an IngestEvent. Each handler and event holds a
+ * reference, and the main thread drops an event once the ingest is closed.
+ */
+#include "ingest.h"
+#include "ice.h"
+#include "keyframe.h"
+#include "offer-filter.h"
+#include "webrtc-util.h"
+
+#include <gio/gio.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+
+GST_DEBUG_CATEGORY_STATIC (hz_ingest_debug);
+#define GST_CAT_DEFAULT hz_ingest_debug
+
+struct _HzIngest {
+  /* Immutable after hz_ingest_new(). */
+  GstElement *pipeline;
+  GstElement *webrtcbin;
+  char *log_prefix;
+  char *recording_base;
+  HzIngestCallbacks callbacks;
+  gpointer user_data;
+
+  /* Main thread only. */
+  gboolean closed;
+  gboolean offer_set;
+  gboolean ready;
+  HzKeyframeLimiter *keyframe_limiter;
+
+  GMutex lock;
+  GArray *tracks;          /* HzIngestTrack; under LOCK */
+  GPtrArray *recorders;    /* HzRecorder, parallel to TRACKS; under LOCK */
+  GPtrArray *src_pads;     /* webrtcbin's pad of each track; under LOCK */
+  guint n_expected_tracks; /* set before the webrtcbin starts */
+};
+
+typedef enum {
+  EVENT_ANSWER,
+  EVENT_CANDIDATE,
+  EVENT_FAILED,
+  EVENT_TRACK_ADDED,
+  EVENT_READY,
+} IngestEventType;
+
+typedef struct {
+  HzIngest *ingest;
+  IngestEventType type;
+  char *text;               /* SDP, candidate, message or track kind */
+  guint mline_index;
+  const char *code;         /* EVENT_FAILED */
+  HzRecorder *recorder;     /* EVENT_TRACK_ADDED; owned by INGEST */
+} IngestEvent;
+
+static void
+ensure_debug_category (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    GST_DEBUG_CATEGORY_INIT (hz_ingest_debug, "hz-ingest", 0, "Huizhen relay publisher ingest");
+    g_once_init_leave (&initialized, 1);
+  }
+}
+
+static void
+ingest_clear (HzIngest *ingest)
+{
+  g_clear_object (&ingest->webrtcbin);
+  g_clear_object (&ingest->pipeline);
+  g_free (ingest->log_prefix);
+  g_free (ingest->recording_base);
+  hz_keyframe_limiter_free (ingest->keyframe_limiter);
+  g_clear_pointer (&ingest->tracks, g_array_unref);
+  g_clear_pointer (&ingest->recorders, g_ptr_array_unref);
+  g_clear_pointer (&ingest->src_pads, g_ptr_array_unref);
+  g_mutex_clear (&ingest->lock);
+}
+
+static HzIngest *
+ingest_ref (HzIngest *ingest)
+{
+  return g_atomic_rc_box_acquire (ingest);
+}
+
+static void
+ingest_unref (gpointer ingest)
+{
+  g_atomic_rc_box_release_full (ingest, (GDestroyNotify) ingest_clear);
+}
+
+static void
+track_clear (gpointer data)
+{
+  HzIngestTrack *track = data;
+
+  gst_clear_caps (&track->caps);
+  gst_clear_object (&track->tee);
+}
+
+static void
+ingest_closure_unref (gpointer data, GClosure *closure)
+{
+  ingest_unref (data);
+}
+
+/* ---- main-thread events ---- */
+
+static void
+event_free (gpointer data)
+{
+  IngestEvent *event = data;
+
+  g_free (event->text);
+  ingest_unref (event->ingest);
+  g_free (event);
+}
+
+static gboolean
+dispatch_event (gpointer data)
+{
+  IngestEvent *event = data;
+  HzIngest *ingest = event->ingest;
+  const HzIngestCallbacks *cb = &ingest->callbacks;
+
+  if (ingest->closed)
+    return G_SOURCE_REMOVE;
+
+  switch (event->type) {
+    case EVENT_ANSWER:
+      cb->answer (ingest, event->text, ingest->user_data);
+      break;
+    case EVENT_CANDIDATE:
+      cb->candidate (ingest, event->mline_index, event->text, ingest->user_data);
+      break;
+    case EVENT_FAILED:
+      cb->failed (ingest, event->code, event->text, ingest->user_data);
+      break;
+    case EVENT_TRACK_ADDED:
+      if (event->recorder != NULL)
+        cb->recording_started (ingest, event->text, event->recorder, ingest->user_data);
+      break;
+    case EVENT_READY:
+      ingest->ready = TRUE;
+      cb->ready (ingest, ingest->user_data);
+      break;
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues a callback for the main thread; the arguments that TYPE does not
+ * use are NULL or 0. */
+static void
+post_event (HzIngest *ingest, IngestEventType type, const char *code, const char *text,
+            guint mline_index, HzRecorder *recorder)
+{
+  IngestEvent *event = g_new0 (IngestEvent, 1);
+
+  event->ingest = ingest_ref (ingest);
+  event->type = type;
+  event->code = code;
+  event->text = g_strdup (text);
+  event->mline_index = mline_index;
+  event->recorder = recorder;
+  g_idle_add_full (G_PRIORITY_DEFAULT, dispatch_event, event, event_free);
+}
+
+/* ---- negotiation: set-remote-description → create-answer → set-local ---- */
+
+static void
+on_local_description_set (GstPromise *promise, gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autofree char *error = hz_webrtc_promise_error (promise);
+
+  if (error != NULL)
+    post_event (ingest, EVENT_FAILED, "negotiation_failed", error, 0, NULL);
+  gst_promise_unref (promise);
+}
+
+static void
+on_answer_created (GstPromise *promise, gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autofree char *error = hz_webrtc_promise_error (promise);
+  GstWebRTCSessionDescription *answer = NULL;
+  g_autofree char *text = NULL;
+
+  if (error != NULL) {
+    post_event (ingest, EVENT_FAILED, "negotiation_failed", error, 0, NULL);
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_structure_get (gst_promise_get_reply (promise), "answer",
+                     GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+  gst_promise_unref (promise);
+  if (answer == NULL) {
+    post_event (ingest, EVENT_FAILED, "negotiation_failed", "webrtcbin created no answer", 0,
+                NULL);
+    return;
+  }
+
+  /* Queue the answer before webrtcbin can emit candidates for it. */
+  text = gst_sdp_message_as_text (answer->sdp);
+  GST_LOG_OBJECT (ingest->webrtcbin, "%s: answer:\n%s", ingest->log_prefix, text);
+  post_event (ingest, EVENT_ANSWER, NULL, text, 0, NULL);
+  g_signal_emit_by_name (ingest->webrtcbin, "set-local-description", answer,
+                         gst_promise_new_with_change_func (on_local_description_set,
+                                                           ingest_ref (ingest), ingest_unref));
+  gst_webrtc_session_description_free (answer);
+}
+
+static void
+on_remote_description_set (GstPromise *promise, gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autofree char *error = hz_webrtc_promise_error (promise);
+
+  gst_promise_unref (promise);
+  if (error != NULL) {
+    post_event (ingest, EVENT_FAILED, "bad_sdp", error, 0, NULL);
+    return;
+  }
+  g_signal_emit_by_name (ingest->webrtcbin, "create-answer", NULL,
+                         gst_promise_new_with_change_func (on_answer_created,
+                                                           ingest_ref (ingest), ingest_unref));
+}
+
+static void
+on_ice_candidate (GstElement *webrtcbin, guint mline_index, const char *candidate, gpointer data)
+{
+  post_event (data, EVENT_CANDIDATE, NULL, candidate, mline_index, NULL);
+}
+
+static void
+on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
+{
+  HzIngest *ingest = data;
+  GstWebRTCPeerConnectionState state;
+
+  g_object_get (webrtcbin, "connection-state", &state, NULL);
+  GST_INFO_OBJECT (webrtcbin, "%s: publish connection state %d", ingest->log_prefix, state);
+}
+
+/* ---- tracks ---- */
+
+static GstCaps *
+query_src_caps (GstPad *pad)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps)) {
+    gst_clear_caps (&caps);
+    return NULL;
+  }
+  return gst_caps_fixate (caps);
+}
+
+static void
+link_to_fakesink (HzIngest *ingest, GstPad *pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (sink, "sink");
+
+  g_object_set (sink, "async", FALSE, "sync", FALSE, NULL);
+  gst_bin_add (GST_BIN (ingest->pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  gst_pad_link (pad, sink_pad);
+}
+
+/* Creates the tee of a track behind webrtcbin's PAD; may run on a
+ * streaming thread. */
+static GstElement *
+add_tee (HzIngest *ingest, GstPad *pad, const char *kind)
+{
+  GstElement *tee = gst_object_ref (gst_element_factory_make ("tee", NULL));
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
+
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  gst_bin_add (GST_BIN (ingest->pipeline), tee);
+  gst_element_sync_state_with_parent (tee);
+  if (gst_pad_link (pad, tee_sink) != GST_PAD_LINK_OK)
+    g_warning ("%s: cannot link the %s track to its tee", ingest->log_prefix, kind);
+  return tee;
+}
+
+static const char *
+media_of_caps (const GstCaps *caps)
+{
+  const char *media = caps != NULL
+                      ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "media") : NULL;
+
+  if (g_strcmp0 (media, "audio") == 0)
+    return "audio";
+  if (g_strcmp0 (media, "video") == 0)
+    return "video";
+  return NULL;
+}
+
+/* Runs on a streaming thread when a track's first packets arrive. Tracks
+ * are named by the caps' media, because webrtcbin's pad names follow the
+ * order of arrival. */
+static void
+on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autoptr (GstCaps) caps = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *caps_text = NULL;
+  HzIngestTrack track = { NULL, };
+  HzRecorder *recorder;
+  guint n_tracks;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+
+  g_mutex_lock (&ingest->lock);
+  n_tracks = ingest->tracks->len;
+  g_mutex_unlock (&ingest->lock);
+  caps = query_src_caps (pad);
+  track.kind = media_of_caps (caps);
+  if (n_tracks >= ingest->n_expected_tracks || track.kind == NULL) {
+    g_warning ("%s: ignoring pad %s: not one of the %u offered audio or video track(s)",
+               ingest->log_prefix, GST_PAD_NAME (pad), ingest->n_expected_tracks);
+    link_to_fakesink (ingest, pad);
+    return;
+  }
+
+  caps_text = gst_caps_to_string (caps);
+  g_message ("%s: %s track arrived (%s)", ingest->log_prefix, track.kind, caps_text);
+  track.caps = gst_caps_ref (caps);
+  track.tee = add_tee (ingest, pad, track.kind);
+
+  location = g_strdup_printf ("%s-%s.webm", ingest->recording_base, track.kind);
+  recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location, ingest->log_prefix,
+                                &error);
+  if (recorder == NULL)
+    g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.kind, error->message);
+
+  g_mutex_lock (&ingest->lock);
+  g_array_append_val (ingest->tracks, track);
+  g_ptr_array_add (ingest->recorders, recorder);
+  g_ptr_array_add (ingest->src_pads, gst_object_ref (pad));
+  n_tracks = ingest->tracks->len;
+  g_mutex_unlock (&ingest->lock);
+
+  post_event (ingest, EVENT_TRACK_ADDED, NULL, track.kind, 0, recorder);
+  if (n_tracks == ingest->n_expected_tracks)
+    post_event (ingest, EVENT_READY, NULL, NULL, 0, NULL);
+}
+
+/* ---- keyframes ---- */
+
+static void
+send_keyframe_request (gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autoptr (GstPad) video_pad = NULL;
+
+  if (ingest->closed)
+    return;
+  g_mutex_lock (&ingest->lock);
+  for (guint i = 0; i < ingest->tracks->len; i++) {
+    if (g_str_equal (g_array_index (ingest->tracks, HzIngestTrack, i).kind, "video"))
+      video_pad = gst_object_ref (g_ptr_array_index (ingest->src_pads, i));
+  }
+  g_mutex_unlock (&ingest->lock);
+  if (video_pad == NULL)
+    return;
+
+  /* rtpsession turns this event into RTCP PLI or FIR to the publisher. */
+  GST_DEBUG_OBJECT (video_pad, "%s: requesting a keyframe", ingest->log_prefix);
+  gst_pad_send_event (video_pad,
+                      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+void
+hz_ingest_request_keyframe (HzIngest *ingest)
+{
+  if (!ingest->closed && ingest->ready)
+    hz_keyframe_limiter_request (ingest->keyframe_limiter);
+}
+
+/* ---- public API ---- */
+
+HzIngest *
+hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *log_prefix,
+               const char *recording_base, const HzIngestCallbacks *callbacks, gpointer user_data)
+{
+  HzIngest *ingest;
+
+  ensure_debug_category ();
+
+  ingest = g_atomic_rc_box_new0 (HzIngest);
+  g_mutex_init (&ingest->lock);
+  ingest->pipeline = gst_object_ref (pipeline);
+  ingest->log_prefix = g_strdup (log_prefix);
+  ingest->recording_base = g_strdup (recording_base);
+  ingest->callbacks = *callbacks;
+  ingest->user_data = user_data;
+  ingest->keyframe_limiter = hz_keyframe_limiter_new (HZ_KEYFRAME_INTERVAL_US,
+                                                      send_keyframe_request, ingest);
+  ingest->tracks = g_array_new (FALSE, TRUE, sizeof (HzIngestTrack));
+  g_array_set_clear_func (ingest->tracks, track_clear);
+  ingest->recorders = g_ptr_array_new ();
+  ingest->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  ingest->webrtcbin = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
+  hz_ice_configure (ingest->webrtcbin, config);
+  g_signal_connect_data (ingest->webrtcbin, "pad-added", G_CALLBACK (on_pad_added),
+                         ingest_ref (ingest), ingest_closure_unref, 0);
+  g_signal_connect_data (ingest->webrtcbin, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
+                         ingest_ref (ingest), ingest_closure_unref, 0);
+  g_signal_connect_data (ingest->webrtcbin, "notify::connection-state",
+                         G_CALLBACK (on_connection_state),
+                         ingest_ref (ingest), ingest_closure_unref, 0);
+  /* The client offers, so on-negotiation-needed, which webrtcbin also emits
+   * on the answering side, is not connected. */
+  return ingest;
+}
+
+gboolean
+hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
+{
+  GstSDPMessage *sdp = NULL;
+  GstWebRTCSessionDescription *offer;
+  guint n_tracks = 0;
+
+  g_return_val_if_fail (!ingest->offer_set, FALSE);
+
+  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK
+      || gst_sdp_message_medias_len (sdp) == 0) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         "the offer is not SDP with at least one m-line");
+    g_clear_pointer (&sdp, gst_sdp_message_free);
+    return FALSE;
+  }
+  if (!hz_offer_filter (sdp, &n_tracks, error)) {
+    gst_sdp_message_free (sdp);
+    return FALSE;
+  }
+
+  ingest->offer_set = TRUE;
+  ingest->n_expected_tracks = n_tracks;
+  gst_bin_add (GST_BIN (ingest->pipeline), ingest->webrtcbin);
+  gst_element_sync_state_with_parent (ingest->webrtcbin);
+
+  offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  g_signal_emit_by_name (ingest->webrtcbin, "set-remote-description", offer,
+                         gst_promise_new_with_change_func (on_remote_description_set,
+                                                           ingest_ref (ingest), ingest_unref));
+  gst_webrtc_session_description_free (offer);
+  g_message ("%s: publish offer accepted, %u track(s) expected", ingest->log_prefix, n_tracks);
+  return TRUE;
+}
+
+void
+hz_ingest_add_candidate (HzIngest *ingest, guint mline_index, const char *candidate)
+{
+  if (ingest->closed || !ingest->offer_set)
+    return;
+  /* An empty candidate marks the end of candidates; libnice needs no notice. */
+  if (candidate[0] == '\0')
+    return;
+  g_signal_emit_by_name (ingest->webrtcbin, "add-ice-candidate", mline_index, candidate);
+}
+
+gboolean
+hz_ingest_is_ready (HzIngest *ingest)
+{
+  return ingest->ready && !ingest->closed;
+}
+
+const GArray *
+hz_ingest_get_tracks (HzIngest *ingest)
+{
+  return ingest->tracks;
+}
+
+GPtrArray *
+hz_ingest_close (HzIngest *ingest)
+{
+  GPtrArray *recorders = g_ptr_array_new ();
+
+  g_return_val_if_fail (!ingest->closed, recorders);
+  ingest->closed = TRUE;
+  g_clear_pointer (&ingest->keyframe_limiter, hz_keyframe_limiter_free);
+
+  /* Stopping the webrtcbin first ends all streaming into the tees, so the
+   * branches behind them detach at once. */
+  hz_element_remove (ingest->pipeline, ingest->webrtcbin);
+  g_signal_handlers_disconnect_by_data (ingest->webrtcbin, ingest);
+
+  g_mutex_lock (&ingest->lock);
+  for (guint i = 0; i < ingest->recorders->len; i++) {
+    if (g_ptr_array_index (ingest->recorders, i) != NULL)
+      g_ptr_array_add (recorders, g_ptr_array_index (ingest->recorders, i));
+  }
+  g_ptr_array_set_size (ingest->recorders, 0);
+  g_mutex_unlock (&ingest->lock);
+
+  /* The tees stay referenced by the tracks (and by branches still
+   * detaching) until the last reference to INGEST is gone. */
+  for (guint i = 0; i < ingest->tracks->len; i++)
+    hz_element_remove (ingest->pipeline, g_array_index (ingest->tracks, HzIngestTrack, i).tee);
+
+  g_message ("%s: publish connection closed", ingest->log_prefix);
+  ingest_unref (ingest);
+  return recorders;
+}

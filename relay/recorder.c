@@ -1,0 +1,310 @@
+/* Recording branch of one published track; see recorder.h. */
+#include "recorder.h"
+#include "tee-branch.h"
+#include "webrtc-util.h"
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+GST_DEBUG_CATEGORY_STATIC (hz_recorder_debug);
+#define GST_CAT_DEFAULT hz_recorder_debug
+
+/* The branch queue drops the oldest data past this much, so a slow disk
+ * never stalls the tee and with it every subscriber of the track. */
+#define RECORDER_QUEUE_TIME (2 * GST_SECOND)
+
+typedef enum {
+  RECORDER_RUNNING,
+  RECORDER_FINISHING,
+  RECORDER_DONE,
+} RecorderState;
+
+struct _HzRecorder {
+  GstElement *pipeline;
+  GstElement *tee;
+  GstPad *tee_pad;
+  GstElement *bin;
+  char *kind;
+  char *location;
+  char *log_prefix;
+  gint64 started_at;
+  RecorderState state;            /* main thread only after start */
+  gboolean eos_reached;
+  guint timeout_id;
+  HzRecorderDoneFunc done;
+  gpointer done_data;
+};
+
+static void
+ensure_debug_category (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized)) {
+    GST_DEBUG_CATEGORY_INIT (hz_recorder_debug, "hz-recorder", 0, "Huizhen relay recordings");
+    g_once_init_leave (&initialized, 1);
+  }
+}
+
+static void
+recorder_clear (HzRecorder *recorder)
+{
+  g_clear_handle_id (&recorder->timeout_id, g_source_remove);
+  g_clear_object (&recorder->bin);
+  g_clear_object (&recorder->tee_pad);
+  g_clear_object (&recorder->tee);
+  g_clear_object (&recorder->pipeline);
+  g_free (recorder->kind);
+  g_free (recorder->location);
+  g_free (recorder->log_prefix);
+}
+
+static HzRecorder *
+recorder_ref (HzRecorder *recorder)
+{
+  return g_atomic_rc_box_acquire (recorder);
+}
+
+static void
+recorder_unref (gpointer recorder)
+{
+  g_atomic_rc_box_release_full (recorder, (GDestroyNotify) recorder_clear);
+}
+
+static const char *
+depayloader_for_caps (const GstCaps *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const char *encoding = gst_structure_get_string (s, "encoding-name");
+
+  if (encoding == NULL)
+    return NULL;
+  if (g_ascii_strcasecmp (encoding, "VP8") == 0)
+    return "rtpvp8depay";
+  if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    return "rtpopusdepay";
+  return NULL;
+}
+
+static GstElement *
+make_element (const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "GStreamer element %s is not installed", factory);
+  return element;
+}
+
+static GstElement *
+build_bin (const GstCaps *caps, const char *location, GError **error)
+{
+  const char *depay_name = depayloader_for_caps (caps);
+  g_autoptr (GstElement) bin = NULL;
+  GstElement *queue, *depay, *mux, *sink;
+  g_autoptr (GstPad) queue_sink = NULL;
+
+  if (depay_name == NULL) {
+    g_autofree char *text = gst_caps_to_string (caps);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 "cannot record %s: only VP8 and Opus are supported", text);
+    return NULL;
+  }
+
+  bin = gst_object_ref_sink (gst_bin_new (NULL));
+  queue = make_element ("queue", error);
+  depay = queue ? make_element (depay_name, error) : NULL;
+  mux = depay ? make_element ("webmmux", error) : NULL;
+  sink = mux ? make_element ("filesink", error) : NULL;
+  if (sink != NULL)
+    gst_object_set_name (GST_OBJECT (sink), "file");
+  if (sink == NULL) {
+    g_clear_object (&queue);
+    g_clear_object (&depay);
+    g_clear_object (&mux);
+    return NULL;
+  }
+
+  g_object_set (queue, "leaky", 2 /* downstream */, "max-size-time", (guint64) RECORDER_QUEUE_TIME,
+                "max-size-buffers", 0, "max-size-bytes", 0, NULL);
+  if (g_str_equal (depay_name, "rtpvp8depay"))
+    g_object_set (depay, "wait-for-keyframe", TRUE, NULL);
+  /* Files start at 0 s, not at the room pipeline's running time. */
+  g_object_set (mux, "offset-to-zero", TRUE, NULL);
+  /* async=false: a sink added to a PLAYING pipeline must not make the
+   * pipeline wait for preroll. Unbuffered writes survive a SIGKILL. */
+  g_object_set (sink, "location", location, "buffer-mode", 2 /* unbuffered */,
+                "async", FALSE, "sync", FALSE, NULL);
+
+  gst_bin_add_many (GST_BIN (bin), queue, depay, mux, sink, NULL);
+  if (!gst_element_link_many (queue, depay, mux, sink, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the %s recording branch",
+                 depay_name);
+    return NULL;
+  }
+
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", queue_sink));
+  return g_steal_pointer (&bin);
+}
+
+static gboolean complete_on_main (gpointer data);
+
+static GstPadProbeReturn
+on_file_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  HzRecorder *recorder = data;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS) {
+    g_atomic_int_set (&recorder->eos_reached, TRUE);
+    g_idle_add_full (G_PRIORITY_DEFAULT, complete_on_main, recorder_ref (recorder), recorder_unref);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+HzRecorder *
+hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
+                   const char *location, const char *log_prefix, GError **error)
+{
+  g_autoptr (GstElement) bin = NULL;
+  g_autoptr (GstPad) bin_sink = NULL;
+  g_autoptr (GstPad) file_pad = NULL;
+  GstElement *file_sink;
+  HzRecorder *recorder;
+
+  ensure_debug_category ();
+
+  bin = build_bin (caps, location, error);
+  if (bin == NULL)
+    return NULL;
+
+  recorder = g_atomic_rc_box_new0 (HzRecorder);
+  recorder->pipeline = gst_object_ref (pipeline);
+  recorder->tee = gst_object_ref (tee);
+  recorder->bin = gst_object_ref (bin);
+  recorder->kind = g_strdup (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"));
+  recorder->location = g_strdup (location);
+  recorder->log_prefix = g_strdup (log_prefix);
+  recorder->started_at = g_get_real_time ();
+  recorder->state = RECORDER_RUNNING;
+
+  /* The probe's reference lasts as long as the filesink's pad. */
+  file_sink = gst_bin_get_by_name (GST_BIN (bin), "file");
+  file_pad = gst_element_get_static_pad (file_sink, "sink");
+  gst_object_unref (file_sink);
+  gst_pad_add_probe (file_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_file_sink_event,
+                     recorder_ref (recorder), recorder_unref);
+
+  /* Start the branch before linking it, so that the first buffer finds it
+   * running. */
+  gst_bin_add (GST_BIN (pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
+  recorder->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  bin_sink = gst_element_get_static_pad (bin, "sink");
+  if (gst_pad_link (recorder->tee_pad, bin_sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the tee to the recording of %s",
+                 location);
+    gst_element_release_request_pad (tee, recorder->tee_pad);
+    hz_element_remove (pipeline, bin);
+    recorder_unref (recorder);
+    return NULL;
+  }
+
+  g_message ("%s: recording to %s", log_prefix, location);
+  return recorder;
+}
+
+/* Removes the branch and reports; runs once, on EOS or on the timeout. */
+static gboolean
+complete_on_main (gpointer data)
+{
+  HzRecorder *recorder = data;
+  GStatBuf stat_buf;
+  guint64 bytes = 0;
+  gboolean complete = g_atomic_int_get (&recorder->eos_reached);
+
+  if (recorder->state == RECORDER_DONE)
+    return G_SOURCE_REMOVE;
+  if (recorder->state == RECORDER_RUNNING) {
+    /* EOS from upstream before finish was called: the source ended the
+     * stream; the file is final, the teardown comes with finish. */
+    return G_SOURCE_REMOVE;
+  }
+  recorder->state = RECORDER_DONE;
+  g_clear_handle_id (&recorder->timeout_id, g_source_remove);
+
+  hz_element_remove (recorder->pipeline, recorder->bin);
+
+  if (g_stat (recorder->location, &stat_buf) == 0)
+    bytes = (guint64) stat_buf.st_size;
+  if (complete)
+    g_message ("%s: recording %s finished, %" G_GUINT64_FORMAT " bytes", recorder->log_prefix,
+               recorder->location, bytes);
+  else
+    g_warning ("%s: recording %s: EOS did not reach the file within %d ms; the file has no index",
+               recorder->log_prefix, recorder->location, HZ_RECORDER_FINISH_TIMEOUT_MS);
+
+  recorder->done (recorder, complete, bytes, recorder->done_data);
+  recorder_unref (recorder);   /* the reference that finish took over */
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_finish_timeout (gpointer data)
+{
+  HzRecorder *recorder = data;
+
+  recorder->timeout_id = 0;
+  complete_on_main (recorder);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_branch_detached (gpointer data)
+{
+  HzRecorder *recorder = data;
+  g_autoptr (GstPad) bin_sink = gst_element_get_static_pad (recorder->bin, "sink");
+
+  if (recorder->state != RECORDER_FINISHING)
+    return;
+  if (g_atomic_int_get (&recorder->eos_reached)) {
+    complete_on_main (recorder);
+    return;
+  }
+  GST_DEBUG_OBJECT (recorder->bin, "%s: sending EOS to %s", recorder->log_prefix,
+                    recorder->location);
+  gst_pad_send_event (bin_sink, gst_event_new_eos ());
+}
+
+void
+hz_recorder_finish (HzRecorder *recorder, HzRecorderDoneFunc done, gpointer user_data)
+{
+  g_return_if_fail (recorder->state == RECORDER_RUNNING);
+
+  recorder->state = RECORDER_FINISHING;
+  recorder->done = done;
+  recorder->done_data = user_data;
+  recorder->timeout_id = g_timeout_add (HZ_RECORDER_FINISH_TIMEOUT_MS, on_finish_timeout, recorder);
+  hz_tee_branch_detach (recorder->tee, recorder->tee_pad, on_branch_detached,
+                        recorder_ref (recorder), recorder_unref);
+}
+
+const char *
+hz_recorder_get_kind (const HzRecorder *recorder)
+{
+  return recorder->kind;
+}
+
+const char *
+hz_recorder_get_location (const HzRecorder *recorder)
+{
+  return recorder->location;
+}
+
+gint64
+hz_recorder_get_started_at (const HzRecorder *recorder)
+{
+  return recorder->started_at;
+}

@@ -1,0 +1,52 @@
+/* Recording of one published track to a WebM file.
+ *
+ *   tee ──▶ [recorder bin: queue ─▶ rtpvp8depay|rtpopusdepay ─▶ webmmux ─▶ filesink]
+ *
+ * The filesink writes unbuffered, so a file stays playable up to the last
+ * cluster written when the relay is killed. hz_recorder_finish() sends EOS
+ * through the branch so that webmmux writes its index and duration.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HzRecorder HzRecorder;
+
+/* Called on the main thread once the branch is gone. COMPLETE is TRUE when
+ * EOS reached the file; BYTES is the file's size. */
+typedef void (*HzRecorderDoneFunc) (HzRecorder *recorder,
+                                    gboolean    complete,
+                                    guint64     bytes,
+                                    gpointer    user_data);
+
+/* Builds a recording branch for the RTP stream of CAPS (VP8 or Opus) behind
+ * TEE in PIPELINE and starts it; may be called on a streaming thread. The
+ * file at LOCATION is created or truncated. LOG_PREFIX names the session and
+ * participant in log lines. */
+HzRecorder *hz_recorder_start (GstElement    *pipeline,
+                               GstElement    *tee,
+                               const GstCaps *caps,
+                               const char    *location,
+                               const char    *log_prefix,
+                               GError       **error);
+
+/* Unlinks the branch from its tee, sends EOS and waits up to
+ * HZ_RECORDER_FINISH_TIMEOUT_MS for it to reach the file; then removes the
+ * branch, calls DONE and frees RECORDER. Main thread only. */
+void hz_recorder_finish (HzRecorder         *recorder,
+                         HzRecorderDoneFunc  done,
+                         gpointer            user_data);
+
+#define HZ_RECORDER_FINISH_TIMEOUT_MS 5000
+
+/* "audio" or "video", from the caps' media field. */
+const char *hz_recorder_get_kind (const HzRecorder *recorder);
+
+const char *hz_recorder_get_location (const HzRecorder *recorder);
+
+/* Wall-clock start time in microseconds since the Unix epoch. */
+gint64 hz_recorder_get_started_at (const HzRecorder *recorder);
+
+G_END_DECLS

@@ -1,0 +1,195 @@
+/* The relay context: server, rooms and shutdown; see relay.h. */
+#include "relay.h"
+#include "room.h"
+#include "signalling.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+/* Polling period while the relay waits at shutdown for recordings to be
+ * finalized and reports to be sent. */
+#define STOP_POLL_MS 100
+
+static void
+on_healthz (SoupServer *server, SoupServerMessage *message, const char *path,
+            GHashTable *query, gpointer user_data)
+{
+  if (soup_server_message_get_method (message) != SOUP_METHOD_GET) {
+    soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    return;
+  }
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
+}
+
+static void
+room_free (gpointer room)
+{
+  hz_room_free (room);
+}
+
+HzRelay *
+hz_relay_new (HzConfig *config, GError **error)
+{
+  g_autoptr (HzRelay) relay = g_new0 (HzRelay, 1);
+
+  relay->config = config;
+  relay->rooms = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, room_free);
+  relay->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                              (GDestroyNotify) hz_connection_unref, NULL);
+
+  if (!hz_secret_load_or_create (config->relay.token_secret_file, &relay->secret, error))
+    return NULL;
+  if (g_mkdir_with_parents (config->relay.recordings_dir, 0750) != 0) {
+    int saved_errno = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 "cannot create the recordings directory %s: %s",
+                 config->relay.recordings_dir, g_strerror (saved_errno));
+    return NULL;
+  }
+  relay->reporter = hz_reporter_new (config->relay.scheduler_url, &relay->secret, error);
+  if (relay->reporter == NULL)
+    return NULL;
+
+  relay->loop = g_main_loop_new (NULL, FALSE);
+  relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
+  soup_server_add_handler (relay->server, "/healthz", on_healthz, relay, NULL);
+  soup_server_add_websocket_handler (relay->server, "/ws", NULL, NULL,
+                                     hz_signalling_accept, relay, NULL);
+  return g_steal_pointer (&relay);
+}
+
+void
+hz_relay_free (HzRelay *relay)
+{
+  if (relay == NULL)
+    return;
+  g_clear_handle_id (&relay->stop_timeout_id, g_source_remove);
+  g_clear_handle_id (&relay->stop_poll_id, g_source_remove);
+  if (relay->server != NULL)
+    soup_server_disconnect (relay->server);
+  g_clear_object (&relay->server);
+  g_clear_pointer (&relay->connections, g_hash_table_unref);
+  g_clear_pointer (&relay->rooms, g_hash_table_unref);
+  g_clear_pointer (&relay->reporter, hz_reporter_free);
+  g_clear_pointer (&relay->loop, g_main_loop_unref);
+  g_clear_pointer (&relay->config, hz_config_free);
+  g_free (relay);
+}
+
+gboolean
+hz_relay_listen (HzRelay *relay, GError **error)
+{
+  const HzListenAddress *listen = &relay->config->relay.listen;
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoslist (GUri) uris = NULL;
+  g_autofree char *url = NULL;
+  HzListenAddress actual;
+
+  if (g_str_equal (listen->host, "localhost"))
+    inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    inet = g_inet_address_new_from_string (listen->host);
+  if (inet == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "[relay] listen: %s is not an IP address", listen->host);
+    return FALSE;
+  }
+  address = g_inet_socket_address_new (inet, listen->port);
+  if (!soup_server_listen (relay->server, address, 0, error)) {
+    g_prefix_error (error, "cannot listen on %s:%u: ", listen->host, listen->port);
+    return FALSE;
+  }
+
+  uris = soup_server_get_uris (relay->server);
+  actual.host = listen->host;
+  actual.port = uris != NULL ? (guint16) g_uri_get_port (uris->data) : listen->port;
+  url = hz_listen_address_to_url (&actual, "ws");
+  printf ("huizhen-relay: listening on %s/ws\n", url);
+  fflush (stdout);
+  return TRUE;
+}
+
+HzRoom *
+hz_relay_ensure_room (HzRelay *relay, gint64 session_id, GError **error)
+{
+  HzRoom *room = g_hash_table_lookup (relay->rooms, &session_id);
+
+  if (room != NULL)
+    return room;
+  room = hz_room_new (relay, session_id, error);
+  if (room == NULL)
+    return NULL;
+  g_hash_table_insert (relay->rooms, g_memdup2 (&session_id, sizeof session_id), room);
+  return room;
+}
+
+void
+hz_relay_destroy_room (HzRelay *relay, HzRoom *room)
+{
+  gint64 session_id = hz_room_get_session_id (room);
+
+  g_return_if_fail (g_hash_table_lookup (relay->rooms, &session_id) == room);
+  g_hash_table_remove (relay->rooms, &session_id);
+}
+
+static void
+quit (HzRelay *relay, const char *outcome)
+{
+  g_message ("stopped: %s", outcome);
+  g_clear_handle_id (&relay->stop_timeout_id, g_source_remove);
+  g_clear_handle_id (&relay->stop_poll_id, g_source_remove);
+  g_main_loop_quit (relay->loop);
+}
+
+static gboolean
+on_stop_poll (gpointer data)
+{
+  HzRelay *relay = data;
+
+  if (g_hash_table_size (relay->rooms) > 0)
+    return G_SOURCE_CONTINUE;
+  /* The last reports ("complete") were queued when the rooms closed. */
+  hz_reporter_flush (relay->reporter);
+  if (hz_reporter_get_pending (relay->reporter) > 0)
+    return G_SOURCE_CONTINUE;
+  relay->stop_poll_id = 0;
+  quit (relay, "all recordings finalized and reported");
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_stop_timeout (gpointer data)
+{
+  HzRelay *relay = data;
+
+  relay->stop_timeout_id = 0;
+  g_clear_handle_id (&relay->stop_poll_id, g_source_remove);
+  g_warning ("stopping with %u room(s) still finalizing recordings and %u report(s) unsent",
+             g_hash_table_size (relay->rooms), hz_reporter_get_pending (relay->reporter));
+  g_main_loop_quit (relay->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+hz_relay_stop (HzRelay *relay)
+{
+  g_autoptr (GList) rooms = NULL;
+
+  if (relay->stopping)
+    return;
+  relay->stopping = TRUE;
+  g_message ("stopping: closing %u room(s)", g_hash_table_size (relay->rooms));
+
+  rooms = g_hash_table_get_values (relay->rooms);
+  for (GList *l = rooms; l != NULL; l = l->next)
+    hz_room_close (l->data, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  hz_signalling_close_all (relay);
+
+  relay->stop_timeout_id = g_timeout_add (HZ_RELAY_STOP_TIMEOUT_MS, on_stop_timeout, relay);
+  relay->stop_poll_id = g_timeout_add (STOP_POLL_MS, on_stop_poll, relay);
+}

@@ -1,0 +1,317 @@
+/* Recording reports to the scheduler; see report.h.
+ *
+ * Reports are queued per recording path. The head of a queue is in flight
+ * or waiting for its retry; a newer report of the same path supersedes a
+ * failed head instead of waiting behind its retries.
+ */
+#include "report.h"
+#include "hz-request-auth.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#define REPORT_PATH "/api/v1/internal/recordings"
+#define REQUEST_TIMEOUT_S 10
+#define FIRST_RETRY_DELAY_MS 1000
+
+struct _HzReporter {
+  SoupSession *session;
+  char *url;                 /* SCHEDULER_URL + REPORT_PATH */
+  char *signed_path;         /* the URL's path, which the signature covers */
+  HzSecret secret;
+  GCancellable *cancellable;
+  GHashTable *queues;        /* recording path → ReportQueue */
+  gboolean flushing;         /* set at shutdown: send now, retry no more */
+};
+
+typedef struct {
+  HzReporter *reporter;      /* NULL once the reporter is freed */
+  char *recording_path;
+  GQueue bodies;             /* JSON texts, oldest first */
+  guint attempt;             /* attempts made for the head */
+  gboolean in_flight;
+  guint retry_id;
+} ReportQueue;
+
+static void queue_start (ReportQueue *queue);
+
+static void
+report_queue_clear (ReportQueue *queue)
+{
+  g_queue_clear_full (&queue->bodies, g_free);
+  g_free (queue->recording_path);
+}
+
+static void
+report_queue_unref (gpointer queue)
+{
+  g_rc_box_release_full (queue, (GDestroyNotify) report_queue_clear);
+}
+
+HzReporter *
+hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **error)
+{
+  g_autoptr (GUri) base = NULL;
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *base_path = NULL;
+  HzReporter *reporter = g_new0 (HzReporter, 1);
+
+  reporter->secret = *secret;
+  reporter->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
+  reporter->cancellable = g_cancellable_new ();
+  if (scheduler_url == NULL || scheduler_url[0] == '\0') {
+    g_message ("no scheduler-url: recordings are not reported");
+    return reporter;
+  }
+
+  base = g_uri_parse (scheduler_url, G_URI_FLAGS_NONE, error);
+  if (base == NULL) {
+    g_prefix_error (error, "invalid scheduler-url %s: ", scheduler_url);
+    hz_reporter_free (reporter);
+    return NULL;
+  }
+  base_path = g_strdup (g_uri_get_path (base));
+  while (g_str_has_suffix (base_path, "/"))
+    base_path[strlen (base_path) - 1] = '\0';
+  reporter->signed_path = g_strconcat (base_path, REPORT_PATH, NULL);
+  uri = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (base), NULL, g_uri_get_host (base),
+                     g_uri_get_port (base), reporter->signed_path, NULL, NULL);
+  reporter->url = g_uri_to_string (uri);
+  reporter->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
+                                                     "user-agent", "huizhen-relay", NULL);
+  return reporter;
+}
+
+void
+hz_reporter_free (HzReporter *reporter)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (reporter == NULL)
+    return;
+  g_cancellable_cancel (reporter->cancellable);
+  g_hash_table_iter_init (&iter, reporter->queues);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    ReportQueue *queue = value;
+
+    if (queue->bodies.length > 0)
+      g_warning ("recording %s: %u report(s) not sent", queue->recording_path,
+                 queue->bodies.length);
+    queue->reporter = NULL;
+    g_clear_handle_id (&queue->retry_id, g_source_remove);
+    report_queue_unref (queue);
+  }
+  g_hash_table_unref (reporter->queues);
+  g_clear_object (&reporter->session);
+  g_object_unref (reporter->cancellable);
+  g_free (reporter->url);
+  g_free (reporter->signed_path);
+  g_free (reporter);
+}
+
+guint
+hz_reporter_get_pending (HzReporter *reporter)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint pending = 0;
+
+  g_hash_table_iter_init (&iter, reporter->queues);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    pending += ((ReportQueue *) value)->bodies.length;
+  return pending;
+}
+
+void
+hz_reporter_flush (HzReporter *reporter)
+{
+  g_autoptr (GList) queues = g_hash_table_get_values (reporter->queues);
+
+  reporter->flushing = TRUE;
+  for (GList *l = queues; l != NULL; l = l->next) {
+    ReportQueue *queue = l->data;
+
+    if (queue->retry_id != 0) {
+      g_clear_handle_id (&queue->retry_id, g_source_remove);
+      queue_start (queue);
+    }
+  }
+}
+
+static char *
+format_time (gint64 unix_us)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static char *
+build_body (const HzRecordingReport *report)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *started_at = format_time (report->started_at);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "session_id");
+  json_builder_add_int_value (builder, report->session_id);
+  json_builder_set_member_name (builder, "participant_id");
+  json_builder_add_string_value (builder, report->participant_id);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, report->kind);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, report->path);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, report->status);
+  json_builder_set_member_name (builder, "started_at");
+  json_builder_add_string_value (builder, started_at);
+  if (report->ended_at != 0) {
+    g_autofree char *ended_at = format_time (report->ended_at);
+
+    json_builder_set_member_name (builder, "ended_at");
+    json_builder_add_string_value (builder, ended_at);
+  }
+  if (report->bytes >= 0) {
+    json_builder_set_member_name (builder, "bytes");
+    json_builder_add_int_value (builder, report->bytes);
+  }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Drops the head and starts the next report, or forgets an empty queue. */
+static void
+queue_advance (ReportQueue *queue)
+{
+  HzReporter *reporter = queue->reporter;
+
+  g_free (g_queue_pop_head (&queue->bodies));
+  queue->attempt = 0;
+  if (queue->bodies.length > 0) {
+    queue_start (queue);
+    return;
+  }
+  g_hash_table_remove (reporter->queues, queue->recording_path);
+  report_queue_unref (queue);
+}
+
+static gboolean
+on_retry (gpointer data)
+{
+  ReportQueue *queue = data;
+
+  queue->retry_id = 0;
+  queue_start (queue);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_failure (ReportQueue *queue, const char *reason)
+{
+  guint delay_ms = FIRST_RETRY_DELAY_MS << MIN (queue->attempt - 1, 5u);
+
+  if (queue->bodies.length > 1) {
+    g_warning ("recording %s: report failed (%s); a newer report replaces it",
+               queue->recording_path, reason);
+    queue_advance (queue);
+  } else if (queue->reporter->flushing) {
+    g_warning ("recording %s: report failed (%s); not retried at shutdown",
+               queue->recording_path, reason);
+    queue_advance (queue);
+  } else if (queue->attempt >= HZ_REPORT_MAX_ATTEMPTS) {
+    g_warning ("recording %s: report failed (%s); giving up after %u attempts",
+               queue->recording_path, reason, queue->attempt);
+    queue_advance (queue);
+  } else {
+    g_warning ("recording %s: report failed (%s); retrying in %u ms (attempt %u of %d)",
+               queue->recording_path, reason, delay_ms, queue->attempt, HZ_REPORT_MAX_ATTEMPTS);
+    queue->retry_id = g_timeout_add (delay_ms, on_retry, queue);
+  }
+}
+
+static void
+on_response (GObject *source, GAsyncResult *result, gpointer data)
+{
+  ReportQueue *queue = data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (queue->reporter == NULL) {
+    report_queue_unref (queue);
+    return;
+  }
+  queue->in_flight = FALSE;
+
+  status = message != NULL ? soup_message_get_status (message) : 0;
+  if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (status)) {
+    g_debug ("recording %s: reported", queue->recording_path);
+    queue_advance (queue);
+  } else {
+    reason = error != NULL ? g_strdup (error->message)
+                           : g_strdup_printf ("HTTP %u %s", status,
+                                              soup_message_get_reason_phrase (message));
+    handle_failure (queue, reason);
+  }
+  report_queue_unref (queue);
+}
+
+static void
+queue_start (ReportQueue *queue)
+{
+  HzReporter *reporter = queue->reporter;
+  const char *body = g_queue_peek_head (&queue->bodies);
+  gsize length = strlen (body);
+  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, reporter->url);
+  g_autoptr (GBytes) bytes = g_bytes_new (body, length);
+  g_autofree char *authorization = hz_request_auth_sign (&reporter->secret, "POST",
+                                                         reporter->signed_path,
+                                                         g_get_real_time () / G_USEC_PER_SEC,
+                                                         body, length);
+
+  queue->attempt++;
+  queue->in_flight = TRUE;
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                authorization);
+  soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  soup_session_send_and_read_async (reporter->session, message, G_PRIORITY_DEFAULT,
+                                    reporter->cancellable, on_response,
+                                    g_rc_box_acquire (queue));
+}
+
+void
+hz_reporter_send (HzReporter *reporter, const HzRecordingReport *report)
+{
+  ReportQueue *queue;
+
+  if (reporter->url == NULL)
+    return;
+
+  queue = g_hash_table_lookup (reporter->queues, report->path);
+  if (queue == NULL) {
+    queue = g_rc_box_new0 (ReportQueue);
+    queue->reporter = reporter;
+    queue->recording_path = g_strdup (report->path);
+    g_queue_init (&queue->bodies);
+    g_hash_table_insert (reporter->queues, queue->recording_path, queue);
+  }
+  g_queue_push_tail (&queue->bodies, build_body (report));
+  g_debug ("recording %s: report \"%s\" queued", report->path, report->status);
+
+  if (queue->in_flight)
+    return;
+  if (queue->retry_id != 0) {
+    /* The failed head waits for a retry: the new report supersedes it. */
+    g_clear_handle_id (&queue->retry_id, g_source_remove);
+    queue_advance (queue);
+    return;
+  }
+  if (queue->bodies.length == 1)
+    queue_start (queue);
+}

@@ -1,0 +1,54 @@
+/* Members of HzRoom and HzParticipant, shared by room.c (membership) and
+ * feed.c (media and negotiation). */
+#pragma once
+
+#include <gst/gst.h>
+#include "ingest.h"
+#include "room.h"
+
+G_BEGIN_DECLS
+
+struct _HzRoom {
+  HzRelay *relay;
+  gint64 session_id;
+  char *recordings_dir;          /* RECORDINGS_DIR/SESSION */
+  GstElement *pipeline;
+  guint bus_watch_id;
+  GHashTable *participants;      /* participant id → HzParticipant, owned */
+  GHashTable *publish_counts;    /* participant id → publishes so far (GUINT_TO_POINTER) */
+  guint n_finishing_recorders;
+};
+
+struct _HzParticipant {
+  HzRoom *room;
+  char *id;                      /* the user id as a string */
+  char *name;
+  HzTokenRole role;
+  char *log_prefix;              /* "session S participant P" */
+  HzConnection *connection;      /* a reference */
+  HzIngest *ingest;              /* the publish connection, or NULL */
+  GPtrArray *recorded_kinds;     /* kinds whose recording started, for "recording" */
+  GHashTable *subscriptions;     /* publisher id → Subscription, owned */
+};
+
+/* Sends a JSON object built by BUILDER (consumed) to PARTICIPANT. */
+void hz_participant_send (HzParticipant *participant,
+                          JsonBuilder   *builder);
+
+/* Opens "sub:PUBLISHER" for VIEWER; PUBLISHER's ingest must be ready. */
+void hz_room_subscribe (HzRoom        *room,
+                        HzParticipant *viewer,
+                        HzParticipant *publisher);
+
+/* Closes VIEWER's subscription to PUBLISHER_ID, if any. */
+void hz_participant_unsubscribe (HzParticipant *viewer,
+                                 const char    *publisher_id);
+
+/* Closes every subscriber branch fed by PUBLISHER, then its ingest, and
+ * finishes its recordings. */
+void hz_participant_remove_feed (HzParticipant *publisher);
+
+/* Destroys ROOM when no participant and no finishing recording is left. */
+void hz_room_destroy_if_unused (HzRoom *room);
+
+G_END_DECLS

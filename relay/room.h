@@ -1,0 +1,57 @@
+/* A room: the participants of one session and their media in one
+ * GstPipeline.
+ *
+ * The room is created on the first join and destroyed when the last
+ * participant has left and every recording has been finished. Each
+ * publisher has an ingest (ingest.h); each other participant gets one
+ * subscriber branch (subscriber.h) per publisher, named "sub:PUBLISHER".
+ * Main thread only.
+ */
+#pragma once
+
+#include "hz-token.h"
+#include "relay.h"
+#include "signalling.h"
+#include "signalling-message.h"
+
+G_BEGIN_DECLS
+
+typedef struct _HzParticipant HzParticipant;
+
+HzRoom *hz_room_new (HzRelay *relay,
+                     gint64   session_id,
+                     GError **error);
+
+/* Stops the pipeline and frees ROOM; only hz_relay_destroy_room() and
+ * hz_relay_free() call it. */
+void hz_room_free (HzRoom *room);
+
+gint64 hz_room_get_session_id (HzRoom *room);
+
+/* Adds the holder of TOKEN on CONNECTION and sends "joined", the existing
+ * feeds to it and "participant-joined" to the others. A participant with the
+ * same id already in the room is replaced: its connection gets the error
+ * "replaced" and is closed. */
+HzParticipant *hz_room_join (HzRoom             *room,
+                             HzConnection       *connection,
+                             const HzJoinToken  *token);
+
+/* Removes PARTICIPANT: its feed, its subscriptions and its connection
+ * binding; tells the others "participant-left". May destroy the room. */
+void hz_room_leave (HzRoom        *room,
+                    HzParticipant *participant);
+
+/* Removes every participant, closing their connections with CLOSE_CODE. */
+void hz_room_close (HzRoom  *room,
+                    gushort  close_code);
+
+/* Handles one joined participant's message of type offer, answer,
+ * candidate or keyframe; errors go back to the client. */
+void hz_participant_handle_message (HzParticipant         *participant,
+                                    const HzSignalMessage *message);
+
+const char *hz_participant_get_log_prefix (HzParticipant *participant);
+
+HzRoom *hz_participant_get_room (HzParticipant *participant);
+
+G_END_DECLS

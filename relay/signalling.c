@@ -1,0 +1,235 @@
+/* Signalling connections and message dispatch; see signalling.h.
+ *
+ * A connection is "joined" once it has a participant. Before that only
+ * "join" is accepted; after "leave", a replacement or the room's closing,
+ * the participant binding is gone and the socket is closing.
+ */
+#include "signalling.h"
+#include "relay.h"
+#include "room.h"
+#include "signalling-message.h"
+#include "hz-token.h"
+
+/* Frames up to this size reach the parser, which answers frames over
+ * HZ_SIGNAL_MAX_MESSAGE_SIZE with message_too_large; libsoup closes the
+ * socket (code 1009) on larger ones. */
+#define MAX_FRAME_SIZE (16 * HZ_SIGNAL_MAX_MESSAGE_SIZE)
+
+/* Seconds between WebSocket pings, which let a dead peer be noticed. */
+#define KEEPALIVE_INTERVAL_S 15
+
+struct _HzConnection {
+  HzRelay *relay;
+  SoupWebsocketConnection *websocket;
+  char *peer;                   /* remote address, for logs */
+  HzParticipant *participant;   /* set while joined */
+  gboolean join_seen;           /* a join was accepted once on this socket */
+};
+
+HzConnection *
+hz_connection_ref (HzConnection *connection)
+{
+  return g_rc_box_acquire (connection);
+}
+
+static void
+connection_clear (HzConnection *connection)
+{
+  g_clear_object (&connection->websocket);
+  g_free (connection->peer);
+}
+
+void
+hz_connection_unref (HzConnection *connection)
+{
+  g_rc_box_release_full (connection, (GDestroyNotify) connection_clear);
+}
+
+void
+hz_connection_send (HzConnection *connection, JsonNode *message)
+{
+  g_autofree char *text = NULL;
+
+  if (soup_websocket_connection_get_state (connection->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  text = json_to_string (message, FALSE);
+  soup_websocket_connection_send_text (connection->websocket, text);
+}
+
+void
+hz_connection_send_error (HzConnection *connection, const char *code, const char *pc,
+                          const char *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "error");
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  if (pc != NULL) {
+    json_builder_set_member_name (builder, "pc");
+    json_builder_add_string_value (builder, pc);
+  }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  hz_connection_send (connection, root);
+}
+
+void
+hz_connection_close (HzConnection *connection, gushort code, const char *reason)
+{
+  connection->participant = NULL;
+  if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (connection->websocket, code, reason);
+}
+
+/* Detaches the participant and lets it leave its room. */
+static void
+leave_room (HzConnection *connection)
+{
+  HzParticipant *participant = g_steal_pointer (&connection->participant);
+
+  if (participant != NULL)
+    hz_room_leave (hz_participant_get_room (participant), participant);
+}
+
+static void
+handle_join (HzConnection *connection, const HzSignalMessage *message)
+{
+  g_auto (HzJoinToken) token = { 0, };
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  HzRoom *room;
+
+  if (connection->join_seen) {
+    hz_connection_send_error (connection, "already_joined", NULL,
+                              "this connection has already joined");
+    return;
+  }
+  if (connection->relay->stopping) {
+    hz_connection_send_error (connection, "internal_error", NULL, "the relay is shutting down");
+    return;
+  }
+
+  if (!hz_token_verify (&connection->relay->secret, message->token, message->session_id, now,
+                        &token, &error)) {
+    const char *code = g_error_matches (error, HZ_TOKEN_ERROR, error->code)
+                       ? hz_token_error_code (error->code) : "token_malformed";
+
+    g_message ("%s: join of session %" G_GINT64_FORMAT " rejected: %s", connection->peer,
+               message->session_id, code);
+    hz_connection_send_error (connection, code, NULL, error->message);
+    hz_connection_close (connection, HZ_CLOSE_TOKEN_REJECTED, code);
+    return;
+  }
+
+  room = hz_relay_ensure_room (connection->relay, message->session_id, &error);
+  if (room == NULL) {
+    g_warning ("%s: session %" G_GINT64_FORMAT ": %s", connection->peer, message->session_id,
+               error->message);
+    hz_connection_send_error (connection, "internal_error", NULL, "the room could not be opened");
+    return;
+  }
+  connection->join_seen = TRUE;
+  connection->participant = hz_room_join (room, connection, &token);
+}
+
+static void
+dispatch (HzConnection *connection, const HzSignalMessage *message)
+{
+  if (message->type == HZ_SIGNAL_JOIN) {
+    handle_join (connection, message);
+    return;
+  }
+  if (connection->participant == NULL) {
+    hz_connection_send_error (connection, "not_joined", NULL, "send \"join\" first");
+    return;
+  }
+  if (message->type == HZ_SIGNAL_LEAVE) {
+    leave_room (connection);
+    hz_connection_close (connection, SOUP_WEBSOCKET_CLOSE_NORMAL, "left");
+    return;
+  }
+  hz_participant_handle_message (connection->participant, message);
+}
+
+static void
+on_message (SoupWebsocketConnection *websocket, SoupWebsocketDataType type, GBytes *frame,
+            gpointer data)
+{
+  HzConnection *connection = data;
+  g_autoptr (HzSignalMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length;
+  const char *text = g_bytes_get_data (frame, &length);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    hz_connection_send_error (connection, "bad_message", NULL, "binary frames are not accepted");
+    return;
+  }
+
+  message = hz_signal_message_parse (text, length, &error);
+  if (message == NULL) {
+    g_debug ("%s: invalid message: %s", connection->participant != NULL
+             ? hz_participant_get_log_prefix (connection->participant) : connection->peer,
+             error->message);
+    hz_connection_send_error (connection, hz_signal_error_code (error->code), NULL, error->message);
+    return;
+  }
+
+  /* Keep the connection alive while its handlers run: a join may replace and
+   * close another connection, and a leave closes this one. */
+  hz_connection_ref (connection);
+  dispatch (connection, message);
+  hz_connection_unref (connection);
+}
+
+static void
+on_closed (SoupWebsocketConnection *websocket, gpointer data)
+{
+  HzConnection *connection = data;
+
+  if (connection->participant != NULL)
+    g_message ("%s: connection closed (code %u)",
+               hz_participant_get_log_prefix (connection->participant),
+               soup_websocket_connection_get_close_code (websocket));
+  leave_room (connection);
+  g_signal_handlers_disconnect_by_data (websocket, connection);
+  g_hash_table_remove (connection->relay->connections, connection);
+}
+
+void
+hz_signalling_accept (SoupServer *server, SoupServerMessage *message, const char *path,
+                      SoupWebsocketConnection *websocket, gpointer user_data)
+{
+  HzRelay *relay = user_data;
+  HzConnection *connection = g_rc_box_new0 (HzConnection);
+
+  connection->relay = relay;
+  connection->websocket = g_object_ref (websocket);
+  connection->peer = g_strdup (soup_server_message_get_remote_host (message));
+  g_object_set (websocket, "max-incoming-payload-size", (guint64) MAX_FRAME_SIZE, NULL);
+  soup_websocket_connection_set_keepalive_interval (websocket, KEEPALIVE_INTERVAL_S);
+
+  g_signal_connect (websocket, "message", G_CALLBACK (on_message), connection);
+  g_signal_connect (websocket, "closed", G_CALLBACK (on_closed), connection);
+  g_hash_table_add (relay->connections, connection);
+  g_debug ("%s: WebSocket connection opened", connection->peer);
+}
+
+void
+hz_signalling_close_all (HzRelay *relay)
+{
+  g_autoptr (GList) connections = g_hash_table_get_keys (relay->connections);
+
+  for (GList *l = connections; l != NULL; l = l->next) {
+    HzConnection *connection = l->data;
+
+    leave_room (connection);
+    hz_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "the relay is shutting down");
+  }
+}

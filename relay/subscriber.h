@@ -1,0 +1,60 @@
+/* A subscriber branch: one webrtcbin that sends one publisher's tracks to
+ * one other participant ("sub:PUBLISHER" in the signalling).
+ *
+ *   tee(audio) ─▶ ┌ subscriber bin ───────────────────────┐
+ *                 │ queue (leaky, 500 ms) ─▶ webrtcbin   │ ══▶ client
+ *   tee(video) ─▶ │ queue (leaky, 500 ms) ─▶             │
+ *                 └──────────────────────────────────────┘
+ *
+ * The relay offers with sendonly transceivers whose codec preferences carry
+ * the payload type of the forwarded packets, so RTP passes unchanged. The
+ * leaky queues keep one slow subscriber from stalling the tee for all.
+ * Callbacks run on the main thread, never after hz_subscriber_close().
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "hz-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct _HzSubscriber HzSubscriber;
+
+typedef struct {
+  /* The relay's offer to send to the client. */
+  void (*offer) (HzSubscriber *subscriber, const char *sdp, gpointer user_data);
+  void (*candidate) (HzSubscriber *subscriber, guint mline_index, const char *candidate,
+                     gpointer user_data);
+  void (*failed) (HzSubscriber *subscriber, const char *code, const char *message,
+                  gpointer user_data);
+  /* The peer connection reached "connected": time to ask for a keyframe. */
+  void (*connected) (HzSubscriber *subscriber, gpointer user_data);
+  /* The client asked for a keyframe over RTCP (PLI or FIR). */
+  void (*keyframe_requested) (HzSubscriber *subscriber, gpointer user_data);
+} HzSubscriberCallbacks;
+
+/* Builds the branch for TRACKS (an array of HzIngestTrack, see ingest.h)
+ * in PIPELINE, links it to the tracks' tees and starts the offer. */
+HzSubscriber *hz_subscriber_new (GstElement                  *pipeline,
+                                 const HzRelayConfig         *config,
+                                 const char                  *log_prefix,
+                                 const GArray                *tracks,
+                                 const HzSubscriberCallbacks *callbacks,
+                                 gpointer                     user_data,
+                                 GError                     **error);
+
+/* Applies the client's answer. Fails with G_IO_ERROR_INVALID_DATA when it
+ * is not SDP; webrtcbin's own failures come through callbacks->failed. */
+gboolean hz_subscriber_set_answer (HzSubscriber *subscriber,
+                                   const char   *sdp,
+                                   GError      **error);
+
+void hz_subscriber_add_candidate (HzSubscriber *subscriber,
+                                  guint         mline_index,
+                                  const char   *candidate);
+
+/* Detaches the branch from the tees when their pads are idle, then stops
+ * and removes it on the main thread, and drops SUBSCRIBER. */
+void hz_subscriber_close (HzSubscriber *subscriber);
+
+G_END_DECLS

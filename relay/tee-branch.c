@@ -1,0 +1,64 @@
+/* Tee branch removal; see tee-branch.h.
+ *
+ * The idle probe runs on the tee's streaming thread (or at once when the pad
+ * is idle), so it only unlinks; releasing the pad and the caller's teardown
+ * run later on the main thread.
+ */
+#include "tee-branch.h"
+
+typedef struct {
+  GstElement *tee;
+  GstPad *tee_pad;
+  HzTeeBranchDetachedFunc detached;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} Detach;
+
+static void
+detach_free (gpointer data)
+{
+  Detach *detach = data;
+
+  if (detach->destroy != NULL)
+    detach->destroy (detach->user_data);
+  gst_object_unref (detach->tee_pad);
+  gst_object_unref (detach->tee);
+  g_free (detach);
+}
+
+static gboolean
+finish_on_main (gpointer data)
+{
+  Detach *detach = data;
+
+  gst_element_release_request_pad (detach->tee, detach->tee_pad);
+  detach->detached (detach->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+on_pad_idle (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_autoptr (GstPad) peer = gst_pad_get_peer (pad);
+
+  if (peer != NULL)
+    gst_pad_unlink (pad, peer);
+  g_idle_add_full (G_PRIORITY_DEFAULT, finish_on_main, data, detach_free);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+hz_tee_branch_detach (GstElement *tee, GstPad *tee_pad, HzTeeBranchDetachedFunc detached,
+                      gpointer user_data, GDestroyNotify destroy)
+{
+  Detach *detach = g_new0 (Detach, 1);
+
+  detach->tee = gst_object_ref (tee);
+  detach->tee_pad = gst_object_ref (tee_pad);
+  detach->detached = detached;
+  detach->user_data = user_data;
+  detach->destroy = destroy;
+
+  /* The probe owns nothing: on_pad_idle hands DETACH to the idle source. */
+  gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_pad_idle, detach, NULL);
+}
