@@ -62,8 +62,9 @@ assert_sockets_on_loopback (RelayTestPeer *peer)
   g_assert_cmpint (json_object_get_int_member (sockets, "total"), >, 0);
 }
 
-/* Returns summary.publish.seconds: the time from the publish connection's
- * "connected" to the peer's stop, measured by the peer itself. */
+/* Returns summary.publish.seconds: the stream time of the video that the
+ * peer sent after its publish connection reached "connected", measured by
+ * the peer from the timestamps of the frames it sent. */
 static double
 published_seconds (RelayTestPeer *peer)
 {

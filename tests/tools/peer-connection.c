@@ -47,6 +47,7 @@ connection_clear (HzConnection *conn)
   gst_clear_object (&conn->webrtcbin);
   gst_clear_object (&conn->pipeline);
   g_clear_pointer (&conn->feed, hz_feed_stats_unref);
+  g_mutex_clear (&conn->sent_lock);
   g_free (conn->pc);
 }
 
@@ -457,6 +458,9 @@ hz_connection_new (HzPeer          *peer,
   conn->peer = peer;
   conn->kind = kind;
   conn->pc = g_strdup (pc);
+  g_mutex_init (&conn->sent_lock);
+  conn->sent_first_pts = GST_CLOCK_TIME_NONE;
+  conn->sent_end_pts = GST_CLOCK_TIME_NONE;
   if (description != NULL) {
     conn->pipeline = gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, error);
     if (conn->pipeline == NULL)

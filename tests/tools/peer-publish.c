@@ -1,10 +1,14 @@
 /* hz-test-peer: the publish connection.
  *
- *   videotestsrc is-live ! 640x480 30 fps ! videoconvert ! queue
+ *   videotestsrc is-live ! 640x480 30 fps ! videoconvert ! leaky queue
  *     ! vp8enc deadline=1 keyframe-max-dist=150 ! rtpvp8pay ──┐
  *                                                             ├─ webrtcbin (sendonly)
  *   audiotestsrc is-live sine 440 Hz ! audioconvert            │
- *     ! audioresample ! queue ! opusenc ! rtpopuspay ─────────┘
+ *     ! audioresample ! leaky queue ! opusenc ! rtpopuspay ───┘
+ *
+ * webrtcbin holds back the data until the connection is up. The leaky
+ * queues drop what the sources produce meanwhile, as a browser does, so
+ * the relay gets live media instead of a burst of old frames.
  *
  * A keyframe every 150 frames (5 s) means that a subscriber joining late
  * sees video quickly only when the relay asks for a keyframe. A PLI from the
@@ -17,12 +21,14 @@
 #define PUBLISH_PIPELINE \
   "webrtcbin name=webrtcbin " \
   "videotestsrc name=video-source is-live=true " \
-  "  ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert ! queue " \
+  "  ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert " \
+  "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 " \
   "  ! vp8enc deadline=1 keyframe-max-dist=150 " \
   "  ! rtpvp8pay name=video-payloader picture-id-mode=15-bit " \
   "  ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! webrtcbin. " \
   "audiotestsrc is-live=true wave=sine freq=440 " \
-  "  ! audioconvert ! audioresample ! queue ! opusenc " \
+  "  ! audioconvert ! audioresample " \
+  "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc " \
   "  ! rtpopuspay ! application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. "
 
 static gboolean
@@ -42,15 +48,26 @@ set_video_pattern (GstElement *source, const char *nick, GError **error)
   return TRUE;
 }
 
-/* Counts encoded frames sent after the connection reached "connected", so
- * the summary can say how much video the relay could have recorded. */
+/* Streaming thread: counts the encoded frames sent after the connection
+ * reached "connected" and the stream time they cover, which is what the
+ * relay can record. */
 static GstPadProbeReturn
 count_sent_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   HzConnection *conn = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
 
-  if (g_atomic_int_get (&conn->connected_flag))
-    g_atomic_int_inc (&conn->sent_video_frames);
+  if (!g_atomic_int_get (&conn->connected_flag) || !GST_CLOCK_TIME_IS_VALID (pts))
+    return GST_PAD_PROBE_OK;
+
+  g_mutex_lock (&conn->sent_lock);
+  conn->sent_video_frames++;
+  if (!GST_CLOCK_TIME_IS_VALID (conn->sent_first_pts))
+    conn->sent_first_pts = pts;
+  conn->sent_end_pts = pts + (GST_CLOCK_TIME_IS_VALID (duration) ? duration : 0);
+  g_mutex_unlock (&conn->sent_lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -101,18 +118,29 @@ hz_publish_new (HzPeer *peer, GError **error)
   return g_steal_pointer (&conn);
 }
 
-/* Adds "publish": {connected_ms, seconds, video_frames_sent} to the summary.
- * `seconds` runs from "connected" to the stop, the time in which the relay
- * received our media; it is 0 when the connection never came up. */
+/* Adds "publish": {connected_ms, seconds, wall_seconds, video_frames_sent}
+ * to the summary. `seconds` is the stream time of the video sent after
+ * "connected" (first PTS to last PTS + duration), and `wall_seconds` the
+ * wall-clock time from "connected" to the stop. They differ by what queued
+ * up before the connection and by what was still queued at the stop. Both
+ * are 0 when the connection never came up. */
 void
 hz_publish_print_summary (HzConnection *publish, JsonBuilder *builder)
 {
   HzPeer *peer = publish->peer;
   gint64 end_us = peer->stopped_us != 0 ? peer->stopped_us : g_get_monotonic_time ();
+  double wall_seconds = 0;
   double seconds = 0;
+  guint64 frames = 0;
 
   if (publish->connected_us != 0)
-    seconds = (end_us - publish->connected_us) / (double) G_USEC_PER_SEC;
+    wall_seconds = (end_us - publish->connected_us) / (double) G_USEC_PER_SEC;
+
+  g_mutex_lock (&publish->sent_lock);
+  frames = publish->sent_video_frames;
+  if (GST_CLOCK_TIME_IS_VALID (publish->sent_first_pts))
+    seconds = (publish->sent_end_pts - publish->sent_first_pts) / (double) GST_SECOND;
+  g_mutex_unlock (&publish->sent_lock);
 
   json_builder_set_member_name (builder, "publish");
   json_builder_begin_object (builder);
@@ -122,7 +150,9 @@ hz_publish_print_summary (HzConnection *publish, JsonBuilder *builder)
                               : -1);
   json_builder_set_member_name (builder, "seconds");
   json_builder_add_double_value (builder, seconds);
+  json_builder_set_member_name (builder, "wall_seconds");
+  json_builder_add_double_value (builder, wall_seconds);
   json_builder_set_member_name (builder, "video_frames_sent");
-  json_builder_add_int_value (builder, g_atomic_int_get (&publish->sent_video_frames));
+  json_builder_add_int_value (builder, frames);
   json_builder_end_object (builder);
 }
