@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "hz-json-syntax.h"
 #include "hz-sched-time.h"
 
 HzFieldError *
@@ -80,6 +81,8 @@ hz_field_error_message (const HzFieldError *error,
       (problem == HZ_FIELD_PROBLEM_WRONG_TYPE || problem == HZ_FIELD_PROBLEM_TOO_LONG ||
        problem == HZ_FIELD_PROBLEM_NOT_ALLOWED || problem == HZ_FIELD_PROBLEM_OUT_OF_RANGE))
     problem = HZ_FIELD_PROBLEM_INVALID_VALUE;
+  if (problem == HZ_FIELD_PROBLEM_NOT_ALLOWED && spec->allowed == NULL)
+    problem = HZ_FIELD_PROBLEM_INVALID_VALUE;
 
   switch (problem)
     {
@@ -137,43 +140,6 @@ hz_field_error_message (const HzFieldError *error,
     }
 }
 
-/* Returns FALSE when arrays and objects in DATA nest deeper than
- * MAX_DEPTH. Brackets inside strings do not count. */
-static gboolean
-check_nesting (const char *data,
-               gsize       length,
-               int         max_depth)
-{
-  int depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if (c == ']' || c == '}')
-        depth--;
-    }
-
-  return TRUE;
-}
-
 JsonObject *
 hz_json_parse_object (const char *data,
                       gsize       length)
@@ -185,7 +151,7 @@ hz_json_parse_object (const char *data,
     return NULL;
   if (!g_utf8_validate_len (data, length, NULL))
     return NULL;
-  if (!check_nesting (data, length, HZ_JSON_MAX_DEPTH))
+  if (!hz_json_check_object_syntax (data, length, HZ_JSON_MAX_DEPTH))
     return NULL;
 
   parser = json_parser_new_immutable ();

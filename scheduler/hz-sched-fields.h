@@ -19,8 +19,8 @@ G_BEGIN_DECLS
  * before the body is read. */
 #define HZ_BODY_MAX_BYTES (1024 * 1024)
 
-/* Maximum nesting of arrays and objects in a body. JSON-GLib 1.6 parses
- * recursively, so deeper input could exhaust the stack. */
+/* Maximum nesting of arrays and objects in a body. The syntax check and
+ * JSON-GLib 1.6 both parse recursively, so this bounds their stack use. */
 #define HZ_JSON_MAX_DEPTH 32
 
 /* Longest session that can be booked. */
