@@ -64,32 +64,39 @@ function pointJoinUrlAtRelay(joinUrl, relayUrl) {
   return url.href;
 }
 
-function remoteVideoStats(page) {
-  return page.evaluate(() => window.huizhen.remoteVideoStats());
+// A test body that marks the run as failed, so that after() keeps the logs.
+function recordFailure(state, body) {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  };
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('join page', { timeout: 220000 }, () => {
   const paths = readPaths();
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-browser-'));
   const droppedCandidates = { fromPage: 0, fromRelay: 0 };
-  const state = { failed: false };
+  const state = { failed: false, callFinished: false };
   let daemons = null;
   let booking = null;
   let browser = null;
   let wavPath = null;
 
-  before(async () => {
+  before(recordFailure(state, async () => {
     console.log(`# test directory: ${dir}`);
-    try {
-      wavPath = await makeSpeechWav(dir);
-      daemons = await startDaemons(dir, paths);
-      booking = await bookConsultation(daemons.schedulerUrl, daemons.adminKey);
-      browser = await launchChromium(wavPath);
-    } catch (error) {
-      state.failed = true;
-      throw error;
-    }
-  });
+    wavPath = await makeSpeechWav(dir);
+    daemons = await startDaemons(dir, paths);
+    booking = await bookConsultation(daemons.schedulerUrl, daemons.adminKey);
+    browser = await launchChromium(wavPath);
+  }));
 
   after(async () => {
     await browser?.close().catch(() => {});
@@ -104,90 +111,117 @@ describe('join page', { timeout: 220000 }, () => {
       console.log(`# logs, database and recordings are kept in ${dir}`);
       return;
     }
-    // Keep only the screenshot; the secret, database and recordings go.
+    // Keep only the screenshots; the secret, database and recordings go.
     for (const name of ['token.secret', 'huizhen.db', 'huizhen.db-wal', 'huizhen.db-shm',
       'huizhen.conf', 'recordings', 'speech.wav', 'speech-espeak.wav'])
       rmSync(join(dir, name), { recursive: true, force: true });
   });
 
-  // Opens URL in a new page whose WebSocket goes through the loopback filter.
-  async function openJoinPage(url, logName, viewport = { width: 1280, height: 800 }) {
-    const page = await browser.newPage({ viewport });
-    const pageErrors = recordPageLog(page, join(dir, logName));
-    await keepLoopbackCandidates(page, daemons.relayUrl, droppedCandidates);
+  // Opens URL in a new page of TARGET (a browser or a browser context)
+  // whose WebSocket goes through the loopback filter.
+  async function openJoinPage(target, url, logName, viewport = { width: 1280, height: 800 }) {
+    const page = await target.newPage();
+    await page.setViewportSize(viewport);
+    const pageErrors = recordPageLog(page, join(dir, `page-${logName}.log`));
+    await keepLoopbackCandidates(page, daemons.relayUrl, droppedCandidates,
+      join(dir, `websocket-${logName}.log`));
     await page.goto(url, { timeout: 15000 });
     return { page, pageErrors };
   }
 
-  test('relay token errors show localized', { timeout: 60000 }, async () => {
-    try {
-      const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
-      const joinUrl = new URL(pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl));
-      const fragment = new URLSearchParams(joinUrl.hash.slice(1));
+  // Starts hz-test-peer as the expert and waits until it has joined.
+  async function startExpertPeer() {
+    const expertJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.expert.key);
+    const peer = new TestPeer(paths.testPeer, dir, {
+      relayUrl: daemons.relayUrl, sessionId: booking.sessionId, token: expertJoin.token,
+    });
+    await peer.waitFor((event) => event.event === 'joined', 20000, 'its "joined" event');
+    return peer;
+  }
 
-      // The last character of the signature changed: token_bad_signature.
-      const token = fragment.get('token');
-      const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-      const cases = [
-        { name: 'token_bad_signature', session: String(booking.sessionId), token: tampered,
-          expected: '入会链接无效，可能被改动过。请向会诊中心重新获取。' },
-        { name: 'token_wrong_session', session: String(booking.sessionId + 1000), token,
-          expected: '该入会链接不属于这场会诊。请核对链接，或向会诊中心重新获取。' },
-      ];
-      for (const testCase of cases) {
-        fragment.set('session', testCase.session);
-        fragment.set('token', testCase.token);
-        joinUrl.hash = fragment.toString();
-        const { page, pageErrors } = await openJoinPage(joinUrl.href, `page-${testCase.name}.log`);
-        const error = page.locator('#error');
-        await error.waitFor({ state: 'visible', timeout: 20000 });
-        assert.equal(await error.textContent(), testCase.expected, `${testCase.name}: message shown`);
-        assert.equal(await page.locator('#rejoin-button').isVisible(), false,
-          `${testCase.name}: no rejoin button, because the same link cannot succeed`);
-        assert.deepEqual(pageErrors.map(String), [], `${testCase.name}: uncaught page errors`);
-        await page.close();
-      }
-    } catch (error) {
-      state.failed = true;
-      throw error;
+  // Opens the doctor's join link in TARGET and waits until the page has joined.
+  async function openDoctorPage(target, logName, viewport) {
+    const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
+    assert.match(doctorJoin.join_url, /\/join\.html#session=\d+&token=[^&]+&relay=/, 'join_url form');
+    const opened = await openJoinPage(target, pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl),
+      logName, viewport);
+    const joined = await pollPage(opened.page, () => window.huizhen?.state(), null,
+      (value) => value?.phase === 'joined', 20000, 'the page to join');
+    assert.equal(joined.participantId, booking.doctor.id, 'participant id of the doctor');
+    return { ...opened, joined };
+  }
+
+  // Checks that the expert's video plays on PAGE and that framesDecoded
+  // grows over 2 s.
+  async function assertExpertVideoPlays(page) {
+    const expertId = booking.expert.id;
+    const first = await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
+      (stats) => stats[expertId]?.playing && stats[expertId].framesDecoded > 0,
+      30000, `video of participant ${expertId} to play`);
+    await sleep(2000);
+    const second = await page.evaluate(() => window.huizhen.remoteVideoStats());
+    assert.ok(second[expertId].framesDecoded > first[expertId].framesDecoded,
+      `framesDecoded of the expert's video did not grow over 2 s: ` +
+      `${first[expertId].framesDecoded} -> ${second[expertId].framesDecoded}`);
+    assert.equal(second[expertId].playing, true, 'expert video still playing');
+    assert.equal(await page.locator(`.tile[data-participant-id="${expertId}"] .tile-name`).textContent(),
+      booking.expert.name, 'expert tile named');
+  }
+
+  // Clicks the leave button, stops PEER and returns the summary of the feed
+  // that PEER received from the doctor.
+  async function leaveAndSummarize(page, peer) {
+    await page.locator('#leave-button').click();
+    await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
+      5000, 'the page to leave');
+
+    const { summary, exit } = await peer.stop();
+    assert.ok(summary, 'hz-test-peer printed no summary');
+    assert.equal(exit.code, 0, `hz-test-peer exit status (signal ${exit.signal})`);
+    const feed = summary.feeds?.[booking.doctor.id];
+    assert.ok(feed, `summary has no feed from participant ${booking.doctor.id}: ${JSON.stringify(summary)}`);
+    console.log(`# hz-test-peer received from the browser: ${JSON.stringify(feed)}`);
+    return feed;
+  }
+
+  test('relay token errors show localized', { timeout: 60000 }, recordFailure(state, async () => {
+    const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
+    const joinUrl = new URL(pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl));
+    const fragment = new URLSearchParams(joinUrl.hash.slice(1));
+
+    // The last character of the signature changed: token_bad_signature.
+    const token = fragment.get('token');
+    const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    const cases = [
+      { name: 'token_bad_signature', session: String(booking.sessionId), token: tampered,
+        expected: '入会链接无效，可能被改动过。请向会诊中心重新获取。' },
+      { name: 'token_wrong_session', session: String(booking.sessionId + 1000), token,
+        expected: '该入会链接不属于这场会诊。请核对链接，或向会诊中心重新获取。' },
+    ];
+    for (const testCase of cases) {
+      fragment.set('session', testCase.session);
+      fragment.set('token', testCase.token);
+      joinUrl.hash = fragment.toString();
+      const { page, pageErrors } = await openJoinPage(browser, joinUrl.href, testCase.name);
+      const error = page.locator('#error');
+      await error.waitFor({ state: 'visible', timeout: 20000 });
+      assert.equal(await error.textContent(), testCase.expected, `${testCase.name}: message shown`);
+      assert.equal(await page.locator('#rejoin-button').isVisible(), false,
+        `${testCase.name}: no rejoin button, because the same link cannot succeed`);
+      assert.deepEqual(pageErrors.map(String), [], `${testCase.name}: uncaught page errors`);
+      await page.close();
     }
-  });
+  }));
 
-  test('browser and test peer exchange media', { timeout: 150000 }, async () => {
-    let peer = null;
+  test('browser and test peer exchange media', { timeout: 120000 }, recordFailure(state, async () => {
+    const peer = await startExpertPeer();
     try {
-      const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
-      const expertJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.expert.key);
-      assert.match(doctorJoin.join_url, /\/join\.html#session=\d+&token=[^&]+&relay=/, 'join_url form');
-
-      peer = new TestPeer(paths.testPeer, dir, {
-        relayUrl: daemons.relayUrl, sessionId: booking.sessionId, token: expertJoin.token,
-      });
-      await peer.waitFor((event) => event.event === 'joined', 20000, 'its "joined" event');
-
-      const { page, pageErrors } = await openJoinPage(
-        pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl), 'page-call.log');
+      const { page, pageErrors, joined } = await openDoctorPage(browser, 'call');
+      assert.equal(joined.hasVideo, true, 'fake camera opened');
       assert.equal(await page.evaluate(() => window.location.hash), '', 'token removed from the address bar');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'default language');
 
-      const joined = await pollPage(page, () => window.huizhen?.state(), null,
-        (value) => value?.phase === 'joined', 20000, 'the page to join');
-      assert.equal(joined.participantId, booking.doctor.id, 'participant id of the doctor');
-      assert.equal(joined.hasVideo, true, 'fake camera opened');
-
-      // The expert's video: decoded and playing, and still decoding 2 s later.
-      const expertId = booking.expert.id;
-      const first = await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
-        (stats) => stats[expertId]?.playing && stats[expertId].framesDecoded > 0,
-        30000, `video of participant ${expertId} to play`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      const second = await remoteVideoStats(page);
-      assert.ok(second[expertId].framesDecoded > first[expertId].framesDecoded,
-        `framesDecoded of the expert's video did not grow over 2 s: ${first[expertId].framesDecoded} -> ${second[expertId].framesDecoded}`);
-      assert.equal(second[expertId].playing, true, 'expert video still playing');
-      assert.equal(await page.locator(`.tile[data-participant-id="${expertId}"] .tile-name`).textContent(),
-        booking.expert.name, 'expert tile named');
-
+      await assertExpertVideoPlays(page);
       const screenshot = join(dir, 'join-page-zh-CN.png');
       await page.screenshot({ path: screenshot });
       console.log(`# screenshot: ${screenshot}`);
@@ -214,59 +248,78 @@ describe('join page', { timeout: 220000 }, () => {
       30000, `stats showing video and sound from participant ${doctorId}`);
 
       // Let the relay record a few seconds of speech, then leave.
-      await new Promise((resolve) => setTimeout(resolve, 5000));
-      await page.locator('#leave-button').click();
-      await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
-        5000, 'the page to leave');
-
-      const { summary, exit } = await peer.stop();
-      peer = null;
-      assert.ok(summary, 'hz-test-peer printed no summary');
-      const feed = summary.feeds?.[doctorId];
-      assert.ok(feed, `summary has no feed from participant ${doctorId}: ${JSON.stringify(summary)}`);
+      await sleep(5000);
+      const feed = await leaveAndSummarize(page, peer);
       assert.ok(feed.video_frames > 0, `hz-test-peer decoded no video from the browser: ${JSON.stringify(feed)}`);
       assert.ok(feed.audio_rms_db_max > SOUND_THRESHOLD_DB,
         `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
-      assert.equal(exit.code, 0, `hz-test-peer exit status (signal ${exit.signal})`);
 
       assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
       await page.close();
       state.callFinished = true;
-    } catch (error) {
-      state.failed = true;
-      throw error;
     } finally {
-      await peer?.stop();
+      await peer.stop();
     }
-  });
+  }));
 
-  test('browser audio recording has sound', { timeout: 60000 }, async () => {
+  test('browser audio recording has sound', { timeout: 60000 }, recordFailure(state, async () => {
+    assert.ok(state.callFinished, 'the call test failed, so there is no recording to check');
+    const relative = `${booking.sessionId}/${booking.doctor.id}-audio.webm`;
+
+    // The relay reports the file as complete once it has finalized it.
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const recordings = await listRecordings(daemons.schedulerUrl, booking.sessionId, daemons.adminKey);
+      const recording = recordings.find((entry) => entry.path === relative);
+      if (recording?.status === 'complete')
+        break;
+      assert.ok(Date.now() < deadline,
+        `recording ${relative} not reported complete within 30 s: ${JSON.stringify(recordings)}`);
+      await sleep(500);
+    }
+
+    const file = join(daemons.recordingsDir, relative);
+    assert.ok(existsSync(file), `recording file missing: ${file}`);
+    const check = await checkRecording(paths.mediaCheck, file);
+    console.log(`# hz-media-check ${relative}: ${JSON.stringify(check)}`);
+    assert.ok(check.audio_buffers > 0, `no audio decoded from ${file}: ${JSON.stringify(check)}`);
+    assert.ok(check.audio_rms_db_max > SOUND_THRESHOLD_DB,
+      `recording ${file} is silent: audio_rms_db_max ${check.audio_rms_db_max} dB`);
+  }));
+
+  // The camera permission is denied, the microphone granted: the page joins
+  // with audio only and says so. The window is a 360 px wide phone screen.
+  test('camera denied joins audio only', { timeout: 90000 }, recordFailure(state, async () => {
+    const deniedBrowser = await launchChromium(wavPath, { grantAll: false });
+    const peer = await startExpertPeer();
     try {
-      assert.ok(state.callFinished, 'the call test failed, so there is no recording to check');
-      const relative = `${booking.sessionId}/${booking.doctor.id}-audio.webm`;
+      const context = await deniedBrowser.newContext();
+      await context.grantPermissions(['microphone'], { origin: new URL(daemons.schedulerUrl).origin });
+      const { page, pageErrors, joined } = await openDoctorPage(context, 'audio-only', { width: 360, height: 740 });
+      assert.equal(joined.hasAudio, true, 'microphone opened');
+      assert.equal(joined.hasVideo, false, 'camera not opened');
+      const notice = page.locator('#media-notice');
+      assert.equal(await notice.isVisible(), true, 'audio-only notice shown');
+      assert.match(await notice.textContent(), /已以仅音频方式入会/, 'audio-only notice text');
+      assert.equal(await page.locator('.tile.local .tile-tag').isVisible(), true, 'local tile tagged audio only');
 
-      // The relay reports the file as complete once it has finalized it.
-      const deadline = Date.now() + 30000;
-      let recording;
-      for (;;) {
-        const recordings = await listRecordings(daemons.schedulerUrl, booking.sessionId, daemons.adminKey);
-        recording = recordings.find((entry) => entry.path === relative);
-        if (recording?.status === 'complete')
-          break;
-        assert.ok(Date.now() < deadline,
-          `recording ${relative} not reported complete within 30 s: ${JSON.stringify(recordings)}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await assertExpertVideoPlays(page);
+      const screenshot = join(dir, 'join-page-audio-only-360px.png');
+      await page.screenshot({ path: screenshot });
+      console.log(`# screenshot: ${screenshot}`);
 
-      const file = join(daemons.recordingsDir, relative);
-      assert.ok(existsSync(file), `recording file missing: ${file}`);
-      const check = await checkRecording(paths.mediaCheck, file);
-      assert.ok(check.audio_buffers > 0, `no audio decoded from ${file}: ${JSON.stringify(check)}`);
-      assert.ok(check.audio_rms_db_max > SOUND_THRESHOLD_DB,
-        `recording ${file} is silent: audio_rms_db_max ${check.audio_rms_db_max} dB`);
-    } catch (error) {
-      state.failed = true;
-      throw error;
+      const doctorId = booking.doctor.id;
+      await peer.waitFor((event) => event.event === 'stats' && String(event.from) === doctorId &&
+        event.audio_rms_db_max > SOUND_THRESHOLD_DB,
+      30000, `stats showing sound from participant ${doctorId}`);
+      const feed = await leaveAndSummarize(page, peer);
+      assert.equal(feed.video_frames, 0, 'no video from a browser without camera');
+      assert.ok(feed.audio_rms_db_max > SOUND_THRESHOLD_DB,
+        `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
+      assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
+    } finally {
+      await peer.stop();
+      await deniedBrowser.close();
     }
-  });
+  }));
 });

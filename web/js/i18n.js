@@ -44,6 +44,7 @@ export const messages = {
     'join.you_named': '{name}（我）',
     'join.audio_only_tag': '仅音频',
     'join.no_video_yet': '正在等待画面…',
+    'join.no_camera': '摄像头未开启',
     'join.unmute_playback': '点击播放声音',
     'join.unmute_playback_label': '播放 {name} 的声音',
 
@@ -134,6 +135,7 @@ export const messages = {
     'join.you_named': '{name} (you)',
     'join.audio_only_tag': 'audio only',
     'join.no_video_yet': 'Waiting for video…',
+    'join.no_camera': 'No camera',
     'join.unmute_playback': 'Click to play sound',
     'join.unmute_playback_label': 'Play the sound of {name}',
 

@@ -180,7 +180,8 @@ class JoinPage {
     this.elements.status.textContent = '';
   }
 
-  // Closes every connection. PHASE 'left' also stops camera and microphone.
+  // Closes every connection. Camera and microphone stop too after a leave
+  // or an error that rules out rejoining; otherwise a rejoin reuses them.
   teardown(phase) {
     this.phase = phase;
     this.relay?.close();
@@ -194,7 +195,7 @@ class JoinPage {
     this.tiles.removeRemotes();
     this.showNotice(this.elements.recordingNotice, null);
 
-    if (phase === 'left') {
+    if (phase === 'left' || this.finalError) {
       stopLocalMedia(this.media?.stream);
       this.media = null;
       this.tiles.clear();

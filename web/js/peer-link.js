@@ -47,7 +47,13 @@ export class PeerLink {
 
     // No ICE servers: the page gathers host candidates and the relay, which
     // has its own STUN/TURN settings, announces the addresses it is reached on.
-    this.pc = new RTCPeerConnection({ iceServers: [] });
+    // The publish offer uses max-bundle because the relay bundles every track
+    // on one transport; on relay offers the default policy accepts the
+    // BUNDLE group that the offer carries.
+    const configuration = { iceServers: [] };
+    if (name === 'publish')
+      configuration.bundlePolicy = 'max-bundle';
+    this.pc = new RTCPeerConnection(configuration);
     this.pc.addEventListener('icecandidate', (event) => this.sendCandidate(event.candidate));
     this.pc.addEventListener('track', (event) => this.handlers.onTrack?.(event));
     this.pc.addEventListener('connectionstatechange', () =>

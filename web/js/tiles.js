@@ -68,6 +68,7 @@ export class TileGrid {
       this.container.prepend(tile.figure);
     }
     tile.tag.hidden = !audioOnly;
+    setText(tile.placeholder, audioOnly ? 'join.no_camera' : 'join.no_video_yet');
     tile.video.srcObject = stream;
   }
 

@@ -16,29 +16,33 @@ const chromium = await importPlaywright();
 export const CHROMIUM_PATH = process.env.HUIZHEN_CHROMIUM || '/usr/bin/chromium';
 
 // Launches Chromium with fake camera and microphone; FAKE_AUDIO_WAV is what
-// the microphone plays.
-export function launchChromium(fakeAudioWav) {
+// the microphone plays. With GRANT_ALL false, pages get only the
+// permissions that their browser context grants, and other getUserMedia
+// requests fail with NotAllowedError, as when a user denies them.
+export function launchChromium(fakeAudioWav, { grantAll = true } = {}) {
+  const args = [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    // ICE: gather on the loopback interface, and announce plain
+    // addresses instead of random .local mDNS names, which libnice on the
+    // relay does not resolve.
+    '--allow-loopback-in-peer-connection',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${fakeAudioWav}`,
+  ];
+  if (grantAll)
+    args.push('--use-fake-ui-for-media-stream');
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     timeout: 30000,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // ICE: gather on the loopback interface, and announce plain
-      // addresses instead of random .local mDNS names, which libnice on the
-      // relay does not resolve.
-      '--allow-loopback-in-peer-connection',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${fakeAudioWav}`,
-    ],
+    args,
   });
 }
 
@@ -57,8 +61,10 @@ function isLoopback(address) {
 // candidates that are not loopback addresses, in both directions. Chromium
 // gathers on every interface of the machine, and without the filter the
 // relay would send connectivity checks to those addresses too. COUNTS gets
-// the number of dropped candidates: {fromPage, fromRelay}.
-export async function keepLoopbackCandidates(page, relayUrl, counts) {
+// the number of dropped candidates: {fromPage, fromRelay}. Every message
+// that passes is written to LOG_PATH, with the join token replaced.
+export async function keepLoopbackCandidates(page, relayUrl, counts, logPath) {
+  const log = createWriteStream(logPath);
   const keep = (message, direction) => {
     if (typeof message !== 'string')
       return true;
@@ -68,13 +74,16 @@ export async function keepLoopbackCandidates(page, relayUrl, counts) {
     } catch {
       return true;
     }
-    if (parsed?.type !== 'candidate' || typeof parsed.candidate !== 'string' || parsed.candidate === '')
-      return true;
-    const address = candidateAddress(parsed.candidate);
-    if (address && isLoopback(address))
-      return true;
-    counts[direction] += 1;
-    return false;
+    if (parsed?.type === 'candidate' && typeof parsed.candidate === 'string' && parsed.candidate !== '') {
+      const address = candidateAddress(parsed.candidate);
+      if (!address || !isLoopback(address)) {
+        counts[direction] += 1;
+        return false;
+      }
+    }
+    const shown = parsed?.type === 'join' ? { ...parsed, token: '(not logged)' } : parsed;
+    log.write(`${new Date().toISOString()} ${direction}: ${JSON.stringify(shown)}\n`);
+    return true;
   };
 
   await page.routeWebSocket((url) => url.href === relayUrl, (route) => {
