@@ -51,6 +51,38 @@ assert_feed_decoded (RelayTestPeer *peer, gint64 from_id)
   g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
 }
 
+/* Checks that the relay told PEER it records both of its tracks. */
+static void
+assert_recording_announced (RelayTestPeer *peer)
+{
+  JsonObject *recording = relay_test_peer_wait_event (peer, "recording", NULL, NULL, 0);
+  JsonArray *kinds = NULL;
+  gboolean audio = FALSE;
+  gboolean video = FALSE;
+
+  g_test_message ("checking the recording message to %s", peer->label);
+  g_assert_nonnull (recording);
+  g_assert_cmpstr (json_object_get_string_member (recording, "pc"), ==, "publish");
+  kinds = json_object_get_array_member (recording, "kinds");
+  for (guint i = 0; i < json_array_get_length (kinds); i++) {
+    const char *kind = json_array_get_string_element (kinds, i);
+
+    audio |= g_strcmp0 (kind, "audio") == 0;
+    video |= g_strcmp0 (kind, "video") == 0;
+  }
+  g_assert_true (audio);
+  g_assert_true (video);
+}
+
+static void
+assert_participant_left (RelayTestPeer *peer, gint64 participant_id)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, participant_id);
+
+  g_test_message ("checking that %s saw participant %s leave", peer->label, id);
+  g_assert_nonnull (relay_test_peer_wait_event (peer, "participant-left", "participant_id", id, 0));
+}
+
 static void
 assert_sockets_on_loopback (RelayTestPeer *peer)
 {
@@ -212,6 +244,8 @@ test_two_participants (gconstpointer data)
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   assert_feed_decoded (doctor, session->booking.expert_id);
   assert_feed_decoded (expert, session->booking.doctor_id);
+  assert_recording_announced (doctor);
+  assert_recording_announced (expert);
 }
 
 static void
@@ -260,10 +294,19 @@ test_late_joiner (gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 2000);
 
+  /* The viewer published nothing, so nobody got a feed from it. */
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (
+      relay_test_peer_summary (viewer), "feeds")), ==, 2);
+  g_assert_null (relay_test_peer_wait_event (viewer, "recording", NULL, NULL, 0));
+
   relay_test_peer_terminate (doctor);
   relay_test_peer_terminate (expert);
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_null (relay_test_peer_feed (doctor, session->booking.coordinator_id));
+  g_assert_null (relay_test_peer_feed (expert, session->booking.coordinator_id));
+  assert_participant_left (doctor, session->booking.coordinator_id);
+  assert_participant_left (expert, session->booking.coordinator_id);
 }
 
 static void
@@ -375,6 +418,63 @@ test_relay_killed (gconstpointer data)
                           expert_connected_us, kill_us);
   check_killed_recording (tools, session, recordings, session->booking.expert_id, "audio",
                           expert_connected_us, kill_us);
+}
+
+/* A participant whose process dies (a dropped network looks the same to
+ * the relay) must leave the room without ending the other's call, and its
+ * recordings must still decode. */
+static void
+test_participant_dropped (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (RelayTestSession) session = relay_test_session_start ();
+  g_autoptr (RelayTestPeer) doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                                            session->doctor_token, "doctor", NULL);
+  g_autoptr (RelayTestPeer) expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                                            session->expert_token, "expert", NULL);
+  g_autofree char *doctor_id = g_strdup_printf ("%" G_GINT64_FORMAT, session->booking.doctor_id);
+  g_autoptr (JsonArray) recordings = NULL;
+  JsonObject *stats = NULL;
+  gint64 frames_before = 0;
+
+  wait_publish_connected (doctor);
+  wait_publish_connected (expert);
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "first-frame", "from", doctor_id, CONNECT_TIMEOUT_MS));
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  g_subprocess_send_signal (doctor->process, SIGKILL);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, -1);
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "participant-left", "participant_id", doctor_id, 5000));
+
+  /* The expert's own connection goes on: it stays in the room and its
+   * publish connection is still recorded after the doctor is gone. */
+  g_usleep (2 * G_USEC_PER_SEC);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  stats = relay_test_peer_feed (expert, session->booking.doctor_id);
+  g_assert_nonnull (stats);
+  frames_before = json_object_get_int_member (stats, "video_frames");
+  g_assert_cmpint (frames_before, >, 0);
+
+  recordings = wait_recordings (session, 4, "complete");
+  g_assert_cmpuint (json_array_get_length (recordings), ==, 4);
+  check_complete_recordings (tools, session, recordings, session->booking.expert_id,
+                             published_seconds (expert));
+  for (guint i = 0; i < 2; i++) {
+    const char *kind = i == 0 ? "video" : "audio";
+    JsonObject *recording = NULL;
+    g_autoptr (JsonObject) media = NULL;
+
+    for (guint j = 0; j < json_array_get_length (recordings); j++) {
+      JsonObject *candidate = json_array_get_object_element (recordings, j);
+
+      if (get_id_member (candidate, "participant_id") == session->booking.doctor_id &&
+          g_strcmp0 (json_object_get_string_member (candidate, "kind"), kind) == 0)
+        recording = candidate;
+    }
+    g_assert_nonnull (recording);
+    media = check_recording_file (tools, session, recording);
+  }
 }
 
 static void
@@ -555,6 +655,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay/late-joiner", &tools, test_late_joiner);
   g_test_add_data_func ("/relay/recordings-after-leave", &tools, test_recordings_after_leave);
   g_test_add_data_func ("/relay/recordings-after-kill", &tools, test_relay_killed);
+  g_test_add_data_func ("/relay/participant-dropped", &tools, test_participant_dropped);
   g_test_add_data_func ("/relay/token-errors", &tools, test_token_errors);
   g_test_add_data_func ("/relay/peer-sockets-loopback", &tools, test_peer_sockets_loopback);
   status = g_test_run ();

@@ -196,6 +196,9 @@ hz_peer_stop (HzPeer *peer, int exit_code)
 
   peer->stopping = TRUE;
   peer->stopped_us = g_get_monotonic_time ();
+  /* Media sent after `leave` is not part of the call. */
+  if (peer->publish != NULL)
+    g_atomic_int_set (&peer->publish->sending_flag, 0);
   peer->exit_code = exit_code;
   g_clear_handle_id (&peer->stats_source, g_source_remove);
   g_clear_handle_id (&peer->duration_source, g_source_remove);

@@ -341,7 +341,8 @@ report_connection_state (HzConnection *conn, gpointer data)
 
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && conn->connected_us == 0) {
     conn->connected_us = now;
-    g_atomic_int_set (&conn->connected_flag, 1);
+    if (!conn->peer->stopping)
+      g_atomic_int_set (&conn->sending_flag, 1);
   }
 
   json_builder_begin_object (builder);

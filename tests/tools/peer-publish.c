@@ -59,7 +59,7 @@ count_sent_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime pts = GST_BUFFER_PTS (buffer);
   GstClockTime duration = GST_BUFFER_DURATION (buffer);
 
-  if (!g_atomic_int_get (&conn->connected_flag) || !GST_CLOCK_TIME_IS_VALID (pts))
+  if (!g_atomic_int_get (&conn->sending_flag) || !GST_CLOCK_TIME_IS_VALID (pts))
     return GST_PAD_PROBE_OK;
 
   g_mutex_lock (&conn->sent_lock);

@@ -72,7 +72,7 @@ struct _HzConnection {
   gboolean offer_sent;        /* publish: the offer went out; later negotiation-needed is ignored */
   gint64 connected_us;        /* monotonic time of connection-state "connected", 0 before */
   HzFeedStats *feed;          /* subscribe only */
-  gint connected_flag;        /* atomic copy of connected_us != 0 for the streaming threads */
+  gint sending_flag;          /* atomic: 1 from "connected" to hz_peer_stop(), when sent frames count */
   GMutex sent_lock;           /* publish only: guards the sent_* fields, which the streaming thread writes */
   guint64 sent_video_frames;  /* encoded frames that entered the payloader after "connected" */
   GstClockTime sent_first_pts;  /* PTS of the first of them, GST_CLOCK_TIME_NONE before it */
