@@ -168,13 +168,15 @@ describe('join page', { timeout: 220000 }, () => {
       booking.expert.name, 'expert tile named');
   }
 
-  // Clicks the leave button, stops PEER and returns the summary of the feed
-  // that PEER received from the doctor.
-  async function leaveAndSummarize(page, peer) {
+  async function leave(page) {
     await page.locator('#leave-button').click();
     await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
       5000, 'the page to leave');
+  }
 
+  // Stops PEER and returns the summary of the feed that it received from
+  // the doctor.
+  async function stopPeerAndSummarize(peer) {
     const { summary, exit } = await peer.stop();
     assert.ok(summary, 'hz-test-peer printed no summary');
     assert.equal(exit.code, 0, `hz-test-peer exit status (signal ${exit.signal})`);
@@ -249,7 +251,8 @@ describe('join page', { timeout: 220000 }, () => {
 
       // Let the relay record a few seconds of speech, then leave.
       await sleep(5000);
-      const feed = await leaveAndSummarize(page, peer);
+      await leave(page);
+      const feed = await stopPeerAndSummarize(peer);
       assert.ok(feed.video_frames > 0, `hz-test-peer decoded no video from the browser: ${JSON.stringify(feed)}`);
       assert.ok(feed.audio_rms_db_max > SOUND_THRESHOLD_DB,
         `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
@@ -288,7 +291,8 @@ describe('join page', { timeout: 220000 }, () => {
   }));
 
   // The camera permission is denied, the microphone granted: the page joins
-  // with audio only and says so. The window is a 360 px wide phone screen.
+  // with audio only and says so. The window is a 360 px wide phone screen,
+  // and here the expert leaves before the doctor.
   test('camera denied joins audio only', { timeout: 90000 }, recordFailure(state, async () => {
     const deniedBrowser = await launchChromium(wavPath, { grantAll: false });
     const peer = await startExpertPeer();
@@ -312,10 +316,17 @@ describe('join page', { timeout: 220000 }, () => {
       await peer.waitFor((event) => event.event === 'stats' && String(event.from) === doctorId &&
         event.audio_rms_db_max > SOUND_THRESHOLD_DB,
       30000, `stats showing sound from participant ${doctorId}`);
-      const feed = await leaveAndSummarize(page, peer);
+      const feed = await stopPeerAndSummarize(peer);
       assert.equal(feed.video_frames, 0, 'no video from a browser without camera');
       assert.ok(feed.audio_rms_db_max > SOUND_THRESHOLD_DB,
         `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
+
+      // The expert left first: participant-left removes the tile.
+      await pollPage(page, () => window.huizhen.state().remote, null,
+        (remote) => !remote.includes(booking.expert.id), 10000, 'the expert tile to go');
+      assert.equal(await page.locator('#status').textContent(), `${booking.expert.name} 离开了会诊。`,
+        'status after the expert left');
+      await leave(page);
       assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
     } finally {
       await peer.stop();
