@@ -71,41 +71,55 @@ recorder_unref (gpointer recorder)
   g_atomic_rc_box_release_full (recorder, (GDestroyNotify) recorder_clear);
 }
 
-static const char *
-depayloader_for_caps (const GstCaps *caps)
+/* Returns the elements between the queue and webmmux for CAPS, as
+ * factory names, or NULL for an unsupported codec. Opus needs opusparse
+ * because rtpopusdepay (1.22) leaves out the rate that webmmux requires
+ * unless the SDP had sprop-maxcapturerate, which Chromium does not send. */
+static const char *const *
+decoder_chain_for_caps (const GstCaps *caps)
 {
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  const char *encoding = gst_structure_get_string (s, "encoding-name");
+  static const char *const vp8[] = { "rtpvp8depay", NULL };
+  static const char *const opus[] = { "rtpopusdepay", "opusparse", NULL };
+  const char *encoding = gst_structure_get_string (gst_caps_get_structure (caps, 0),
+                                                   "encoding-name");
 
-  if (encoding == NULL)
-    return NULL;
-  if (g_ascii_strcasecmp (encoding, "VP8") == 0)
-    return "rtpvp8depay";
-  if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
-    return "rtpopusdepay";
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "VP8") == 0)
+    return vp8;
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    return opus;
   return NULL;
 }
 
+/* Creates FACTORY's element and adds it to BIN, linked after PREVIOUS. */
 static GstElement *
-make_element (const char *factory, GError **error)
+add_element (GstElement *bin, GstElement *previous, const char *factory, GError **error)
 {
   GstElement *element = gst_element_factory_make (factory, NULL);
 
-  if (element == NULL)
+  if (element == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  "GStreamer element %s is not installed", factory);
+    return NULL;
+  }
+  gst_bin_add (GST_BIN (bin), element);
+  if (previous != NULL && !gst_element_link (previous, element)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link %s to %s",
+                 GST_OBJECT_NAME (previous), factory);
+    return NULL;
+  }
   return element;
 }
 
+/* Builds the branch bin; FILE_SINK_PAD receives the filesink's sink pad. */
 static GstElement *
-build_bin (const GstCaps *caps, const char *location, GError **error)
+build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad, GError **error)
 {
-  const char *depay_name = depayloader_for_caps (caps);
+  const char *const *chain = decoder_chain_for_caps (caps);
   g_autoptr (GstElement) bin = NULL;
-  GstElement *queue, *depay, *mux, *sink;
   g_autoptr (GstPad) queue_sink = NULL;
+  GstElement *queue, *element, *mux, *sink;
 
-  if (depay_name == NULL) {
+  if (chain == NULL) {
     g_autofree char *text = gst_caps_to_string (caps);
 
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -114,23 +128,16 @@ build_bin (const GstCaps *caps, const char *location, GError **error)
   }
 
   bin = gst_object_ref_sink (gst_bin_new (NULL));
-  queue = make_element ("queue", error);
-  depay = queue ? make_element (depay_name, error) : NULL;
-  mux = depay ? make_element ("webmmux", error) : NULL;
-  sink = mux ? make_element ("filesink", error) : NULL;
-  if (sink != NULL)
-    gst_object_set_name (GST_OBJECT (sink), "file");
-  if (sink == NULL) {
-    g_clear_object (&queue);
-    g_clear_object (&depay);
-    g_clear_object (&mux);
+  queue = element = add_element (bin, NULL, "queue", error);
+  for (guint i = 0; element != NULL && chain[i] != NULL; i++)
+    element = add_element (bin, element, chain[i], error);
+  mux = element != NULL ? add_element (bin, element, "webmmux", error) : NULL;
+  sink = mux != NULL ? add_element (bin, mux, "filesink", error) : NULL;
+  if (sink == NULL)
     return NULL;
-  }
 
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-time", (guint64) RECORDER_QUEUE_TIME,
                 "max-size-buffers", 0, "max-size-bytes", 0, NULL);
-  if (g_str_equal (depay_name, "rtpvp8depay"))
-    g_object_set (depay, "wait-for-keyframe", TRUE, NULL);
   /* Files start at 0 s, not at the room pipeline's running time. */
   g_object_set (mux, "offset-to-zero", TRUE, NULL);
   /* async=false: a sink added to a PLAYING pipeline must not make the
@@ -138,15 +145,9 @@ build_bin (const GstCaps *caps, const char *location, GError **error)
   g_object_set (sink, "location", location, "buffer-mode", 2 /* unbuffered */,
                 "async", FALSE, "sync", FALSE, NULL);
 
-  gst_bin_add_many (GST_BIN (bin), queue, depay, mux, sink, NULL);
-  if (!gst_element_link_many (queue, depay, mux, sink, NULL)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the %s recording branch",
-                 depay_name);
-    return NULL;
-  }
-
   queue_sink = gst_element_get_static_pad (queue, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", queue_sink));
+  *file_sink_pad = gst_element_get_static_pad (sink, "sink");
   return g_steal_pointer (&bin);
 }
 
@@ -171,12 +172,11 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GstPad) bin_sink = NULL;
   g_autoptr (GstPad) file_pad = NULL;
-  GstElement *file_sink;
   HzRecorder *recorder;
 
   ensure_debug_category ();
 
-  bin = build_bin (caps, location, error);
+  bin = build_bin (caps, location, &file_pad, error);
   if (bin == NULL)
     return NULL;
 
@@ -191,9 +191,6 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
   recorder->state = RECORDER_RUNNING;
 
   /* The probe's reference lasts as long as the filesink's pad. */
-  file_sink = gst_bin_get_by_name (GST_BIN (bin), "file");
-  file_pad = gst_element_get_static_pad (file_sink, "sink");
-  gst_object_unref (file_sink);
   gst_pad_add_probe (file_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_file_sink_event,
                      recorder_ref (recorder), recorder_unref);
 
@@ -203,6 +200,7 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
   gst_element_sync_state_with_parent (bin);
   recorder->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   bin_sink = gst_element_get_static_pad (bin, "sink");
+  hz_tee_branch_isolate (bin_sink, log_prefix);
   if (gst_pad_link (recorder->tee_pad, bin_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the tee to the recording of %s",
                  location);

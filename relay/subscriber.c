@@ -276,6 +276,7 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
   g_autofree char *ghost_name = g_strdup_printf ("sink_%u", index);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
+  GstPad *ghost;
 
   g_object_set (queue, "leaky", 2 /* downstream */,
                 "max-size-time", (guint64) SUBSCRIBER_QUEUE_TIME,
@@ -301,7 +302,9 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
   gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event,
                      subscriber, NULL);
   queue_sink = gst_element_get_static_pad (queue, "sink");
-  gst_element_add_pad (subscriber->bin, gst_ghost_pad_new (ghost_name, queue_sink));
+  ghost = gst_ghost_pad_new (ghost_name, queue_sink);
+  hz_tee_branch_isolate (ghost, subscriber->log_prefix);
+  gst_element_add_pad (subscriber->bin, ghost);
   return TRUE;
 }
 

@@ -62,3 +62,40 @@ hz_tee_branch_detach (GstElement *tee, GstPad *tee_pad, HzTeeBranchDetachedFunc 
   /* The probe owns nothing: on_pad_idle hands DETACH to the idle source. */
   gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_IDLE, on_pad_idle, detach, NULL);
 }
+
+#define LOG_PREFIX_KEY "hz-tee-branch-log-prefix"
+#define FAILED_KEY "hz-tee-branch-failed"
+
+static GstFlowReturn
+isolate_flow (GstPad *pad, GstFlowReturn ret)
+{
+  if (ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING)
+    return GST_FLOW_OK;
+  if (g_object_get_data (G_OBJECT (pad), FAILED_KEY) == NULL) {
+    g_object_set_data (G_OBJECT (pad), FAILED_KEY, GINT_TO_POINTER (TRUE));
+    g_warning ("%s: branch %s stopped (%s); the tee's other branches go on",
+               (const char *) g_object_get_data (G_OBJECT (pad), LOG_PREFIX_KEY),
+               GST_OBJECT_NAME (GST_OBJECT_PARENT (pad)), gst_flow_get_name (ret));
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+isolated_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  return isolate_flow (pad, gst_proxy_pad_chain_default (pad, parent, buffer));
+}
+
+static GstFlowReturn
+isolated_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list)
+{
+  return isolate_flow (pad, gst_proxy_pad_chain_list_default (pad, parent, list));
+}
+
+void
+hz_tee_branch_isolate (GstPad *ghost_pad, const char *log_prefix)
+{
+  g_object_set_data_full (G_OBJECT (ghost_pad), LOG_PREFIX_KEY, g_strdup (log_prefix), g_free);
+  gst_pad_set_chain_function (ghost_pad, isolated_chain);
+  gst_pad_set_chain_list_function (ghost_pad, isolated_chain_list);
+}
