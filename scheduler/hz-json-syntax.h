@@ -4,7 +4,7 @@
  * hexadecimal numbers, trailing text after the value ("{} {}") and unknown
  * escapes all load without an error, and it parses recursively, so deep
  * nesting could exhaust the stack. Bodies pass this check before JSON-GLib
- * sees them.
+ * parses them.
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* Who may do what. Pure functions of the records involved, so the rules
  * read in one place and are tested without a server.
  *
- * Handlers answer 404 not_found when a consultation is not visible to the
+ * Handlers respond with 404 not_found when a consultation is not visible to the
  * caller (so its existence does not leak across organizations), and 403
  * forbidden when it is visible but the action is not allowed.
  */

@@ -30,7 +30,7 @@ const HzMigration *hz_migrations_get (gsize *count);
 
 /* Opens the database at PATH, creating it (mode 0600) and its parent
  * directory when missing, and migrates it to the latest schema. A database
- * with a newer schema than this build knows is an error. */
+ * with a newer schema than this build supports is an error. */
 sqlite3 *hz_db_open (const char *path,
                      GError    **error);
 

@@ -54,9 +54,9 @@ const char *hz_sched_error_message (HzSchedErrorCode code,
 
 /* Chooses the response language from an Accept-Language header value
  * (RFC 9110, section 12.5.4). English wins when the highest q-value of an
- * "en" or "en-*" range is above that of any "zh" range, or equal and listed
- * first; everything else, including a missing or unparsable header, gives
- * Simplified Chinese. */
+ * "en" or "en-*" range is above that of any "zh" range, or equal to it and
+ * listed first. Everything else, including a missing or unparsable header,
+ * gives Simplified Chinese. */
 HzLanguage hz_language_from_accept_language (const char *header);
 
 G_END_DECLS

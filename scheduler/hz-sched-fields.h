@@ -1,10 +1,10 @@
 /* Parsing and validation of JSON request bodies.
  *
- * Each endpoint declares its fields in a table of HzFieldSpec; the request
- * layer parses the body with hz_json_parse_object() and checks it with
- * hz_fields_validate() before a handler runs, so handlers read values that
- * are present and of the declared type. Members that no table names are
- * ignored.
+ * Each endpoint declares its fields in a table of HzFieldSpec. Before a
+ * handler runs, the request layer parses the body with
+ * hz_json_parse_object() and checks it with hz_fields_validate(), so
+ * handlers read values that are present and of the declared type. Members
+ * that no table names are ignored.
  */
 #pragma once
 
@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * JSON-GLib 1.6 both parse recursively, so this bounds their stack use. */
 #define HZ_JSON_MAX_DEPTH 32
 
-/* Longest session that can be booked. */
+/* Maximum duration of a session that can be booked. */
 #define HZ_SESSION_MAX_HOURS 12
 
 typedef enum {

@@ -67,7 +67,7 @@ void hz_respond_error (SoupServerMessage *msg,
                        HzLanguage         language,
                        HzSchedErrorCode   code);
 
-/* The language that MSG's Accept-Language header asks for. */
+/* Returns the language that MSG's Accept-Language header prefers. */
 HzLanguage hz_request_language (SoupServerMessage *msg);
 
 /* Handlers and their field tables (hz-sched-api-*.c). */

@@ -116,7 +116,7 @@ log_request (SoupServerMessage *msg,
   const gint64 *start = g_object_get_data (G_OBJECT (msg), REQUEST_START_KEY);
   GUri *uri = soup_server_message_get_uri (msg);
   g_autofree char *path = NULL;
-  double elapsed_ms = 0;
+  gint64 elapsed_us = 0;
 
   if (uri == NULL)
     return;
@@ -124,11 +124,13 @@ log_request (SoupServerMessage *msg,
   path = g_uri_escape_string (g_uri_get_path (uri), G_URI_RESERVED_CHARS_ALLOWED_IN_PATH,
                               TRUE);
   if (start != NULL)
-    elapsed_ms = (g_get_monotonic_time () - *start) / 1000.0;
+    elapsed_us = g_get_monotonic_time () - *start;
 
-  g_message ("%s %s %u %.1f ms%s",
+  /* Integer arithmetic, so the decimal point does not follow the locale. */
+  g_message ("%s %s %u %" G_GINT64_FORMAT ".%d ms%s",
              soup_server_message_get_method (msg), path,
-             soup_server_message_get_status (msg), elapsed_ms, outcome);
+             soup_server_message_get_status (msg),
+             elapsed_us / 1000, (int) (elapsed_us % 1000 / 100), outcome);
 }
 
 static void

@@ -188,11 +188,12 @@ HzConsultation *hz_store_get_consultation (sqlite3 *db,
                                            gint64   id,
                                            GError **error);
 
-/* Books [START, END) for EXPERT_ID in one BEGIN IMMEDIATE transaction:
- * checks that the consultation is still "requested" (invalid_state) and
- * that no other non-cancelled session of the expert overlaps the interval
- * (slot_taken), then inserts the session with the requester and the expert
- * as publishing participants. Returns the new session id, or 0. */
+/* Books [START, END) for EXPERT_ID in one BEGIN IMMEDIATE transaction.
+ * It fails with invalid_state unless the consultation is still
+ * "requested", and with slot_taken when another non-cancelled session of
+ * the expert overlaps the interval. Otherwise it inserts the session with
+ * the requester and the expert as publishing participants. Returns the new
+ * session id, or 0. */
 gint64 hz_store_schedule_consultation (sqlite3        *db,
                                        const HzActor  *actor,
                                        gint64          consultation_id,

@@ -36,7 +36,9 @@ parse_options (int        *argc,
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &options->config_path,
       "Configuration file (GKeyFile); built-in defaults without it", "FILE" },
-    { "create-admin", 0, 0, G_OPTION_ARG_STRING, &options->create_admin,
+    /* FILENAME keeps the bytes as given, so a UTF-8 name also works in
+     * the C locale, where STRING would fail to convert it. */
+    { "create-admin", 0, 0, G_OPTION_ARG_FILENAME, &options->create_admin,
       "Create an admin user called NAME, print the API key and exit", "NAME" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &options->demo,
       "Load the demo dataset into an empty database, print its keys, then serve", NULL },
@@ -70,9 +72,10 @@ create_admin (HzConfig   *config,
   HzUser user = { 0, 0, (char *) name, HZ_ROLE_ADMIN, NULL, NULL, NULL, NULL };
   sqlite3 *db;
 
-  if (*name == '\0' || g_utf8_strlen (name, -1) > 100)
+  if (!g_utf8_validate (name, -1, NULL) || *name == '\0' || g_utf8_strlen (name, -1) > 100)
     {
-      g_printerr ("huizhen-scheduler: --create-admin needs a name of 1 to 100 characters\n");
+      g_printerr ("huizhen-scheduler: --create-admin needs a name of 1 to 100 characters "
+                  "in UTF-8\n");
       return 1;
     }
 

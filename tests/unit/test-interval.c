@@ -42,7 +42,7 @@ test_overlap_table (void)
     }
 }
 
-/* The predicate is symmetric: swapping a and b never changes the answer. */
+/* The predicate is symmetric: swapping a and b never changes the result. */
 static void
 test_overlap_symmetric (void)
 {
