@@ -272,8 +272,8 @@ on_ingest_failed (HzIngest *ingest, const char *code, const char *message, gpoin
   g_warning ("%s: publish: %s: %s", participant->log_prefix, code, message);
   hz_connection_send_error (participant->connection, code, "publish", message);
   /* NOTE: a failure after the feed went out leaves the subscribers' branches
-   * in place until the publisher leaves; the protocol has no message for a
-   * feed that ends while its publisher stays. */
+   * in place until the publisher leaves, because the protocol has no message
+   * for a feed that ends while its publisher stays. */
   if (!hz_ingest_is_ready (ingest))
     hz_participant_remove_feed (participant);
 }

@@ -64,10 +64,10 @@ add_local_addresses (GObject *ice, const HzRelayConfig *config)
       add_local_address (ice, host);
   }
 
-  /* NOTE: a 1:1 NAT public address needs a server-reflexive candidate mapped
-   * to the host candidate's port; libnice has no API for that, so for now the
-   * address is only offered as one more host address, which works when the
-   * host really has it. */
+  /* NOTE: a 1:1 NAT needs a server-reflexive candidate on the public address
+   * with the host candidate's port, and libnice has no API for that. For now
+   * the public address is added as one more host address, which works only
+   * when an interface of this host has it. */
   if (config->public_address != NULL && config->public_address[0] != '\0')
     add_local_address (ice, config->public_address);
 }

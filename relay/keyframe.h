@@ -2,8 +2,8 @@
  *
  * Requests come from subscribers joining, from clients' "keyframe"
  * messages and from the subscribers' own RTCP PLI/FIR. The limiter sends at
- * most one request per interval; a request inside the interval is not
- * dropped but coalesced into one sent when the interval ends.
+ * most one request per interval. Requests inside the interval are not
+ * dropped but coalesced into one, sent when the interval ends.
  * Used on the main thread only.
  */
 #pragma once

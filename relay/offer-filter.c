@@ -34,7 +34,8 @@ encoding_is_supported (const char *media, const char *rtpmap_value)
   return g_ascii_strncasecmp (encoding, "opus/", 5) == 0;
 }
 
-/* Fills KEEP (indexed by payload type) with the supported formats of MEDIA. */
+/* Marks the supported formats of MEDIA in KEEP, indexed by payload type,
+ * and returns their number. */
 static guint
 mark_supported_formats (const GstSDPMedia *media, gboolean keep[128])
 {

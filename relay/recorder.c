@@ -226,8 +226,8 @@ complete_on_main (gpointer data)
   if (recorder->state == RECORDER_DONE)
     return G_SOURCE_REMOVE;
   if (recorder->state == RECORDER_RUNNING) {
-    /* EOS from upstream before finish was called: the source ended the
-     * stream; the file is final, the teardown comes with finish. */
+    /* EOS reached the file before hz_recorder_finish(), so the stream
+     * ended upstream. The branch stays until hz_recorder_finish(). */
     return G_SOURCE_REMOVE;
   }
   recorder->state = RECORDER_DONE;

@@ -22,7 +22,7 @@ typedef void (*HzRecorderDoneFunc) (HzRecorder *recorder,
                                     gpointer    user_data);
 
 /* Builds a recording branch for the RTP stream of CAPS (VP8 or Opus) behind
- * TEE in PIPELINE and starts it; may be called on a streaming thread. The
+ * TEE in PIPELINE and starts it. May be called on a streaming thread. The
  * file at LOCATION is created or truncated. LOG_PREFIX names the session and
  * participant in log lines. */
 HzRecorder *hz_recorder_start (GstElement    *pipeline,
@@ -33,8 +33,8 @@ HzRecorder *hz_recorder_start (GstElement    *pipeline,
                                GError       **error);
 
 /* Unlinks the branch from its tee, sends EOS and waits up to
- * HZ_RECORDER_FINISH_TIMEOUT_MS for it to reach the file; then removes the
- * branch, calls DONE and frees RECORDER. Main thread only. */
+ * HZ_RECORDER_FINISH_TIMEOUT_MS for it to reach the file. Then it removes
+ * the branch, calls DONE and frees RECORDER. Main thread only. */
 void hz_recorder_finish (HzRecorder         *recorder,
                          HzRecorderDoneFunc  done,
                          gpointer            user_data);

@@ -1,7 +1,7 @@
 /* Recording reports to the scheduler; see report.h.
  *
  * Reports are queued per recording path. The head of a queue is in flight
- * or waiting for its retry; a newer report of the same path supersedes a
+ * or waiting for its retry. A newer report of the same path supersedes a
  * failed head instead of waiting behind its retries.
  */
 #include "report.h"
@@ -182,7 +182,7 @@ build_body (const HzRecordingReport *report)
   return json_to_string (root, FALSE);
 }
 
-/* Drops the head and starts the next report, or forgets an empty queue. */
+/* Drops the head and starts the next report, or removes an empty queue. */
 static void
 queue_advance (ReportQueue *queue)
 {

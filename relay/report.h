@@ -40,8 +40,8 @@ void hz_reporter_free (HzReporter *reporter);
 void hz_reporter_send (HzReporter              *reporter,
                        const HzRecordingReport *report);
 
-/* Sends the reports that wait for a retry now and makes every later failure
- * final; used at shutdown so that waiting for the reports ends soon. */
+/* Sends the reports that wait for a retry at once and gives up on any later
+ * failure. The relay calls it at shutdown, so its wait for reports is short. */
 void hz_reporter_flush (HzReporter *reporter);
 
 /* Reports queued or in flight. */

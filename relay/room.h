@@ -36,8 +36,8 @@ HzParticipant *hz_room_join (HzRoom             *room,
                              HzConnection       *connection,
                              const HzJoinToken  *token);
 
-/* Removes PARTICIPANT: its feed, its subscriptions and its connection
- * binding; tells the others "participant-left". May destroy the room. */
+/* Removes PARTICIPANT with its feed, its subscriptions and its connection
+ * binding, and sends "participant-left" to the others. May destroy ROOM. */
 void hz_room_leave (HzRoom        *room,
                     HzParticipant *participant);
 

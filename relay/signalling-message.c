@@ -1,8 +1,8 @@
 /* Parsing of client → relay signalling messages; see signalling-message.h.
  *
  * Each message type declares its members in a table of FieldSpec rows. The
- * parser checks the frame's size, encoding and nesting before json-glib sees
- * it, then reads exactly the declared members into an HzSignalMessage.
+ * parser checks the frame's size, encoding and nesting before json-glib
+ * parses it, then reads exactly the declared members into an HzSignalMessage.
  */
 #include "signalling-message.h"
 
@@ -12,7 +12,8 @@
 
 G_DEFINE_QUARK (hz-signal-error-quark, hz_signal_error)
 
-/* Longest publisher id accepted in "sub:ID"; user ids are decimal integers. */
+/* Maximum length of the publisher id in "sub:ID". User ids are decimal
+ * integers, so this leaves ample room. */
 #define MAX_PUBLISHER_ID_LENGTH 64
 
 typedef enum {

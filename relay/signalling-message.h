@@ -1,6 +1,6 @@
 /* Client → relay signalling messages: parsing and validation.
  *
- * One WebSocket text frame holds one JSON object (docs/signalling.md). The
+ * One WebSocket text frame contains one JSON object (docs/signalling.md). The
  * parser turns it into an HzSignalMessage or fails with an HZ_SIGNAL_ERROR
  * whose code maps to the protocol's error code string. It has no GStreamer
  * dependency so that unit tests and fuzzers can drive it alone.
@@ -58,12 +58,12 @@ typedef struct {
 void hz_signal_message_free (HzSignalMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzSignalMessage, hz_signal_message_free)
 
-/* Parses one frame of LENGTH bytes (need not be NUL-terminated). Unknown
- * members are ignored, so clients may send e.g. sdpMid. Fails with
- * HZ_SIGNAL_ERROR_MESSAGE_TOO_LARGE over HZ_SIGNAL_MAX_MESSAGE_SIZE and with
- * HZ_SIGNAL_ERROR_BAD_MESSAGE for invalid JSON, a non-object, an unknown
- * type, or a missing or wrongly typed member; the error message names the
- * member. */
+/* Parses one frame of LENGTH bytes, which need not be NUL-terminated.
+ * Unknown members are ignored, so clients may send e.g. sdpMid. Fails with
+ * HZ_SIGNAL_ERROR_MESSAGE_TOO_LARGE over HZ_SIGNAL_MAX_MESSAGE_SIZE. Fails
+ * with HZ_SIGNAL_ERROR_BAD_MESSAGE for invalid JSON, a non-object, an
+ * unknown type, or a missing or wrongly typed member, and then the error
+ * message names the member. */
 HzSignalMessage *hz_signal_message_parse (const char *data,
                                           gsize       length,
                                           GError    **error);

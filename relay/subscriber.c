@@ -19,8 +19,8 @@
 GST_DEBUG_CATEGORY_STATIC (hz_subscriber_debug);
 #define GST_CAT_DEFAULT hz_subscriber_debug
 
-/* Maximum data held between a tee and a subscriber's webrtcbin; older data
- * is dropped so that a subscriber that cannot keep up never blocks the tee. */
+/* Maximum data held between a tee and a subscriber's webrtcbin. Older data
+ * is dropped, so a subscriber that cannot keep up never blocks the tee. */
 #define SUBSCRIBER_QUEUE_TIME (500 * GST_MSECOND)
 
 struct _HzSubscriber {

@@ -1,7 +1,7 @@
-/* Tee branch removal; see tee-branch.h.
+/* Tee branch removal and isolation; see tee-branch.h.
  *
- * The idle probe runs on the tee's streaming thread (or at once when the pad
- * is idle), so it only unlinks; releasing the pad and the caller's teardown
+ * The idle probe runs on the tee's streaming thread, or at once when the pad
+ * is idle, so it only unlinks. Releasing the pad and the caller's teardown
  * run later on the main thread.
  */
 #include "tee-branch.h"

@@ -21,8 +21,8 @@ void hz_tee_branch_detach (GstElement              *tee,
 /* Makes GHOST_PAD, the sink pad of a branch bin behind a tee, return
  * GST_FLOW_OK whatever the branch returns. A tee passes a branch's error
  * (e.g. not-negotiated) upstream, which would stop the source and with it
- * every other branch; a failed branch instead logs once, with LOG_PREFIX,
- * and drops its data. */
+ * every other branch. Instead, a failed branch logs one warning with
+ * LOG_PREFIX and drops its data. */
 void hz_tee_branch_isolate (GstPad     *ghost_pad,
                             const char *log_prefix);
 
