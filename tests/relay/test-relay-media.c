@@ -51,7 +51,7 @@ assert_feed_decoded (RelayTestPeer *peer, gint64 from_id)
   g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
 }
 
-/* Checks that the relay told PEER it records both of its tracks. */
+/* Checks that the relay sent PEER a `recording` message for both tracks. */
 static void
 assert_recording_announced (RelayTestPeer *peer)
 {
@@ -294,7 +294,7 @@ test_late_joiner (gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 2000);
 
-  /* The viewer published nothing, so nobody got a feed from it. */
+  /* The viewer published nothing, so no participant got a feed from it. */
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (
       relay_test_peer_summary (viewer), "feeds")), ==, 2);
   g_assert_null (relay_test_peer_wait_event (viewer, "recording", NULL, NULL, 0));
