@@ -150,7 +150,9 @@ on_request_aborted (SoupServer        *server,
 }
 
 /* Runs after the headers, before the body is read: a declared body over
- * the limit gets 413 at once, and libsoup does not read it. */
+ * the limit gets 413 at once, and libsoup does not read it.
+ * NOTE: a chunked body has no Content-Length, so libsoup buffers all of it
+ * and the router rejects it with 413 only afterwards. */
 static void
 check_content_length (SoupServer        *server,
                       SoupServerMessage *msg,

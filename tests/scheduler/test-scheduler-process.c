@@ -280,8 +280,7 @@ test_two_daemons_race (void)
   hz_test_booking_clear (&booking);
 }
 
-/* Returns the fourth column (the API key) of the demo table row that
- * contains NAME. */
+/* Returns the API key on the demo table row that contains NAME. */
 static char *
 demo_key (const char *output,
           const char *name)
