@@ -13,6 +13,10 @@ GST_DEBUG_CATEGORY_STATIC (hz_recorder_debug);
  * never stalls the tee and with it every subscriber of the track. */
 #define RECORDER_QUEUE_TIME (2 * GST_SECOND)
 
+/* Maximum duration of a WebM cluster, and so of the media that a SIGKILL of
+ * the relay can cost a recording. */
+#define RECORDER_CLUSTER_TIME (500 * GST_MSECOND)
+
 typedef enum {
   RECORDER_RUNNING,
   RECORDER_FINISHING,
@@ -138,8 +142,13 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad, GE
 
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-time", (guint64) RECORDER_QUEUE_TIME,
                 "max-size-buffers", 0, "max-size-bytes", 0, NULL);
-  /* Files start at 0 s, not at the room pipeline's running time. */
-  g_object_set (mux, "offset-to-zero", TRUE, NULL);
+  /* Files start at 0 s, not at the room pipeline's running time. webmmux
+   * writes a cluster's size only when the cluster ends, and a demuxer
+   * skips a last cluster without a size, so the cluster length bounds what
+   * a SIGKILL loses. */
+  g_object_set (mux, "offset-to-zero", TRUE,
+                "min-cluster-duration", (gint64) RECORDER_CLUSTER_TIME,
+                "max-cluster-duration", (gint64) RECORDER_CLUSTER_TIME, NULL);
   /* async=false: a sink added to a PLAYING pipeline must not make the
    * pipeline wait for preroll. Unbuffered writes survive a SIGKILL. */
   g_object_set (sink, "location", location, "buffer-mode", 2 /* unbuffered */,
