@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { parseArgs } from 'node:util';
 
 import { bookConsultation, listRecordings, requestJoinToken } from './lib/api.mjs';
@@ -89,6 +89,8 @@ describe('join page', { timeout: 220000 }, () => {
   let booking = null;
   let browser = null;
   let wavPath = null;
+  // Pages still open; each would stay in the room as the doctor.
+  const openPages = new Set();
 
   before(recordFailure(state, async () => {
     console.log(`# test directory: ${dir}`);
@@ -97,6 +99,12 @@ describe('join page', { timeout: 220000 }, () => {
     booking = await bookConsultation(daemons.schedulerUrl, daemons.adminKey);
     browser = await launchChromium(wavPath);
   }));
+
+  afterEach(async () => {
+    for (const page of openPages)
+      await page.close().catch(() => {});
+    openPages.clear();
+  });
 
   after(async () => {
     await browser?.close().catch(() => {});
@@ -121,6 +129,7 @@ describe('join page', { timeout: 220000 }, () => {
   // whose WebSocket goes through the loopback filter.
   async function openJoinPage(target, url, logName, viewport = { width: 1280, height: 800 }) {
     const page = await target.newPage();
+    openPages.add(page);
     await page.setViewportSize(viewport);
     const pageErrors = recordPageLog(page, join(dir, `page-${logName}.log`));
     await keepLoopbackCandidates(page, daemons.relayUrl, droppedCandidates,
@@ -211,7 +220,6 @@ describe('join page', { timeout: 220000 }, () => {
       assert.equal(await page.locator('#rejoin-button').isVisible(), false,
         `${testCase.name}: no rejoin button, because the same link cannot succeed`);
       assert.deepEqual(pageErrors.map(String), [], `${testCase.name}: uncaught page errors`);
-      await page.close();
     }
   }));
 
@@ -258,7 +266,6 @@ describe('join page', { timeout: 220000 }, () => {
         `browser audio at hz-test-peer is silent: ${feed.audio_rms_db_max} dB`);
 
       assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
-      await page.close();
       state.callFinished = true;
     } finally {
       await peer.stop();
