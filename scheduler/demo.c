@@ -1,5 +1,3 @@
-#define G_LOG_DOMAIN "huizhen-sched"
-
 #include "demo.h"
 
 #include <string.h>

@@ -1,6 +1,5 @@
 /* POST /consultations, GET /consultations/{id} and the schedule and cancel
  * actions. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

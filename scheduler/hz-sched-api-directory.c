@@ -1,5 +1,4 @@
 /* POST /organizations and POST /users. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

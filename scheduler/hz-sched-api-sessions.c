@@ -1,5 +1,4 @@
 /* Join tokens and recordings of sessions. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

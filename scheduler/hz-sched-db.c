@@ -1,5 +1,3 @@
-#define G_LOG_DOMAIN "huizhen-sched"
-
 #include "hz-sched-db.h"
 
 #include <errno.h>

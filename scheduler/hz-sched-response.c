@@ -1,5 +1,4 @@
 /* Writing JSON and error responses. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

@@ -1,6 +1,5 @@
 /* The route table and the steps that every API request goes through:
  * route matching, authentication, body parsing and validation. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

@@ -1,6 +1,5 @@
 /* The daemon's lifecycle and its HTTP server: listening, the request log
  * and the split between the API and static files. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched.h"
 

@@ -1,6 +1,5 @@
 /* Static files of [scheduler] web-root: the pages that clinicians open,
  * such as join.html. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include "hz-sched-request.h"
 

@@ -1,6 +1,5 @@
 /* huizhen-scheduler: books remote consultations and hands out join tokens
  * for the relay. */
-#define G_LOG_DOMAIN "huizhen-sched"
 
 #include <glib-unix.h>
 #include <locale.h>
