@@ -12,8 +12,10 @@ ninja -C build
 mkdir -p var
 if [ -e var/huizhen.db ]; then
   backup="var/huizhen.db.$(date +%Y%m%d-%H%M%S)"
-  mv var/huizhen.db "$backup"
-  rm -f var/huizhen.db-wal var/huizhen.db-shm
+  # The -wal file may hold the last commits of a scheduler that was killed.
+  for suffix in "" -wal -shm; do
+    [ -e "var/huizhen.db$suffix" ] && mv "var/huizhen.db$suffix" "$backup$suffix"
+  done
   echo "Moved the previous database to $backup"
 fi
 
