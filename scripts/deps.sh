@@ -8,12 +8,15 @@ packages=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libnice-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libsodium-dev libical-dev tzdata
   # run: GStreamer elements for webrtcbin, VP8, Opus, WebM; libnice's plugin; TLS for libsoup
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-tools glib-networking
   sqlite3 ca-certificates
   # tests: browser, speech for the fake microphone, network namespaces
   chromium espeak-ng sox iproute2 python3
+  # tests: an independent iCalendar parser to check the feeds
+  python3-icalendar
 )
 
 missing=()
