@@ -298,7 +298,7 @@ describe('join page', { timeout: 220000 }, () => {
   }));
 
   // The camera permission is denied, the microphone granted: the page joins
-  // with audio only and says so. The window is a 360 px wide phone screen,
+  // with audio only and shows a notice. The window is a 360 px wide phone screen,
   // and here the expert leaves before the doctor.
   test('camera denied joins audio only', { timeout: 90000 }, recordFailure(state, async () => {
     const deniedBrowser = await launchChromium(wavPath, { grantAll: false });

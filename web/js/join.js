@@ -252,6 +252,12 @@ class JoinPage {
     if (this.role === 'publish' && this.media?.stream) {
       this.publishLink = this.createLink('publish', null);
       this.publishLink.publish(this.media.stream);
+    } else if (this.role === 'view') {
+      // An observer sends nothing, so camera and microphone go off again.
+      stopLocalMedia(this.media?.stream);
+      this.media = null;
+      this.tiles.removeLocal();
+      this.showNotice(this.elements.mediaNotice, null);
     }
     this.updateMediaButtons();
   }
@@ -390,6 +396,7 @@ class JoinPage {
     const audio = this.media?.stream?.getAudioTracks()[0];
     const video = this.media?.stream?.getVideoTracks()[0];
     mic.disabled = !audio;
+    mic.hidden = !audio;
     camera.disabled = !video;
     camera.hidden = !video;
     const micOn = audio ? audio.enabled : false;

@@ -17,9 +17,9 @@ function preferCodec(transceiver, kind) {
   const capabilities = RTCRtpReceiver.getCapabilities(kind);
   if (!capabilities)
     return;
-  const wanted = PREFERRED_CODECS[kind].toLowerCase();
-  const preferred = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted);
-  const others = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() !== wanted);
+  const preferredType = PREFERRED_CODECS[kind].toLowerCase();
+  const preferred = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() === preferredType);
+  const others = capabilities.codecs.filter((codec) => codec.mimeType.toLowerCase() !== preferredType);
   try {
     transceiver.setCodecPreferences([...preferred, ...others]);
   } catch (error) {
@@ -48,7 +48,7 @@ export class PeerLink {
     // No ICE servers: the page gathers host candidates and the relay, which
     // has its own STUN/TURN settings, announces the addresses it is reached on.
     // The publish offer uses max-bundle because the relay bundles every track
-    // on one transport; on relay offers the default policy accepts the
+    // on one transport. For relay offers, the default policy accepts the
     // BUNDLE group that the offer carries.
     const configuration = { iceServers: [] };
     if (name === 'publish')

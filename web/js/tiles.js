@@ -144,6 +144,10 @@ export class TileGrid {
     }
   }
 
+  removeLocal() {
+    this.remove(LOCAL_ID);
+  }
+
   clear() {
     for (const id of [...this.tiles.keys()])
       this.remove(id);

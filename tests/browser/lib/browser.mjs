@@ -81,8 +81,8 @@ export async function keepLoopbackCandidates(page, relayUrl, counts, logPath) {
         return false;
       }
     }
-    const shown = parsed?.type === 'join' ? { ...parsed, token: '(not logged)' } : parsed;
-    log.write(`${new Date().toISOString()} ${direction}: ${JSON.stringify(shown)}\n`);
+    const logged = parsed?.type === 'join' ? { ...parsed, token: '(not logged)' } : parsed;
+    log.write(`${new Date().toISOString()} ${direction}: ${JSON.stringify(logged)}\n`);
     return true;
   };
 
