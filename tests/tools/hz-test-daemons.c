@@ -199,23 +199,66 @@ hz_test_daemons_start (HzTestDaemonsFlags flags, GError **error)
   return g_steal_pointer (&daemons);
 }
 
+typedef struct {
+  gboolean done;      /* the wait returned, by exit or by cancellation */
+  gboolean exited;
+  gboolean timed_out;
+} WaitState;
+
+static void
+wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WaitState *state = user_data;
+
+  state->exited = g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  state->done = TRUE;
+}
+
+static gboolean
+mark_timed_out (gpointer user_data)
+{
+  ((WaitState *) user_data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for PROCESS to exit, at most TIMEOUT_MS; returns whether it did. The
+ * wait runs on a private main context so that it works from any caller. */
+static gboolean
+wait_with_timeout (GSubprocess *process, guint timeout_ms)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new (timeout_ms);
+  WaitState state = { FALSE, FALSE, FALSE };
+
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (timeout, mark_timed_out, &state, NULL);
+  g_source_attach (timeout, context);
+  g_subprocess_wait_async (process, cancellable, wait_done, &state);
+  while (!state.done && !state.timed_out)
+    g_main_context_iteration (context, TRUE);
+  if (!state.done)
+    {
+      g_cancellable_cancel (cancellable);
+      while (!state.done)
+        g_main_context_iteration (context, TRUE);
+    }
+  g_source_destroy (timeout);
+  g_main_context_pop_thread_default (context);
+  return state.exited;
+}
+
 static void
 stop_process (GSubprocess *process)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  guint timer;
-
   if (process == NULL || g_subprocess_get_identifier (process) == NULL)
     return;
   g_subprocess_send_signal (process, SIGTERM);
-  timer = g_timeout_add_seconds (5, cancel_on_timeout, cancellable);
-  if (!g_subprocess_wait (process, cancellable, NULL))
+  if (!wait_with_timeout (process, 5000))
     {
       g_subprocess_force_exit (process);
       g_subprocess_wait (process, NULL, NULL);
     }
-  else
-    g_source_remove (timer);
 }
 
 void
