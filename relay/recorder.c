@@ -28,6 +28,8 @@ struct _HzRecorder {
   GstElement *tee;
   GstPad *tee_pad;
   GstElement *bin;
+  GstPad *file_pad;               /* the filesink's sink pad */
+  gulong eos_probe_id;
   char *kind;
   char *location;
   char *log_prefix;
@@ -54,6 +56,7 @@ static void
 recorder_clear (HzRecorder *recorder)
 {
   g_clear_handle_id (&recorder->timeout_id, g_source_remove);
+  g_clear_object (&recorder->file_pad);
   g_clear_object (&recorder->bin);
   g_clear_object (&recorder->tee_pad);
   g_clear_object (&recorder->tee);
@@ -199,9 +202,11 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
   recorder->started_at = g_get_real_time ();
   recorder->state = RECORDER_RUNNING;
 
-  /* The probe's reference lasts as long as the filesink's pad. */
-  gst_pad_add_probe (file_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_file_sink_event,
-                     recorder_ref (recorder), recorder_unref);
+  /* The probe holds a reference until complete_on_main() removes it. */
+  recorder->file_pad = gst_object_ref (file_pad);
+  recorder->eos_probe_id = gst_pad_add_probe (file_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                                              on_file_sink_event, recorder_ref (recorder),
+                                              recorder_unref);
 
   /* Start the branch before linking it, so that the first buffer finds it
    * running. */
@@ -215,6 +220,7 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
                  location);
     gst_element_release_request_pad (tee, recorder->tee_pad);
     hz_element_remove (pipeline, bin);
+    gst_pad_remove_probe (recorder->file_pad, recorder->eos_probe_id);
     recorder_unref (recorder);
     return NULL;
   }
@@ -243,6 +249,7 @@ complete_on_main (gpointer data)
   g_clear_handle_id (&recorder->timeout_id, g_source_remove);
 
   hz_element_remove (recorder->pipeline, recorder->bin);
+  gst_pad_remove_probe (recorder->file_pad, recorder->eos_probe_id);
 
   if (g_stat (recorder->location, &stat_buf) == 0)
     bytes = (guint64) stat_buf.st_size;
