@@ -173,6 +173,7 @@ describe('join page', { timeout: 220000 }, () => {
       `framesDecoded of the expert's video did not grow over 2 s: ` +
       `${first[expertId].framesDecoded} -> ${second[expertId].framesDecoded}`);
     assert.equal(second[expertId].playing, true, 'expert video still playing');
+    assert.equal(second[expertId].audio, true, 'expert audio track played unmuted');
     assert.equal(await page.locator(`.tile[data-participant-id="${expertId}"] .tile-name`).textContent(),
       booking.expert.name, 'expert tile named');
   }
@@ -339,5 +340,20 @@ describe('join page', { timeout: 220000 }, () => {
       await peer.stop();
       await deniedBrowser.close();
     }
+  }));
+
+  // A second page of the same doctor replaces the first, which shows why it
+  // was disconnected and offers to rejoin.
+  test('second join replaces the first', { timeout: 60000 }, recordFailure(state, async () => {
+    const first = await openDoctorPage(browser, 'replaced-first');
+    const second = await openDoctorPage(browser, 'replaced-second');
+    const error = first.page.locator('#error');
+    await error.waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await error.textContent(), /^您已在另一个窗口或设备上用同一身份加入了这场会诊/, 'message on the replaced page');
+    assert.equal(await first.page.locator('#rejoin-button').isVisible(), true, 'rejoin button on the replaced page');
+    assert.equal((await second.page.evaluate(() => window.huizhen.state())).phase, 'joined', 'second page still joined');
+    await leave(second.page);
+    assert.deepEqual(first.pageErrors.map(String), [], 'uncaught errors on the first page');
+    assert.deepEqual(second.pageErrors.map(String), [], 'uncaught errors on the second page');
   }));
 });

@@ -100,6 +100,7 @@ export const messages = {
     'error.token_expired': '入会链接已过期，请向会诊中心重新获取。',
     'error.token_not_yet_valid': '会诊尚未开始。入会链接在会诊开始前 15 分钟生效，请稍后再打开。',
     'error.token_wrong_session': '该入会链接不属于这场会诊。请核对链接，或向会诊中心重新获取。',
+    'error.replaced': '您已在另一个窗口或设备上用同一身份加入了这场会诊，本页面已断开。要在本页面继续，请点击“重新入会”。',
     'error.not_allowed': '您以旁听身份入会，不能发送声音和图像。',
     'error.bad_sdp': '音视频协商失败：会诊服务器无法识别连接参数。请刷新页面后重试。',
     'error.unknown_pc': '会诊服务器找不到对应的音视频连接。请刷新页面后重试。',
@@ -191,6 +192,7 @@ export const messages = {
     'error.token_expired': 'The join link has expired. Ask the consultation centre for a new one.',
     'error.token_not_yet_valid': 'The consultation has not started yet. The join link becomes valid 15 minutes before the start; open it again later.',
     'error.token_wrong_session': 'This join link belongs to another consultation. Check the link or ask the consultation centre for a new one.',
+    'error.replaced': 'You joined this consultation as the same person in another window or on another device, so this page was disconnected. To continue here, click "Rejoin".',
     'error.not_allowed': 'You joined as an observer and cannot send voice or video.',
     'error.bad_sdp': 'Media negotiation failed: the consultation server could not read the connection parameters. Reload the page and try again.',
     'error.unknown_pc': 'The consultation server does not know this media connection. Reload the page and try again.',
@@ -204,7 +206,7 @@ export const messages = {
 export const RELAY_ERROR_CODES = [
   'bad_message', 'message_too_large', 'not_joined', 'already_joined',
   'token_malformed', 'token_bad_signature', 'token_expired',
-  'token_not_yet_valid', 'token_wrong_session', 'not_allowed', 'bad_sdp',
+  'token_not_yet_valid', 'token_wrong_session', 'replaced', 'not_allowed', 'bad_sdp',
   'unknown_pc', 'negotiation_failed', 'internal_error',
 ];
 

@@ -9,7 +9,7 @@
 import { RELAY_ERROR_CODES, initLanguage, setText } from './i18n.js';
 import { openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
 import { PeerLink } from './peer-link.js';
-import { CLOSE_TOKEN_REJECTED, RelayConnection } from './relay-connection.js';
+import { CLOSE_REPLACED, CLOSE_TOKEN_REJECTED, RelayConnection } from './relay-connection.js';
 import { TileGrid } from './tiles.js';
 
 // Errors after which joining again with the same link cannot succeed.
@@ -162,7 +162,8 @@ class JoinPage {
     if (this.phase === 'left' || this.phase === 'failed')
       return;
     console.warn(`huizhen: relay closed the WebSocket (code ${event.code})`);
-    if (event.code === CLOSE_TOKEN_REJECTED && !this.elements.error.hidden) {
+    const explained = event.code === CLOSE_TOKEN_REJECTED || event.code === CLOSE_REPLACED;
+    if (explained && !this.elements.error.hidden) {
       // The error message that came before the close already explains it.
       this.teardown('failed');
       return;
@@ -301,6 +302,7 @@ class JoinPage {
       this.participants.set(id, message.name);
       this.tiles.ensureRemote(id, message.name);
     }
+    this.tiles.setAudioOnly(id, !/^m=video /m.test(message.sdp));
     let link = this.subLinks.get(id);
     if (!link) {
       link = this.createLink(pcName, id);
@@ -342,7 +344,8 @@ class JoinPage {
     if (FINAL_ERROR_CODES.has(code)) {
       this.finalError = true;
       this.teardown('failed');
-    } else if (code.startsWith('token_')) {
+    } else if (code.startsWith('token_') || code === 'replaced') {
+      // The relay closes the socket after these; rejoining may work later.
       this.teardown('failed');
     }
   }
@@ -354,7 +357,7 @@ class JoinPage {
     const link = new PeerLink(pcName, (message) => this.relay?.send(message), {
       onTrack: (event) => {
         if (participantId)
-          this.tiles.attachRemote(participantId, event.streams[0] ?? new MediaStream([event.track]));
+          this.tiles.addRemoteTrack(participantId, event.track);
       },
       onStateChange: (state) => this.onLinkState(link, participantId, state),
       onError: (error) => {
@@ -431,7 +434,8 @@ class JoinPage {
   // ---- test hooks -------------------------------------------------------------
 
   // Per remote participant: framesDecoded from getStats() of its subscribe
-  // connection and whether its tile is playing a picture.
+  // connection, whether its tile is playing a picture, and whether it plays
+  // the participant's audio track unmuted.
   async remoteVideoStats() {
     const result = {};
     for (const id of this.tiles.remoteIds()) {
@@ -439,6 +443,7 @@ class JoinPage {
       result[id] = {
         framesDecoded: link ? await link.framesDecoded() : 0,
         playing: this.tiles.isPlaying(id),
+        audio: this.tiles.playsAudio(id),
       };
     }
     return result;

@@ -1,8 +1,10 @@
 // The WebSocket to huizhen-relay: one JSON object per text frame, as
 // docs/signalling.md describes.
 
-// The relay closes the socket with this code after a token error.
+// Close codes that follow an `error` message explaining them: after a token
+// error, and when the same user joined on another socket.
 export const CLOSE_TOKEN_REJECTED = 4001;
+export const CLOSE_REPLACED = 4002;
 
 const CONNECT_TIMEOUT_MS = 15000;
 

@@ -101,15 +101,29 @@ export class TileGrid {
     return this.tiles.get(id)?.displayName || id;
   }
 
-  // Plays STREAM in the tile of ID. When the browser blocks playback with
-  // sound before a click on the page, the video plays muted and the tile
-  // offers a button that turns the sound on.
-  attachRemote(id, stream) {
+  // Tags the tile of ID as audio only, or removes the tag.
+  setAudioOnly(id, audioOnly) {
+    this.ensureRemote(id, null).tag.hidden = !audioOnly;
+  }
+
+  // Adds TRACK to what the tile of ID plays, replacing an earlier track of
+  // the same kind. Each track arrives in its own `track` event, and the relay's
+  // offer need not group them in one stream, so the tile builds its own.
+  addRemoteTrack(id, track) {
     const tile = this.ensureRemote(id, null);
-    tile.tag.hidden = stream.getVideoTracks().length > 0;
-    if (tile.video.srcObject !== stream)
-      tile.video.srcObject = stream;
+    const kept = (tile.video.srcObject?.getTracks() ?? [])
+      .filter((other) => other.kind !== track.kind && other.readyState === 'live');
+    tile.video.srcObject = new MediaStream([...kept, track]);
+    this.play(tile, id);
+  }
+
+  // When the browser blocks playback with sound before a click on the page,
+  // the video plays muted and the tile offers a button that turns the sound on.
+  play(tile, id) {
     tile.video.play().catch((error) => {
+      // AbortError: a newer srcObject replaced this one and plays instead.
+      if (error.name === 'AbortError')
+        return;
       if (error.name !== 'NotAllowedError') {
         console.warn(`huizhen: playback of participant ${id} failed`, error);
         return;
@@ -155,6 +169,13 @@ export class TileGrid {
 
   remoteIds() {
     return [...this.tiles.keys()].filter((id) => id !== LOCAL_ID);
+  }
+
+  // Whether the tile of ID plays a live audio track with sound on.
+  playsAudio(id) {
+    const video = this.tiles.get(id)?.video;
+    const tracks = video?.srcObject?.getAudioTracks() ?? [];
+    return Boolean(video && !video.muted && tracks.some((track) => track.readyState === 'live'));
   }
 
   // Whether the tile of ID is playing a picture right now.
