@@ -4,6 +4,7 @@
 #include "room-private.h"
 #include "subscriber.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -362,6 +363,7 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *recording_base = NULL;
+  gpointer publish_count;
 
   if (message->pc_kind != HZ_SIGNAL_PC_PUBLISH) {
     hz_connection_send_error (participant->connection, "unknown_pc", NULL,
@@ -383,6 +385,7 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
   if (g_mkdir_with_parents (participant->room->recordings_dir, 0750) != 0)
     g_warning ("%s: cannot create %s: %s", participant->log_prefix,
                participant->room->recordings_dir, g_strerror (errno));
+  publish_count = g_hash_table_lookup (participant->room->publish_counts, participant->id);
   recording_base = choose_recording_base (participant);
   participant->ingest = hz_ingest_new (participant->room->pipeline,
                                        &participant->room->relay->config->relay,
@@ -392,6 +395,9 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
     g_message ("%s: publish offer rejected: %s", participant->log_prefix, error->message);
     hz_connection_send_error (participant->connection, "bad_sdp", "publish", error->message);
     hz_participant_remove_feed (participant);
+    /* A rejected offer records nothing, so it does not count as a publish. */
+    g_hash_table_insert (participant->room->publish_counts, g_strdup (participant->id),
+                         publish_count);
   }
 }
 
