@@ -267,8 +267,36 @@ read_user_version (sqlite3 *db,
   return TRUE;
 }
 
+/* Fails when PRAGMA foreign_key_check finds a row whose reference does
+ * not resolve, naming the first one. */
+static gboolean
+check_foreign_keys (sqlite3 *db,
+                    GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db, "PRAGMA foreign_key_check", error);
+  gboolean has_row;
+
+  if (stmt == NULL || !hz_db_step (stmt, &has_row, error))
+    return FALSE;
+
+  if (has_row)
+    {
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
+                   "Row %" G_GINT64_FORMAT " of table %s has a foreign key into %s "
+                   "that does not resolve",
+                   (gint64) sqlite3_column_int64 (stmt, 1),
+                   (const char *) sqlite3_column_text (stmt, 0),
+                   (const char *) sqlite3_column_text (stmt, 2));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Runs one step in its own transaction. The version is read again after
- * BEGIN IMMEDIATE, so a second process that migrated first is noticed. */
+ * BEGIN IMMEDIATE, so a second process that migrated first is noticed.
+ * Foreign keys are off (see hz_db_migrate()), so the step checks them
+ * itself before COMMIT. */
 static gboolean
 apply_migration (sqlite3            *db,
                  const HzMigration  *migration,
@@ -286,7 +314,8 @@ apply_migration (sqlite3            *db,
     return hz_db_commit (db, error);
 
   set_version = g_strdup_printf ("PRAGMA user_version = %d", migration->version);
-  if (!hz_db_exec (db, migration->sql, error) || !hz_db_exec (db, set_version, error))
+  if (!hz_db_exec (db, migration->sql, error) || !hz_db_exec (db, set_version, error) ||
+      !check_foreign_keys (db, error))
     goto failed;
 
   if (!hz_db_commit (db, error))
@@ -322,13 +351,23 @@ hz_db_migrate (sqlite3 *db,
       return FALSE;
     }
 
+  /* A step that rebuilds a table (create, copy, drop, rename) must run
+   * with foreign keys off, because dropping the old table would otherwise
+   * delete or reject the rows that refer to it. The pragma is a no-op
+   * inside a transaction, so it is set here, around the steps. */
+  if (version < latest && !hz_db_exec (db, "PRAGMA foreign_keys=OFF", error))
+    return FALSE;
+
   for (gsize i = 0; i < count; i++)
     {
       if (migrations[i].version <= version)
         continue;
       if (!apply_migration (db, &migrations[i], error))
-        return FALSE;
+        {
+          hz_db_exec (db, "PRAGMA foreign_keys=ON", NULL);
+          return FALSE;
+        }
     }
 
-  return TRUE;
+  return hz_db_exec (db, "PRAGMA foreign_keys=ON", error);
 }

@@ -108,8 +108,139 @@ static const char schema_v1[] =
   ");"
   "CREATE INDEX audit_log_object ON audit_log (object_type, object_id);";
 
+/* Version 2: the review workflow, consultation reports, password login and
+ * the relay's join and leave reports.
+ *
+ * SQLite cannot change a CHECK constraint in place, so consultations is
+ * rebuilt: create, copy, drop, rename. hz_db_migrate() turns foreign keys
+ * off around the step and runs PRAGMA foreign_key_check before COMMIT, as
+ * SQLite's ALTER TABLE documentation prescribes for such rebuilds.
+ * target_org_id is the consulting hospital that a request is addressed to
+ * (NULL for any); old scheduled rows get their expert's organization. */
+static const char schema_v2[] =
+  "CREATE TABLE consultations_v2 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  requester_id INTEGER NOT NULL REFERENCES users (id),"
+  "  target_org_id INTEGER REFERENCES organizations (id),"
+  "  requested_expert_id INTEGER REFERENCES users (id),"
+  "  specialty TEXT NOT NULL,"
+  "  patient_ref TEXT NOT NULL,"
+  "  patient_age INTEGER NOT NULL,"
+  "  patient_sex TEXT NOT NULL,"
+  "  patient_summary TEXT NOT NULL,"
+  "  question TEXT NOT NULL,"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('requested', 'accepted', 'returned', 'scheduled', 'in_progress',"
+  "                      'completed', 'cancelled', 'no_show')),"
+  "  expert_id INTEGER REFERENCES users (id),"
+  "  session_id INTEGER REFERENCES sessions (id),"
+  "  return_reason TEXT,"
+  "  cancel_reason TEXT,"
+  "  cancelled_by INTEGER REFERENCES users (id),"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "INSERT INTO consultations_v2 (id, org_id, requester_id, target_org_id, specialty,"
+  "                              patient_ref, patient_age, patient_sex, patient_summary,"
+  "                              question, status, expert_id, session_id, cancel_reason,"
+  "                              cancelled_by, created_at, updated_at)"
+  "  SELECT c.id, c.org_id, c.requester_id, e.org_id, c.specialty, c.patient_ref,"
+  "         c.patient_age, c.patient_sex, c.patient_summary, c.question, c.status,"
+  "         c.expert_id, c.session_id, c.cancel_reason, c.cancelled_by, c.created_at,"
+  "         c.updated_at"
+  "  FROM consultations c LEFT JOIN users e ON e.id = c.expert_id;"
+  "DROP TABLE consultations;"
+  "ALTER TABLE consultations_v2 RENAME TO consultations;"
+  "CREATE INDEX consultations_org ON consultations (org_id);"
+  "CREATE INDEX consultations_target ON consultations (target_org_id);"
+  "CREATE INDEX consultations_expert ON consultations (expert_id);"
+
+  /* sequence counts the changes of a session's time or status that a
+   * calendar client must see (iCalendar SEQUENCE). */
+  "ALTER TABLE sessions ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;"
+
+  /* detail is an optional JSON object, e.g. the old and new times of a
+   * rescheduled session. */
+  "ALTER TABLE audit_log ADD COLUMN detail TEXT;"
+
+  /* login is lowercase and unique; password_hash is a libsodium
+   * crypto_pwhash_str() string (argon2id), NULL while no password is set. */
+  "ALTER TABLE users ADD COLUMN login TEXT;"
+  "ALTER TABLE users ADD COLUMN password_hash TEXT;"
+  "CREATE UNIQUE INDEX users_login ON users (login);"
+
+  /* A browser's login. id_hash is the lowercase hex SHA-256 of the cookie
+   * value, so a copy of the database does not let anyone sign in. */
+  "CREATE TABLE web_sessions ("
+  "  id_hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX web_sessions_user ON web_sessions (user_id);"
+
+  /* Failed logins per login name (existing or not) and per client address. */
+  "CREATE TABLE login_throttle ("
+  "  scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),"
+  "  subject TEXT NOT NULL,"
+  "  failures INTEGER NOT NULL,"
+  "  last_failure_at INTEGER NOT NULL,"
+  "  blocked_until INTEGER NOT NULL,"
+  "  PRIMARY KEY (scope, subject)"
+  ") WITHOUT ROWID;"
+
+  /* The expert's opinion. Once signed_at is set the row cannot change or
+   * go away, whatever code runs; corrections are amendments. */
+  "CREATE TABLE consultation_reports ("
+  "  consultation_id INTEGER PRIMARY KEY REFERENCES consultations (id),"
+  "  author_id INTEGER NOT NULL REFERENCES users (id),"
+  "  opinion TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  signed_at INTEGER,"
+  "  signed_by INTEGER REFERENCES users (id)"
+  ");"
+  "CREATE TRIGGER consultation_reports_signed_no_update"
+  "  BEFORE UPDATE ON consultation_reports WHEN OLD.signed_at IS NOT NULL"
+  "  BEGIN SELECT RAISE (ABORT, 'a signed consultation report cannot change'); END;"
+  "CREATE TRIGGER consultation_reports_signed_no_delete"
+  "  BEFORE DELETE ON consultation_reports WHEN OLD.signed_at IS NOT NULL"
+  "  BEGIN SELECT RAISE (ABORT, 'a signed consultation report cannot be deleted'); END;"
+
+  "CREATE TABLE consultation_report_amendments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  consultation_id INTEGER NOT NULL REFERENCES consultation_reports (consultation_id),"
+  "  author_id INTEGER NOT NULL REFERENCES users (id),"
+  "  text TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX consultation_report_amendments_report"
+  "  ON consultation_report_amendments (consultation_id);"
+  "CREATE TRIGGER consultation_report_amendments_no_update"
+  "  BEFORE UPDATE ON consultation_report_amendments"
+  "  BEGIN SELECT RAISE (ABORT, 'amendments are append-only'); END;"
+  "CREATE TRIGGER consultation_report_amendments_no_delete"
+  "  BEFORE DELETE ON consultation_report_amendments"
+  "  BEGIN SELECT RAISE (ABORT, 'amendments are append-only'); END;"
+
+  /* The relay's join and leave reports, one row each, for every session
+   * kind. at is the relay's time of the event, received_at the
+   * scheduler's. */
+  "CREATE TABLE session_participation ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  event TEXT NOT NULL CHECK (event IN ('join', 'leave')),"
+  "  at INTEGER NOT NULL,"
+  "  received_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX session_participation_session"
+  "  ON session_participation (session_id, user_id, at);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
+  { 2, "review workflow, reports, password login, participation", schema_v2 },
 };
 
 const HzMigration *

@@ -128,8 +128,8 @@ hz_audit_write (sqlite3             *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO audit_log (at, actor_kind, actor_id, action, object_type,"
-    "                       object_id, from_status, to_status, reason)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "                       object_id, from_status, to_status, reason, detail)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -146,6 +146,7 @@ hz_audit_write (sqlite3             *db,
   sqlite3_bind_text (stmt, 7, entry->from_status, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, entry->to_status, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 9, entry->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, entry->detail, -1, SQLITE_STATIC);
 
   return hz_db_step (stmt, NULL, error);
 }

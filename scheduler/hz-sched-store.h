@@ -136,6 +136,7 @@ typedef struct {
   const char *from_status;
   const char *to_status;
   const char *reason;
+  const char *detail;   /* a JSON object as text, or NULL */
 } HzAuditEntry;
 
 /* Inserts ENTRY at the current time. Call it inside the transaction of the
