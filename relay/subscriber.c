@@ -229,6 +229,8 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
   if (!gst_video_event_is_force_key_unit (event))
     return GST_PAD_PROBE_OK;
+  GST_DEBUG_OBJECT (pad, "%s: keyframe request from the client",
+                    ((HzSubscriber *) data)->log_prefix);
   post_event (data, EVENT_KEYFRAME, NULL, NULL, 0);
   return GST_PAD_PROBE_DROP;
 }
