@@ -105,20 +105,36 @@ class JoinPage {
     this.elements.leave.hidden = false;
     this.elements.leave.disabled = true;
     await this.openMedia();
+    // A leave while getUserMedia or the WebSocket was pending ends the
+    // attempt, and tracks that opened after it stop again.
+    if (this.phase !== 'connecting') {
+      if (this.phase === 'left') {
+        stopLocalMedia(this.media?.stream);
+        this.media = null;
+        this.tiles.clear();
+        this.updateMediaButtons();
+      }
+      return;
+    }
 
     this.showStatus('status.connecting');
-    this.relay = new RelayConnection(this.link.relay, {
+    const relay = new RelayConnection(this.link.relay, {
       onMessage: (message) => this.handleMessage(message),
       onClose: (event) => this.handleClose(event),
     });
+    this.relay = relay;
     try {
-      await this.relay.open();
+      await relay.open();
     } catch (error) {
+      if (this.relay !== relay)
+        return;
       console.warn('huizhen: connecting to the relay failed', error);
       this.fail('error.connect_failed');
       return;
     }
-    this.relay.send({ type: 'join', session_id: this.link.session, token: this.link.token });
+    if (this.relay !== relay)
+      return;
+    relay.send({ type: 'join', session_id: this.link.session, token: this.link.token });
   }
 
   // Opens camera and microphone once. A rejoin reuses live tracks and calls
