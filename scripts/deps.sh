@@ -14,7 +14,7 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-tools glib-networking
   sqlite3 ca-certificates
   # tests: browser, speech for the fake microphone, network namespaces
-  chromium espeak-ng sox iproute2 python3
+  chromium fonts-wqy-microhei espeak-ng sox iproute2 python3
   # tests: an independent iCalendar parser to check the feeds
   python3-icalendar
 )

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { 'source-root': { type: 'string' } } });
 const sourceRoot = values['source-root'] ?? process.env.HUIZHEN_SOURCE_ROOT ??
-  join(import.meta.dirname, '..', '..');
+  fileURLToPath(new URL('../..', import.meta.url));
 const webRoot = join(sourceRoot, 'web');
 const { RELAY_ERROR_CODES, messages } = await import(pathToFileURL(join(webRoot, 'js', 'i18n.js')).href);
 

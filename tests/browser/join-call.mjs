@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { bookConsultation, listRecordings, requestJoinToken } from './lib/api.mjs';
@@ -41,7 +42,7 @@ function readPaths() {
     },
   });
   const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? join(import.meta.dirname ?? '.', '..', '..');
+  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
   const paths = {
     scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
     relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
