@@ -238,9 +238,136 @@ static const char schema_v2[] =
   "CREATE INDEX session_participation_session"
   "  ON session_participation (session_id, user_id, at);";
 
+/* Version 3: availability, holiday calendars and teaching rounds.
+ *
+ * holiday_calendars and holiday_days mirror the files of [scheduler]
+ * holidays-dir; the daemon replaces a calendar's rows each time it starts.
+ * Days are civil dates (YYYY-MM-DD) in the organization's time zone.
+ * Working hours are minutes after local midnight in the zone of the
+ * expert's organization, weekday 1 being Monday (ISO 8601).
+ * availability_exceptions are leave and other absences, or extra_hours
+ * that add time outside the weekly hours.
+ *
+ * sessions is rebuilt because its kind CHECK gains 'teaching'; a teaching
+ * occurrence is a session row of its series, so join tokens, recordings
+ * and participation reports work unchanged. */
+static const char schema_v3[] =
+  "ALTER TABLE organizations ADD COLUMN holiday_calendar TEXT NOT NULL DEFAULT 'cn';"
+
+  "CREATE TABLE holiday_calendars ("
+  "  name TEXT PRIMARY KEY,"
+  "  title TEXT NOT NULL,"
+  "  title_en TEXT NOT NULL,"
+  "  loaded_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE holiday_days ("
+  "  calendar TEXT NOT NULL REFERENCES holiday_calendars (name),"
+  "  day TEXT NOT NULL,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),"
+  "  name TEXT NOT NULL,"
+  "  name_en TEXT NOT NULL,"
+  "  provisional INTEGER NOT NULL CHECK (provisional IN (0, 1)),"
+  "  PRIMARY KEY (calendar, day)"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE working_hours ("
+  "  expert_id INTEGER NOT NULL REFERENCES users (id),"
+  "  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+  "  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),"
+  "  end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 1 AND 1440),"
+  "  CHECK (start_minute < end_minute),"
+  "  PRIMARY KEY (expert_id, weekday, start_minute)"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE booking_rules ("
+  "  expert_id INTEGER PRIMARY KEY REFERENCES users (id),"
+  "  min_notice_minutes INTEGER NOT NULL CHECK (min_notice_minutes >= 0),"
+  "  buffer_minutes INTEGER NOT NULL CHECK (buffer_minutes >= 0),"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+
+  "CREATE TABLE availability_exceptions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  expert_id INTEGER NOT NULL REFERENCES users (id),"
+  "  kind TEXT NOT NULL"
+  "    CHECK (kind IN ('leave', 'training', 'conference', 'other', 'extra_hours')),"
+  "  start_at INTEGER NOT NULL,"
+  "  end_at INTEGER NOT NULL,"
+  "  reason TEXT,"
+  "  created_by INTEGER REFERENCES users (id),"
+  "  created_at INTEGER NOT NULL,"
+  "  CHECK (start_at < end_at)"
+  ");"
+  "CREATE INDEX availability_exceptions_expert"
+  "  ON availability_exceptions (expert_id, start_at);"
+
+  /* A teaching round and, for a weekly series, all its occurrences.
+   * recurrence is the request's series object as JSON, for display. */
+  "CREATE TABLE teaching_series ("
+  "  id INTEGER PRIMARY KEY,"
+  "  org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  presenter_id INTEGER NOT NULL REFERENCES users (id),"
+  "  created_by INTEGER REFERENCES users (id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('ward_round', 'surgical_demo', 'lecture')),"
+  "  title TEXT NOT NULL,"
+  "  description TEXT NOT NULL,"
+  "  capacity INTEGER NOT NULL CHECK (capacity > 0),"
+  "  recording INTEGER NOT NULL CHECK (recording IN (0, 1)),"
+  "  recurrence TEXT,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX teaching_series_presenter ON teaching_series (presenter_id);"
+
+  "CREATE TABLE teaching_audience ("
+  "  series_id INTEGER NOT NULL REFERENCES teaching_series (id),"
+  "  org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  PRIMARY KEY (series_id, org_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX teaching_audience_org ON teaching_audience (org_id);"
+
+  /* queue_position orders the waitlist; it grows with every registration
+   * of a series, also when a user registers again after cancelling. */
+  "CREATE TABLE teaching_registrations ("
+  "  id INTEGER PRIMARY KEY,"
+  "  series_id INTEGER NOT NULL REFERENCES teaching_series (id),"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  status TEXT NOT NULL CHECK (status IN ('registered', 'waitlisted', 'cancelled')),"
+  "  queue_position INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  UNIQUE (series_id, user_id)"
+  ");"
+
+  "CREATE TABLE sessions_v3 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('consultation', 'teaching')),"
+  "  consultation_id INTEGER REFERENCES consultations (id),"
+  "  teaching_series_id INTEGER REFERENCES teaching_series (id),"
+  "  occurrence_index INTEGER,"
+  "  start_at INTEGER NOT NULL,"
+  "  end_at INTEGER NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled', 'completed')),"
+  "  recording INTEGER NOT NULL DEFAULT 1 CHECK (recording IN (0, 1)),"
+  "  created_at INTEGER NOT NULL,"
+  "  sequence INTEGER NOT NULL DEFAULT 0,"
+  "  cancel_reason TEXT,"
+  "  CHECK (start_at < end_at),"
+  "  CHECK ((kind = 'teaching') = (teaching_series_id IS NOT NULL))"
+  ");"
+  "INSERT INTO sessions_v3 (id, kind, consultation_id, start_at, end_at, status, recording,"
+  "                         created_at, sequence)"
+  "  SELECT id, kind, consultation_id, start_at, end_at, status, recording, created_at,"
+  "         sequence"
+  "  FROM sessions;"
+  "DROP TABLE sessions;"
+  "ALTER TABLE sessions_v3 RENAME TO sessions;"
+  "CREATE INDEX sessions_consultation ON sessions (consultation_id);"
+  "CREATE INDEX sessions_teaching ON sessions (teaching_series_id, occurrence_index);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
+  { 3, "availability, holiday calendars, teaching rounds", schema_v3 },
 };
 
 const HzMigration *
