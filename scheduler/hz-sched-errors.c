@@ -75,6 +75,46 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "服务器内部错误，请稍后重试；如问题持续，请联系系统管理员。",
     "Internal server error. Try again later, and contact the administrator if it persists.",
   },
+  [HZ_SCHED_ERROR_INVALID_TRANSITION] = {
+    "invalid_transition", 409,
+    "会诊当前的状态不允许这一步流转。",
+    "The consultation's current status does not allow this transition.",
+  },
+  [HZ_SCHED_ERROR_SESSION_NOT_STARTED] = {
+    "session_not_started", 409,
+    "会诊尚未到开始时间，不能标记为未到诊。",
+    "The session has not started yet, so it cannot be marked as a no-show.",
+  },
+  [HZ_SCHED_ERROR_REPORT_MISSING] = {
+    "report_missing", 409,
+    "会诊意见尚未撰写，请先保存草稿再签署。",
+    "There is no draft opinion yet. Save a draft before signing.",
+  },
+  [HZ_SCHED_ERROR_REPORT_SIGNED] = {
+    "report_signed", 409,
+    "会诊意见已签署，不能再修改；如需补充，请添加补充意见。",
+    "The opinion is signed and cannot change. Add an amendment instead.",
+  },
+  [HZ_SCHED_ERROR_REPORT_NOT_SIGNED] = {
+    "report_not_signed", 409,
+    "会诊意见尚未签署，请直接修改草稿。",
+    "The opinion is not signed yet. Edit the draft instead.",
+  },
+  [HZ_SCHED_ERROR_INVALID_CREDENTIALS] = {
+    "invalid_credentials", 401,
+    "用户名或密码错误。",
+    "Wrong login name or password.",
+  },
+  [HZ_SCHED_ERROR_TOO_MANY_ATTEMPTS] = {
+    "too_many_attempts", 429,
+    "登录失败次数过多，请在 Retry-After 所示的秒数后重试。",
+    "Too many failed logins. Try again after the number of seconds in Retry-After.",
+  },
+  [HZ_SCHED_ERROR_LOGIN_TAKEN] = {
+    "login_taken", 409,
+    "该用户名已被其他账号使用。",
+    "This login name belongs to another account.",
+  },
 };
 
 const HzSchedErrorInfo *

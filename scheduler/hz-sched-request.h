@@ -57,6 +57,14 @@ void hz_request_respond_error (HzRequest        *request,
 void hz_request_respond_field_error (HzRequest          *request,
                                      const HzFieldError *error);
 
+/* Responds with CODE's status, MESSAGE in place of the table's (NULL keeps
+ * it) and the members of EXTRA (NULL for none) next to "code" and
+ * "message", e.g. {"from": "returned", "to": "accepted"}. */
+void hz_request_respond_error_detail (HzRequest        *request,
+                                      HzSchedErrorCode  code,
+                                      const char       *message,
+                                      JsonObject       *extra);
+
 /* Responds with the code of ERROR when it is in HZ_SCHED_ERROR, and with
  * internal_error otherwise. Server-side failures are logged here. */
 void hz_request_respond_gerror (HzRequest    *request,

@@ -29,10 +29,12 @@ set_json_body (SoupServerMessage *msg,
                                     SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
+/* Sends {"code", "message"} and the members of EXTRA, which may be NULL. */
 static void
-respond_error_message (SoupServerMessage *msg,
+respond_error_members (SoupServerMessage *msg,
                        HzSchedErrorCode   code,
-                       const char        *message)
+                       const char        *message,
+                       JsonObject        *extra)
 {
   const HzSchedErrorInfo *info = hz_sched_error_info (code);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -43,6 +45,21 @@ respond_error_message (SoupServerMessage *msg,
   json_builder_add_string_value (builder, info->code);
   json_builder_set_member_name (builder, "message");
   json_builder_add_string_value (builder, message);
+  if (extra != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, extra);
+      while (json_object_iter_next (&iter, &name, &value))
+        {
+          if (g_str_equal (name, "code") || g_str_equal (name, "message"))
+            continue;
+          json_builder_set_member_name (builder, name);
+          json_builder_add_value (builder, json_node_copy (value));
+        }
+    }
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
 
@@ -51,6 +68,25 @@ respond_error_message (SoupServerMessage *msg,
                                   "WWW-Authenticate", "Bearer realm=\"huizhen\"");
 
   set_json_body (msg, info->http_status, node);
+}
+
+static void
+respond_error_message (SoupServerMessage *msg,
+                       HzSchedErrorCode   code,
+                       const char        *message)
+{
+  respond_error_members (msg, code, message, NULL);
+}
+
+void
+hz_request_respond_error_detail (HzRequest        *request,
+                                 HzSchedErrorCode  code,
+                                 const char       *message,
+                                 JsonObject       *extra)
+{
+  if (message == NULL)
+    message = hz_sched_error_message (code, request->language);
+  respond_error_members (request->msg, code, message, extra);
 }
 
 void
