@@ -364,10 +364,23 @@ static const char schema_v3[] =
   "CREATE INDEX sessions_consultation ON sessions (consultation_id);"
   "CREATE INDEX sessions_teaching ON sessions (teaching_series_id, occurrence_index);";
 
+/* Version 4: calendar feed tokens, and an index for the FHIR Appointment
+ * search by participant. token_hash is the lowercase hex SHA-256 of the
+ * token in the feed URL; a user has at most one, and a new one replaces
+ * it. */
+static const char schema_v4[] =
+  "CREATE TABLE ical_tokens ("
+  "  user_id INTEGER PRIMARY KEY REFERENCES users (id),"
+  "  token_hash TEXT NOT NULL UNIQUE,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX consultations_requester ON consultations (requester_id);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
   { 3, "availability, holiday calendars, teaching rounds", schema_v3 },
+  { 4, "calendar feed tokens", schema_v4 },
 };
 
 const HzMigration *
