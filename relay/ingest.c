@@ -26,6 +26,7 @@ struct _HzIngest {
   GstElement *webrtcbin;
   char *log_prefix;
   char *recording_base;
+  HzRecordingOrigin *recording_origin;
   HzIngestCallbacks callbacks;
   gpointer user_data;
 
@@ -48,6 +49,7 @@ typedef enum {
   EVENT_FAILED,
   EVENT_TRACK_ADDED,
   EVENT_READY,
+  EVENT_KEYFRAME,
 } IngestEventType;
 
 typedef struct {
@@ -77,6 +79,7 @@ ingest_clear (HzIngest *ingest)
   g_clear_object (&ingest->pipeline);
   g_free (ingest->log_prefix);
   g_free (ingest->recording_base);
+  g_clear_pointer (&ingest->recording_origin, hz_recording_origin_unref);
   hz_keyframe_limiter_free (ingest->keyframe_limiter);
   g_clear_pointer (&ingest->tracks, g_array_unref);
   g_clear_pointer (&ingest->recorders, g_ptr_array_unref);
@@ -150,6 +153,9 @@ dispatch_event (gpointer data)
     case EVENT_READY:
       ingest->ready = TRUE;
       cb->ready (ingest, ingest->user_data);
+      break;
+    case EVENT_KEYFRAME:
+      hz_keyframe_limiter_request (ingest->keyframe_limiter);
       break;
   }
   return G_SOURCE_REMOVE;
@@ -342,8 +348,8 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   track.tee = add_tee (ingest, pad, track.kind);
 
   location = g_strdup_printf ("%s-%s.webm", ingest->recording_base, track.kind);
-  recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location, ingest->log_prefix,
-                                &error);
+  recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location,
+                                ingest->recording_origin, ingest->log_prefix, &error);
   if (recorder == NULL)
     g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.kind, error->message);
 
@@ -355,6 +361,10 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   g_mutex_unlock (&ingest->lock);
 
   post_event (ingest, EVENT_TRACK_ADDED, NULL, track.kind, 0, recorder);
+  /* The recording's depayloader drops video until a keyframe. Should the
+   * stream's first keyframe not make it, this one starts the file early. */
+  if (g_str_equal (track.kind, "video"))
+    post_event (ingest, EVENT_KEYFRAME, NULL, NULL, 0, NULL);
   if (n_tracks == ingest->n_expected_tracks)
     post_event (ingest, EVENT_READY, NULL, NULL, 0, NULL);
 }
@@ -406,6 +416,7 @@ hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *lo
   ingest->pipeline = gst_object_ref (pipeline);
   ingest->log_prefix = g_strdup (log_prefix);
   ingest->recording_base = g_strdup (recording_base);
+  ingest->recording_origin = hz_recording_origin_new ();
   ingest->callbacks = *callbacks;
   ingest->user_data = user_data;
   ingest->keyframe_limiter = hz_keyframe_limiter_new (HZ_KEYFRAME_INTERVAL_US,

@@ -41,6 +41,53 @@ struct _HzRecorder {
   gpointer done_data;
 };
 
+struct _HzRecordingOrigin {
+  GMutex lock;
+  GstClockTime running_time;      /* GST_CLOCK_TIME_NONE until the first buffer */
+};
+
+HzRecordingOrigin *
+hz_recording_origin_new (void)
+{
+  HzRecordingOrigin *origin = g_atomic_rc_box_new0 (HzRecordingOrigin);
+
+  g_mutex_init (&origin->lock);
+  origin->running_time = GST_CLOCK_TIME_NONE;
+  return origin;
+}
+
+HzRecordingOrigin *
+hz_recording_origin_ref (HzRecordingOrigin *origin)
+{
+  return g_atomic_rc_box_acquire (origin);
+}
+
+static void
+recording_origin_clear (HzRecordingOrigin *origin)
+{
+  g_mutex_clear (&origin->lock);
+}
+
+void
+hz_recording_origin_unref (HzRecordingOrigin *origin)
+{
+  g_atomic_rc_box_release_full (origin, (GDestroyNotify) recording_origin_clear);
+}
+
+/* Returns the origin, which RUNNING_TIME sets if it is the first. */
+static GstClockTime
+recording_origin_claim (HzRecordingOrigin *origin, GstClockTime running_time)
+{
+  GstClockTime result;
+
+  g_mutex_lock (&origin->lock);
+  if (origin->running_time == GST_CLOCK_TIME_NONE)
+    origin->running_time = running_time;
+  result = origin->running_time;
+  g_mutex_unlock (&origin->lock);
+  return result;
+}
+
 static void
 ensure_debug_category (void)
 {
@@ -117,9 +164,11 @@ add_element (GstElement *bin, GstElement *previous, const char *factory, GError 
   return element;
 }
 
-/* Builds the branch bin; FILE_SINK_PAD receives the filesink's sink pad. */
+/* Builds the branch bin. FILE_SINK_PAD receives the filesink's sink pad and
+ * MUX_INPUT_PAD the src pad linked to webmmux. */
 static GstElement *
-build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad, GError **error)
+build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
+           GstPad **mux_input_pad, GError **error)
 {
   const char *const *chain = decoder_chain_for_caps (caps);
   g_autoptr (GstElement) bin = NULL;
@@ -145,11 +194,10 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad, GE
 
   g_object_set (queue, "leaky", 2 /* downstream */, "max-size-time", (guint64) RECORDER_QUEUE_TIME,
                 "max-size-buffers", 0, "max-size-bytes", 0, NULL);
-  /* Files start at 0 s, not at the room pipeline's running time. webmmux
-   * writes a cluster's size only when the cluster ends, and a demuxer
-   * skips a last cluster without a size, so the cluster length bounds what
-   * a SIGKILL loses. */
-  g_object_set (mux, "offset-to-zero", TRUE,
+  /* webmmux writes a cluster's size only when the cluster ends, and a
+   * demuxer skips a last cluster without a size, so the cluster length
+   * bounds what a SIGKILL loses. */
+  g_object_set (mux,
                 "min-cluster-duration", (gint64) RECORDER_CLUSTER_TIME,
                 "max-cluster-duration", (gint64) RECORDER_CLUSTER_TIME, NULL);
   /* async=false: a sink added to a PLAYING pipeline must not make the
@@ -160,10 +208,58 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad, GE
   queue_sink = gst_element_get_static_pad (queue, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", queue_sink));
   *file_sink_pad = gst_element_get_static_pad (sink, "sink");
+  *mux_input_pad = gst_element_get_static_pad (element, "src");
   return g_steal_pointer (&bin);
 }
 
 static gboolean complete_on_main (gpointer data);
+
+/* What the first-buffer probe needs: the shared origin and the pad whose
+ * offset shifts the branch's timestamps. */
+typedef struct {
+  HzRecordingOrigin *origin;
+  GstPad *offset_pad;
+} OriginProbe;
+
+static void
+origin_probe_free (gpointer data)
+{
+  OriginProbe *probe = data;
+
+  hz_recording_origin_unref (probe->origin);
+  gst_object_unref (probe->offset_pad);
+  g_free (probe);
+}
+
+/* Shifts the branch's timestamps by the recording origin when its first
+ * buffer enters the queue, so that the file starts at the origin instead of
+ * at the room pipeline's running time. The offset goes on the pad that
+ * feeds webmmux: the depayloader makes a segment of its own, so an offset
+ * upstream of it would be lost. */
+static GstPadProbeReturn
+on_first_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  OriginProbe *probe = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr (GstEvent) segment_event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+  GstClockTime running_time, start;
+
+  if (segment_event == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_segment (segment_event, &segment);
+  running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  if (running_time == GST_CLOCK_TIME_NONE)
+    return GST_PAD_PROBE_OK;
+
+  /* Another track may have claimed a later origin a moment before; never
+   * shift a buffer below 0. */
+  start = MIN (recording_origin_claim (probe->origin, running_time), running_time);
+  gst_pad_set_offset (probe->offset_pad, -(gint64) start);
+  GST_DEBUG_OBJECT (pad, "first buffer at running time %" GST_TIME_FORMAT ", origin %"
+                    GST_TIME_FORMAT, GST_TIME_ARGS (running_time), GST_TIME_ARGS (start));
+  return GST_PAD_PROBE_REMOVE;
+}
 
 static GstPadProbeReturn
 on_file_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -179,16 +275,20 @@ on_file_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 HzRecorder *
 hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
-                   const char *location, const char *log_prefix, GError **error)
+                   const char *location, HzRecordingOrigin *origin, const char *log_prefix,
+                   GError **error)
 {
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GstPad) bin_sink = NULL;
   g_autoptr (GstPad) file_pad = NULL;
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) mux_input_pad = NULL;
+  OriginProbe *origin_probe;
   HzRecorder *recorder;
 
   ensure_debug_category ();
 
-  bin = build_bin (caps, location, &file_pad, error);
+  bin = build_bin (caps, location, &file_pad, &mux_input_pad, error);
   if (bin == NULL)
     return NULL;
 
@@ -215,6 +315,12 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
   recorder->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   bin_sink = gst_element_get_static_pad (bin, "sink");
   hz_tee_branch_isolate (bin_sink, log_prefix);
+  queue_sink = gst_ghost_pad_get_target (GST_GHOST_PAD (bin_sink));
+  origin_probe = g_new0 (OriginProbe, 1);
+  origin_probe->origin = hz_recording_origin_ref (origin);
+  origin_probe->offset_pad = gst_object_ref (mux_input_pad);
+  gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, on_first_buffer, origin_probe,
+                     origin_probe_free);
   if (gst_pad_link (recorder->tee_pad, bin_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the tee to the recording of %s",
                  location);

@@ -14,6 +14,17 @@ G_BEGIN_DECLS
 
 typedef struct _HzRecorder HzRecorder;
 
+/* The running time that the recordings of one publish count from: the
+ * running time of the first buffer of any of its tracks. Sharing it makes
+ * the audio and video files of a participant line up when played from 0.
+ * Thread-safe. */
+typedef struct _HzRecordingOrigin HzRecordingOrigin;
+
+HzRecordingOrigin *hz_recording_origin_new (void);
+HzRecordingOrigin *hz_recording_origin_ref (HzRecordingOrigin *origin);
+void hz_recording_origin_unref (HzRecordingOrigin *origin);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzRecordingOrigin, hz_recording_origin_unref)
+
 /* Called on the main thread once the branch is gone. COMPLETE is TRUE when
  * EOS reached the file; BYTES is the file's size. */
 typedef void (*HzRecorderDoneFunc) (HzRecorder *recorder,
@@ -23,14 +34,15 @@ typedef void (*HzRecorderDoneFunc) (HzRecorder *recorder,
 
 /* Builds a recording branch for the RTP stream of CAPS (VP8 or Opus) behind
  * TEE in PIPELINE and starts it. May be called on a streaming thread. The
- * file at LOCATION is created or truncated. LOG_PREFIX names the session and
- * participant in log lines. */
-HzRecorder *hz_recorder_start (GstElement    *pipeline,
-                               GstElement    *tee,
-                               const GstCaps *caps,
-                               const char    *location,
-                               const char    *log_prefix,
-                               GError       **error);
+ * file at LOCATION is created or truncated, and its timestamps count from
+ * ORIGIN. LOG_PREFIX names the session and participant in log lines. */
+HzRecorder *hz_recorder_start (GstElement        *pipeline,
+                               GstElement        *tee,
+                               const GstCaps     *caps,
+                               const char        *location,
+                               HzRecordingOrigin *origin,
+                               const char        *log_prefix,
+                               GError           **error);
 
 /* Unlinks the branch from its tee, sends EOS and waits up to
  * HZ_RECORDER_FINISH_TIMEOUT_MS for it to reach the file. Then it removes
