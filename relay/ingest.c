@@ -18,6 +18,10 @@
 #include <gst/webrtc/webrtc.h>
 
 GST_DEBUG_CATEGORY_STATIC (hz_ingest_debug);
+
+/* How long after its first track a publish waits for its other offered
+ * tracks before it is forwarded with the tracks it has. */
+#define HZ_INGEST_TRACK_WAIT_MS 3000
 #define GST_CAT_DEFAULT hz_ingest_debug
 
 struct _HzIngest {
@@ -34,13 +38,14 @@ struct _HzIngest {
   gboolean closed;
   gboolean offer_set;
   gboolean ready;
+  guint track_wait_id;     /* the wait for the other tracks after the first */
   HzKeyframeLimiter *keyframe_limiter;
 
   GMutex lock;
   GArray *tracks;          /* HzIngestTrack; under LOCK */
   GPtrArray *recorders;    /* HzRecorder, parallel to TRACKS; under LOCK */
   GPtrArray *src_pads;     /* webrtcbin's pad of each track; under LOCK */
-  guint n_expected_tracks; /* set before the webrtcbin starts */
+  guint n_expected_tracks; /* under LOCK; lowered when tracks are overdue */
 };
 
 typedef enum {
@@ -49,7 +54,6 @@ typedef enum {
   EVENT_FAILED,
   EVENT_TRACK_ADDED,
   EVENT_READY,
-  EVENT_KEYFRAME,
 } IngestEventType;
 
 typedef struct {
@@ -126,6 +130,8 @@ event_free (gpointer data)
   g_free (event);
 }
 
+static gboolean on_track_wait_over (gpointer data);
+
 static gboolean
 dispatch_event (gpointer data)
 {
@@ -149,13 +155,15 @@ dispatch_event (gpointer data)
     case EVENT_TRACK_ADDED:
       if (event->recorder != NULL)
         cb->recording_started (ingest, event->text, event->recorder, ingest->user_data);
+      if (!ingest->ready && ingest->track_wait_id == 0)
+        ingest->track_wait_id = g_timeout_add (HZ_INGEST_TRACK_WAIT_MS, on_track_wait_over, ingest);
       break;
     case EVENT_READY:
+      if (ingest->ready)
+        break;
       ingest->ready = TRUE;
+      g_clear_handle_id (&ingest->track_wait_id, g_source_remove);
       cb->ready (ingest, ingest->user_data);
-      break;
-    case EVENT_KEYFRAME:
-      hz_keyframe_limiter_request (ingest->keyframe_limiter);
       break;
   }
   return G_SOURCE_REMOVE;
@@ -312,9 +320,24 @@ media_of_caps (const GstCaps *caps)
   return NULL;
 }
 
+static gboolean
+has_track_of_kind (HzIngest *ingest, const char *kind)
+{
+  for (guint i = 0; i < ingest->tracks->len; i++) {
+    if (g_str_equal (g_array_index (ingest->tracks, HzIngestTrack, i).kind, kind))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Runs on a streaming thread when a track's first packets arrive. Tracks
  * are named by the caps' media, because webrtcbin's pad names follow the
- * order of arrival. */
+ * order of arrival. LOCK is held throughout, so that two tracks arriving at
+ * once cannot both take the last expected slot.
+ *
+ * NOTE: a new SSRC on an m-line (simulcast, or a client that restarts its
+ * sender) gives a second pad of the same kind, which is ignored, so such a
+ * track stops being forwarded and recorded. */
 static void
 on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
 {
@@ -325,19 +348,19 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   g_autofree char *caps_text = NULL;
   HzIngestTrack track = { NULL, };
   HzRecorder *recorder;
-  guint n_tracks;
+  gboolean complete;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
 
-  g_mutex_lock (&ingest->lock);
-  n_tracks = ingest->tracks->len;
-  g_mutex_unlock (&ingest->lock);
   caps = query_src_caps (pad);
   track.kind = media_of_caps (caps);
-  if (n_tracks >= ingest->n_expected_tracks || track.kind == NULL) {
+  g_mutex_lock (&ingest->lock);
+  if (track.kind == NULL || ingest->tracks->len >= ingest->n_expected_tracks
+      || has_track_of_kind (ingest, track.kind)) {
     g_warning ("%s: ignoring pad %s: not one of the %u offered audio or video track(s)",
                ingest->log_prefix, GST_PAD_NAME (pad), ingest->n_expected_tracks);
+    g_mutex_unlock (&ingest->lock);
     link_to_fakesink (ingest, pad);
     return;
   }
@@ -353,20 +376,40 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   if (recorder == NULL)
     g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.kind, error->message);
 
-  g_mutex_lock (&ingest->lock);
   g_array_append_val (ingest->tracks, track);
   g_ptr_array_add (ingest->recorders, recorder);
   g_ptr_array_add (ingest->src_pads, gst_object_ref (pad));
-  n_tracks = ingest->tracks->len;
+  complete = ingest->tracks->len == ingest->n_expected_tracks;
   g_mutex_unlock (&ingest->lock);
 
   post_event (ingest, EVENT_TRACK_ADDED, NULL, track.kind, 0, recorder);
-  /* The recording's depayloader drops video until a keyframe. Should the
-   * stream's first keyframe not make it, this one starts the file early. */
-  if (g_str_equal (track.kind, "video"))
-    post_event (ingest, EVENT_KEYFRAME, NULL, NULL, 0, NULL);
-  if (n_tracks == ingest->n_expected_tracks)
+  if (complete)
     post_event (ingest, EVENT_READY, NULL, NULL, 0, NULL);
+}
+
+/* Forwards the tracks that have arrived when the others are overdue, e.g.
+ * a client that offered video but sends none. Later pads are ignored. */
+static gboolean
+on_track_wait_over (gpointer data)
+{
+  HzIngest *ingest = data;
+  guint n_arrived, n_offered;
+
+  ingest->track_wait_id = 0;
+  if (ingest->ready || ingest->closed)
+    return G_SOURCE_REMOVE;
+
+  g_mutex_lock (&ingest->lock);
+  n_arrived = ingest->tracks->len;
+  n_offered = ingest->n_expected_tracks;
+  ingest->n_expected_tracks = n_arrived;
+  g_mutex_unlock (&ingest->lock);
+
+  g_warning ("%s: only %u of %u offered track(s) arrived within %d ms; forwarding those",
+             ingest->log_prefix, n_arrived, n_offered, HZ_INGEST_TRACK_WAIT_MS);
+  ingest->ready = TRUE;
+  ingest->callbacks.ready (ingest, ingest->user_data);
+  return G_SOURCE_REMOVE;
 }
 
 /* ---- keyframes ---- */
@@ -505,6 +548,7 @@ hz_ingest_close (HzIngest *ingest)
 
   g_return_val_if_fail (!ingest->closed, recorders);
   ingest->closed = TRUE;
+  g_clear_handle_id (&ingest->track_wait_id, g_source_remove);
   g_clear_pointer (&ingest->keyframe_limiter, hz_keyframe_limiter_free);
 
   /* Stopping the webrtcbin first ends all streaming into the tees, so the
