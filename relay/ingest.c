@@ -18,11 +18,11 @@
 #include <gst/webrtc/webrtc.h>
 
 GST_DEBUG_CATEGORY_STATIC (hz_ingest_debug);
+#define GST_CAT_DEFAULT hz_ingest_debug
 
 /* How long after its first track a publish waits for its other offered
  * tracks before it is forwarded with the tracks it has. */
 #define HZ_INGEST_TRACK_WAIT_MS 3000
-#define GST_CAT_DEFAULT hz_ingest_debug
 
 struct _HzIngest {
   /* Immutable after hz_ingest_new(). */
