@@ -40,6 +40,7 @@ static const KeySpec key_table[] = {
   { "scheduler", "web-root", KEY_PATH, SCHED (web_root), "web" },
   { "scheduler", "token-secret-file", KEY_PATH, SCHED (token_secret_file), "var/token.secret" },
   { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
+  { "scheduler", "holidays-dir", KEY_PATH, SCHED (holidays_dir), "config/holidays" },
   { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },
   { "relay", "scheduler-url", KEY_HTTP_URL, RELAY (scheduler_url), "" },
   { "relay", "public-url", KEY_WS_URL, RELAY (public_url), "" },
@@ -362,6 +363,7 @@ hz_config_free (HzConfig *config)
   g_free (config->scheduler.web_root);
   g_free (config->scheduler.token_secret_file);
   g_free (config->scheduler.public_url);
+  g_free (config->scheduler.holidays_dir);
   g_free (config->relay.listen.host);
   g_free (config->relay.scheduler_url);
   g_free (config->relay.public_url);

@@ -29,6 +29,7 @@ typedef struct {
   char *web_root;
   char *token_secret_file;
   char *public_url;          /* base of join_url; derived from listen when empty */
+  char *holidays_dir;        /* holiday calendar files, NAME.conf */
 } HzSchedulerConfig;
 
 typedef struct {

@@ -115,6 +115,41 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "该用户名已被其他账号使用。",
     "This login name belongs to another account.",
   },
+  [HZ_SCHED_ERROR_TOO_SHORT_NOTICE] = {
+    "too_short_notice", 422,
+    "预约时间距现在太近，未满足该专家要求的最短提前预约时间。",
+    "The start is sooner than the expert's minimum notice allows. Choose a later time.",
+  },
+  [HZ_SCHED_ERROR_OUTSIDE_WORKING_HOURS] = {
+    "outside_working_hours", 422,
+    "该时段不在专家的工作时间内，请通过可预约时段查询选择时间。",
+    "The time is outside the expert's working hours. Choose a time from the slot search.",
+  },
+  [HZ_SCHED_ERROR_PUBLIC_HOLIDAY] = {
+    "public_holiday", 422,
+    "该时段落在法定节假日，专家不出诊。",
+    "The time falls on a public holiday, when the expert does not work.",
+  },
+  [HZ_SCHED_ERROR_EXPERT_ON_LEAVE] = {
+    "expert_on_leave", 409,
+    "专家在该时段请假或有其他安排，无法预约。",
+    "The expert is on leave or otherwise absent at this time.",
+  },
+  [HZ_SCHED_ERROR_TEACHING_CONFLICT] = {
+    "teaching_conflict", 409,
+    "教学活动的某一场次与主讲人的其他安排冲突。",
+    "An occurrence of the teaching session conflicts with the presenter's other sessions.",
+  },
+  [HZ_SCHED_ERROR_REGISTRATION_CLOSED] = {
+    "registration_closed", 409,
+    "该教学活动已结束或已取消，不能再报名。",
+    "This teaching session has ended or was cancelled, so registration is closed.",
+  },
+  [HZ_SCHED_ERROR_NOT_REGISTERED] = {
+    "not_registered", 404,
+    "您没有报名该教学活动。",
+    "You are not registered for this teaching session.",
+  },
 };
 
 const HzSchedErrorInfo *
