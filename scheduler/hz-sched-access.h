@@ -28,11 +28,18 @@ gboolean hz_access_can_create_user (const HzUser *user,
 /* Doctors of county and township hospitals request consultations. */
 gboolean hz_access_can_request_consultation (const HzUser *user);
 
-/* Visible to admins, to every user of the requesting organization, to the
- * assigned expert and to coordinators of hospitals that give
- * consultations. */
+/* Visible to admins and to the doctors, coordinators and experts of the
+ * requesting organization. An expert also sees those assigned to them or
+ * naming them in the request. A coordinator of a hospital that gives
+ * consultations also sees those addressed to their organization or to none
+ * in particular. Trainees see no consultations. */
 gboolean hz_access_can_view_consultation (const HzUser         *user,
                                           const HzConsultation *consultation);
+
+/* Accepting, returning and marking a no-show: admins, and coordinators of
+ * a hospital that gives consultations who can see it. */
+gboolean hz_access_can_review (const HzUser         *user,
+                               const HzConsultation *consultation);
 
 /* Admins, and coordinators of the expert's organization. */
 gboolean hz_access_can_schedule (const HzUser *user,
@@ -42,5 +49,28 @@ gboolean hz_access_can_schedule (const HzUser *user,
  * and the assigned expert. */
 gboolean hz_access_can_cancel (const HzUser         *user,
                                const HzConsultation *consultation);
+
+/* The requesting side (the requesting organization's doctors and
+ * coordinators), the assigned expert and admins. */
+gboolean hz_access_can_read_report (const HzUser         *user,
+                                    const HzConsultation *consultation);
+
+/* Only the assigned expert writes, signs and amends the report. */
+gboolean hz_access_can_write_report (const HzUser         *user,
+                                     const HzConsultation *consultation);
+
+/* Setting a password or login name: admins for anyone, coordinators for
+ * the users they could create (hz_access_can_create_user()), and every
+ * user for themselves. */
+gboolean hz_access_can_set_password (const HzUser *user,
+                                     const HzUser *target);
+
+/* A teaching session is visible to admins, to users of the presenter's
+ * organization and to users of any role, trainees included, whose
+ * organization is among the AUDIENCE_ORG_IDS. */
+gboolean hz_access_can_view_teaching (const HzUser *user,
+                                      gint64        presenter_org_id,
+                                      const gint64 *audience_org_ids,
+                                      gsize         n_audience);
 
 G_END_DECLS

@@ -76,6 +76,7 @@ hz_json_user (const HzUser *user,
   add_string (builder, "role", hz_role_to_string (user->role));
   add_string (builder, "specialty", user->specialty);
   add_string (builder, "title", user->title);
+  add_string (builder, "login", user->login);
   if (api_key != NULL)
     add_string (builder, "api_key", api_key);
   json_builder_end_object (builder);
@@ -109,6 +110,8 @@ hz_json_consultation (const HzConsultation *consultation,
   add_string (builder, "status", consultation->status);
   add_optional_id (builder, "org_id", consultation->org_id);
   add_optional_id (builder, "requester_id", consultation->requester_id);
+  add_optional_id (builder, "target_org_id", consultation->target_org_id);
+  add_optional_id (builder, "requested_expert_id", consultation->requested_expert_id);
   add_string (builder, "specialty", consultation->specialty);
   add_patient (builder, &consultation->patient);
   add_string (builder, "question", consultation->question);
@@ -116,6 +119,7 @@ hz_json_consultation (const HzConsultation *consultation,
   add_optional_id (builder, "session_id", consultation->session_id);
   hz_json_add_time (builder, "start", consultation->start_at, zone);
   hz_json_add_time (builder, "end", consultation->end_at, zone);
+  add_string (builder, "return_reason", consultation->return_reason);
   add_string (builder, "cancel_reason", consultation->cancel_reason);
   add_optional_id (builder, "cancelled_by", consultation->cancelled_by);
   hz_json_add_time (builder, "created_at", consultation->created_at, zone);

@@ -1,8 +1,11 @@
-/* Consultations: request, booking and cancellation. */
+/* Consultations: request, booking, rescheduling, cancellation and the
+ * role-filtered list. */
 #include "hz-sched-store.h"
 
+#include "hz-sched-access.h"
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
+#include "hz-sched-store-workflow.h"
 
 static gint64
 now_seconds (void)
@@ -29,8 +32,9 @@ insert_consultation (sqlite3         *db,
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO consultations (org_id, requester_id, specialty, patient_ref,"
     "                           patient_age, patient_sex, patient_summary, question,"
-    "                           status, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?)", error);
+    "                           status, created_at, updated_at, target_org_id,"
+    "                           requested_expert_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -46,6 +50,8 @@ insert_consultation (sqlite3         *db,
   sqlite3_bind_text (stmt, 8, consultation->question, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 9, consultation->created_at);
   sqlite3_bind_int64 (stmt, 10, consultation->updated_at);
+  bind_optional_id (stmt, 11, consultation->target_org_id);
+  bind_optional_id (stmt, 12, consultation->requested_expert_id);
   if (!hz_db_step (stmt, NULL, error))
     return FALSE;
 
@@ -81,19 +87,59 @@ failed:
   return FALSE;
 }
 
+#define CONSULTATION_COLUMNS \
+  "SELECT c.id, c.org_id, c.requester_id, c.specialty, c.patient_ref, c.patient_age," \
+  "       c.patient_sex, c.patient_summary, c.question, c.status, c.expert_id," \
+  "       c.session_id, s.start_at, s.end_at, c.cancel_reason, c.cancelled_by," \
+  "       c.created_at, c.updated_at, c.target_org_id, c.requested_expert_id," \
+  "       c.return_reason" \
+  " FROM consultations c LEFT JOIN sessions s ON s.id = c.session_id"
+
+static gint64
+column_time (sqlite3_stmt *stmt,
+             int           column)
+{
+  return sqlite3_column_type (stmt, column) == SQLITE_NULL
+         ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, column);
+}
+
+/* Reads a row of CONSULTATION_COLUMNS. */
+static HzConsultation *
+read_consultation_row (sqlite3_stmt *stmt)
+{
+  HzConsultation *consultation = g_new0 (HzConsultation, 1);
+
+  consultation->id = sqlite3_column_int64 (stmt, 0);
+  consultation->org_id = hz_db_column_id (stmt, 1);
+  consultation->requester_id = hz_db_column_id (stmt, 2);
+  consultation->specialty = hz_db_column_text (stmt, 3);
+  consultation->patient.ref = hz_db_column_text (stmt, 4);
+  consultation->patient.age = sqlite3_column_int64 (stmt, 5);
+  consultation->patient.sex = hz_db_column_text (stmt, 6);
+  consultation->patient.summary = hz_db_column_text (stmt, 7);
+  consultation->question = hz_db_column_text (stmt, 8);
+  consultation->status = hz_db_column_text (stmt, 9);
+  consultation->expert_id = hz_db_column_id (stmt, 10);
+  consultation->session_id = hz_db_column_id (stmt, 11);
+  consultation->start_at = column_time (stmt, 12);
+  consultation->end_at = column_time (stmt, 13);
+  consultation->cancel_reason = hz_db_column_text (stmt, 14);
+  consultation->cancelled_by = hz_db_column_id (stmt, 15);
+  consultation->created_at = sqlite3_column_int64 (stmt, 16);
+  consultation->updated_at = sqlite3_column_int64 (stmt, 17);
+  consultation->target_org_id = hz_db_column_id (stmt, 18);
+  consultation->requested_expert_id = hz_db_column_id (stmt, 19);
+  consultation->return_reason = hz_db_column_text (stmt, 20);
+  return consultation;
+}
+
 HzConsultation *
 hz_store_get_consultation (sqlite3 *db,
                            gint64   id,
                            GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT c.org_id, c.requester_id, c.specialty, c.patient_ref, c.patient_age,"
-    "       c.patient_sex, c.patient_summary, c.question, c.status, c.expert_id,"
-    "       c.session_id, s.start_at, s.end_at, c.cancel_reason, c.cancelled_by,"
-    "       c.created_at, c.updated_at"
-    " FROM consultations c LEFT JOIN sessions s ON s.id = c.session_id"
-    " WHERE c.id = ?", error);
-  HzConsultation *consultation;
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db, CONSULTATION_COLUMNS " WHERE c.id = ?",
+                                                 error);
   gboolean has_row;
 
   if (stmt == NULL)
@@ -109,42 +155,21 @@ hz_store_get_consultation (sqlite3 *db,
       return NULL;
     }
 
-  consultation = g_new0 (HzConsultation, 1);
-  consultation->id = id;
-  consultation->org_id = hz_db_column_id (stmt, 0);
-  consultation->requester_id = hz_db_column_id (stmt, 1);
-  consultation->specialty = hz_db_column_text (stmt, 2);
-  consultation->patient.ref = hz_db_column_text (stmt, 3);
-  consultation->patient.age = sqlite3_column_int64 (stmt, 4);
-  consultation->patient.sex = hz_db_column_text (stmt, 5);
-  consultation->patient.summary = hz_db_column_text (stmt, 6);
-  consultation->question = hz_db_column_text (stmt, 7);
-  consultation->status = hz_db_column_text (stmt, 8);
-  consultation->expert_id = hz_db_column_id (stmt, 9);
-  consultation->session_id = hz_db_column_id (stmt, 10);
-  consultation->start_at = sqlite3_column_type (stmt, 11) == SQLITE_NULL
-                           ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, 11);
-  consultation->end_at = sqlite3_column_type (stmt, 12) == SQLITE_NULL
-                         ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, 12);
-  consultation->cancel_reason = hz_db_column_text (stmt, 13);
-  consultation->cancelled_by = hz_db_column_id (stmt, 14);
-  consultation->created_at = sqlite3_column_int64 (stmt, 15);
-  consultation->updated_at = sqlite3_column_int64 (stmt, 16);
-  return consultation;
+  return read_consultation_row (stmt);
 }
 
-/* Reads the status, requester and session of a consultation inside the
- * current transaction. The strings are copied into *STATUS. */
+/* Reads the requester, session and expert of consultation ID inside the
+ * current transaction, after hz_store_workflow_check() has found it. */
 static gboolean
-lock_consultation (sqlite3  *db,
-                   gint64    id,
-                   char    **status,
-                   gint64   *requester_id,
-                   gint64   *session_id,
-                   GError  **error)
+read_links (sqlite3  *db,
+            gint64    id,
+            gint64   *requester_id,
+            gint64   *session_id,
+            gint64   *expert_id,
+            GError  **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT status, requester_id, session_id FROM consultations WHERE id = ?", error);
+    "SELECT requester_id, session_id, expert_id FROM consultations WHERE id = ?", error);
   gboolean has_row;
 
   if (stmt == NULL)
@@ -160,26 +185,28 @@ lock_consultation (sqlite3  *db,
       return FALSE;
     }
 
-  *status = hz_db_column_text (stmt, 0);
-  *requester_id = hz_db_column_id (stmt, 1);
-  *session_id = hz_db_column_id (stmt, 2);
+  *requester_id = hz_db_column_id (stmt, 0);
+  *session_id = hz_db_column_id (stmt, 1);
+  *expert_id = hz_db_column_id (stmt, 2);
   return TRUE;
 }
 
 /* Fails with slot_taken when EXPERT_ID takes part in a non-cancelled
- * session that overlaps [START, END). The predicate is the SQL binding of
+ * session other than EXCLUDE_SESSION_ID (0 for none) that overlaps
+ * [START, END). The predicate is the SQL binding of
  * hz_interval_overlaps(), registered by hz_db_open(). */
 static gboolean
 check_expert_free (sqlite3  *db,
                    gint64    expert_id,
                    gint64    start,
                    gint64    end,
+                   gint64    exclude_session_id,
                    GError  **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "SELECT s.id FROM sessions s"
     " JOIN session_participants p ON p.session_id = s.id"
-    " WHERE p.user_id = ? AND s.status != 'cancelled'"
+    " WHERE p.user_id = ? AND s.status != 'cancelled' AND s.id != ?"
     "   AND hz_interval_overlaps (?, ?, s.start_at, s.end_at)"
     " LIMIT 1", error);
   gboolean has_row;
@@ -188,8 +215,9 @@ check_expert_free (sqlite3  *db,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, expert_id);
-  sqlite3_bind_int64 (stmt, 2, start);
-  sqlite3_bind_int64 (stmt, 3, end);
+  sqlite3_bind_int64 (stmt, 2, exclude_session_id);
+  sqlite3_bind_int64 (stmt, 3, start);
+  sqlite3_bind_int64 (stmt, 4, end);
   if (!hz_db_step (stmt, &has_row, error))
     return FALSE;
 
@@ -248,25 +276,61 @@ insert_participant (sqlite3     *db,
   return hz_db_step (stmt, NULL, error);
 }
 
+/* Sets the expert and the session of a consultation, and addresses it to
+ * the expert's organization. The status is hz_store_workflow_write()'s. */
 static gboolean
-mark_scheduled (sqlite3  *db,
-                gint64    consultation_id,
-                gint64    expert_id,
-                gint64    session_id,
-                GError  **error)
+set_expert_and_session (sqlite3  *db,
+                        gint64    consultation_id,
+                        gint64    expert_id,
+                        gint64    session_id,
+                        GError  **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "UPDATE consultations SET status = 'scheduled', expert_id = ?, session_id = ?,"
-    "       updated_at = ? WHERE id = ?", error);
+    "UPDATE consultations SET expert_id = ?1, session_id = ?2,"
+    "       target_org_id = (SELECT org_id FROM users WHERE id = ?1)"
+    " WHERE id = ?3", error);
 
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, expert_id);
   sqlite3_bind_int64 (stmt, 2, session_id);
-  sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  sqlite3_bind_int64 (stmt, 4, consultation_id);
+  sqlite3_bind_int64 (stmt, 3, consultation_id);
   return hz_db_step (stmt, NULL, error);
+}
+
+/* The audit detail of a booking: {"session_id", "expert_id", "start_at",
+ * "end_at"}, times in Unix seconds. */
+static char *
+booking_detail (gint64 session_id,
+                gint64 expert_id,
+                gint64 start,
+                gint64 end)
+{
+  return g_strdup_printf ("{\"session_id\": %" G_GINT64_FORMAT ", \"expert_id\": %"
+                          G_GINT64_FORMAT ", \"start_at\": %" G_GINT64_FORMAT
+                          ", \"end_at\": %" G_GINT64_FORMAT "}",
+                          session_id, expert_id, start, end);
+}
+
+/* Scheduling straight from "requested" records the review it implies, so
+ * the history shows requested -> accepted -> scheduled. */
+static gboolean
+accept_implicitly (sqlite3               *db,
+                   const HzActor         *actor,
+                   gint64                 consultation_id,
+                   HzConsultationStatus  *from,
+                   GError               **error)
+{
+  if (*from != HZ_CONSULTATION_REQUESTED)
+    return TRUE;
+
+  if (!hz_store_workflow_write (db, actor, consultation_id, *from, HZ_WORKFLOW_ACCEPT, NULL,
+                                "{\"implied_by\": \"consultation.schedule\"}", error))
+    return FALSE;
+
+  *from = HZ_CONSULTATION_ACCEPTED;
+  return TRUE;
 }
 
 /* The body of hz_store_schedule_consultation(), run inside its
@@ -280,37 +344,32 @@ book_session (sqlite3        *db,
               gint64          end,
               GError        **error)
 {
-  g_autofree char *status = NULL;
-  gint64 requester_id, old_session_id, session_id;
+  HzConsultationStatus from;
+  gint64 requester_id, old_session_id, old_expert_id, session_id;
+  g_autofree char *detail = NULL;
   HzAuditEntry session_audit = { *actor, "session.create", "session", 0,
                                  NULL, "scheduled", NULL };
-  HzAuditEntry consultation_audit = { *actor, "consultation.schedule", "consultation",
-                                      consultation_id, "requested", "scheduled", NULL };
 
-  if (!lock_consultation (db, consultation_id, &status, &requester_id, &old_session_id, error))
+  if (!hz_store_workflow_check (db, consultation_id, HZ_WORKFLOW_SCHEDULE, &from, error) ||
+      !read_links (db, consultation_id, &requester_id, &old_session_id, &old_expert_id, error))
     return 0;
 
-  if (!g_str_equal (status, "requested"))
-    {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INVALID_STATE,
-                   "Consultation %" G_GINT64_FORMAT " is %s, not requested",
-                   consultation_id, status);
-      return 0;
-    }
-
-  if (!check_expert_free (db, expert_id, start, end, error))
+  if (!check_expert_free (db, expert_id, start, end, 0, error))
     return 0;
 
   session_id = insert_session (db, consultation_id, start, end, error);
   if (session_id == 0 ||
       !insert_participant (db, session_id, requester_id, "publish", error) ||
       !insert_participant (db, session_id, expert_id, "publish", error) ||
-      !mark_scheduled (db, consultation_id, expert_id, session_id, error))
+      !set_expert_and_session (db, consultation_id, expert_id, session_id, error))
     return 0;
 
+  detail = booking_detail (session_id, expert_id, start, end);
   session_audit.object_id = session_id;
   if (!hz_audit_write (db, &session_audit, error) ||
-      !hz_audit_write (db, &consultation_audit, error))
+      !accept_implicitly (db, actor, consultation_id, &from, error) ||
+      !hz_store_workflow_write (db, actor, consultation_id, from, HZ_WORKFLOW_SCHEDULE,
+                                NULL, detail, error))
     return 0;
 
   return session_id;
@@ -343,26 +402,163 @@ hz_store_schedule_consultation (sqlite3        *db,
 }
 
 static gboolean
-mark_cancelled (sqlite3        *db,
-                const HzActor  *actor,
-                gint64          consultation_id,
-                const char     *reason,
-                GError        **error)
+read_session_times (sqlite3  *db,
+                    gint64    session_id,
+                    gint64   *start,
+                    gint64   *end,
+                    GError  **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "UPDATE consultations SET status = 'cancelled', cancel_reason = ?, cancelled_by = ?,"
-    "       updated_at = ? WHERE id = ?", error);
+    "SELECT start_at, end_at FROM sessions WHERE id = ?", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  if (!hz_db_step (stmt, &has_row, error))
+    return FALSE;
+  if (!has_row)
+    {
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
+                   "Session %" G_GINT64_FORMAT " of a scheduled consultation is missing",
+                   session_id);
+      return FALSE;
+    }
+
+  *start = sqlite3_column_int64 (stmt, 0);
+  *end = sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+/* Moves SESSION_ID to [START, END) and replaces OLD_EXPERT_ID with
+ * EXPERT_ID among its participants. The sequence grows so that calendar
+ * clients replace the event. */
+static gboolean
+move_session (sqlite3  *db,
+              gint64    session_id,
+              gint64    old_expert_id,
+              gint64    expert_id,
+              gint64    start,
+              gint64    end,
+              GError  **error)
+{
+  g_autoptr (sqlite3_stmt) times = hz_db_prepare (db,
+    "UPDATE sessions SET start_at = ?, end_at = ?, sequence = sequence + 1 WHERE id = ?",
+    error);
+  g_autoptr (sqlite3_stmt) participant = NULL;
+
+  if (times == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (times, 1, start);
+  sqlite3_bind_int64 (times, 2, end);
+  sqlite3_bind_int64 (times, 3, session_id);
+  if (!hz_db_step (times, NULL, error))
+    return FALSE;
+
+  if (old_expert_id == expert_id)
+    return TRUE;
+
+  participant = hz_db_prepare (db,
+    "UPDATE session_participants SET user_id = ? WHERE session_id = ? AND user_id = ?", error);
+  if (participant == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (participant, 1, expert_id);
+  sqlite3_bind_int64 (participant, 2, session_id);
+  sqlite3_bind_int64 (participant, 3, old_expert_id);
+  return hz_db_step (participant, NULL, error);
+}
+
+static gboolean
+reschedule_in_transaction (sqlite3        *db,
+                           const HzActor  *actor,
+                           gint64          consultation_id,
+                           gint64          expert_id,
+                           gint64          start,
+                           gint64          end,
+                           const char     *reason,
+                           GError        **error)
+{
+  HzConsultationStatus from;
+  gint64 requester_id, session_id, old_expert_id, old_start, old_end;
+  g_autofree char *detail = NULL;
+  HzAuditEntry session_audit = { *actor, "session.reschedule", "session", 0,
+                                 "scheduled", "scheduled", reason };
+
+  if (!hz_store_workflow_check (db, consultation_id, HZ_WORKFLOW_RESCHEDULE, &from, error) ||
+      !read_links (db, consultation_id, &requester_id, &session_id, &old_expert_id, error) ||
+      !read_session_times (db, session_id, &old_start, &old_end, error))
+    return FALSE;
+
+  if (!check_expert_free (db, expert_id, start, end, session_id, error) ||
+      !move_session (db, session_id, old_expert_id, expert_id, start, end, error) ||
+      !set_expert_and_session (db, consultation_id, expert_id, session_id, error))
+    return FALSE;
+
+  detail = g_strdup_printf ("{\"session_id\": %" G_GINT64_FORMAT
+                            ", \"previous_expert_id\": %" G_GINT64_FORMAT
+                            ", \"expert_id\": %" G_GINT64_FORMAT
+                            ", \"previous_start_at\": %" G_GINT64_FORMAT
+                            ", \"previous_end_at\": %" G_GINT64_FORMAT
+                            ", \"start_at\": %" G_GINT64_FORMAT
+                            ", \"end_at\": %" G_GINT64_FORMAT "}",
+                            session_id, old_expert_id, expert_id, old_start, old_end,
+                            start, end);
+  session_audit.object_id = session_id;
+  session_audit.detail = detail;
+  return hz_audit_write (db, &session_audit, error) &&
+         hz_store_workflow_write (db, actor, consultation_id, from, HZ_WORKFLOW_RESCHEDULE,
+                                  reason, detail, error);
+}
+
+gboolean
+hz_store_reschedule_consultation (sqlite3        *db,
+                                  const HzActor  *actor,
+                                  gint64          consultation_id,
+                                  gint64          expert_id,
+                                  gint64          start,
+                                  gint64          end,
+                                  const char     *reason,
+                                  GError        **error)
+{
+  if (!hz_db_begin (db, error))
+    return FALSE;
+
+  if (!reschedule_in_transaction (db, actor, consultation_id, expert_id, start, end, reason,
+                                  error))
+    {
+      hz_db_rollback (db);
+      return FALSE;
+    }
+
+  return hz_db_commit (db, error);
+}
+
+/* Records the reason and the user who cancelled. The status is
+ * hz_store_workflow_write()'s. */
+static gboolean
+set_cancel_reason (sqlite3        *db,
+                   const HzActor  *actor,
+                   gint64          consultation_id,
+                   const char     *reason,
+                   GError        **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "UPDATE consultations SET cancel_reason = ?, cancelled_by = ? WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_TRANSIENT);
   bind_optional_id (stmt, 2, actor->kind == HZ_ACTOR_USER ? actor->user_id : 0);
-  sqlite3_bind_int64 (stmt, 3, now_seconds ());
-  sqlite3_bind_int64 (stmt, 4, consultation_id);
+  sqlite3_bind_int64 (stmt, 3, consultation_id);
   return hz_db_step (stmt, NULL, error);
 }
 
+/* Cancels the session, which frees the expert's time, and raises its
+ * sequence so that calendar clients show the event as cancelled. */
 static gboolean
 cancel_session (sqlite3        *db,
                 const HzActor  *actor,
@@ -371,7 +567,8 @@ cancel_session (sqlite3        *db,
                 GError        **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "UPDATE sessions SET status = 'cancelled' WHERE id = ? AND status = 'scheduled'", error);
+    "UPDATE sessions SET status = 'cancelled', sequence = sequence + 1"
+    " WHERE id = ? AND status = 'scheduled'", error);
   HzAuditEntry audit = { *actor, "session.cancel", "session", session_id,
                          "scheduled", "cancelled", reason };
 
@@ -394,29 +591,20 @@ cancel_in_transaction (sqlite3        *db,
                        const char     *reason,
                        GError        **error)
 {
-  g_autofree char *status = NULL;
-  gint64 requester_id, session_id;
-  HzAuditEntry audit = { *actor, "consultation.cancel", "consultation", consultation_id,
-                         NULL, "cancelled", reason };
+  HzConsultationStatus from;
+  gint64 requester_id, session_id, expert_id;
 
-  if (!lock_consultation (db, consultation_id, &status, &requester_id, &session_id, error))
+  if (!hz_store_workflow_check (db, consultation_id, HZ_WORKFLOW_CANCEL, &from, error) ||
+      !read_links (db, consultation_id, &requester_id, &session_id, &expert_id, error))
     return FALSE;
 
-  if (!g_str_equal (status, "requested") && !g_str_equal (status, "scheduled"))
-    {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INVALID_STATE,
-                   "Consultation %" G_GINT64_FORMAT " is %s and cannot be cancelled",
-                   consultation_id, status);
-      return FALSE;
-    }
-
-  if (!mark_cancelled (db, actor, consultation_id, reason, error))
+  if (!set_cancel_reason (db, actor, consultation_id, reason, error))
     return FALSE;
   if (session_id > 0 && !cancel_session (db, actor, session_id, reason, error))
     return FALSE;
 
-  audit.from_status = status;
-  return hz_audit_write (db, &audit, error);
+  return hz_store_workflow_write (db, actor, consultation_id, from, HZ_WORKFLOW_CANCEL,
+                                  reason, NULL, error);
 }
 
 gboolean
@@ -436,4 +624,60 @@ hz_store_cancel_consultation (sqlite3        *db,
     }
 
   return hz_db_commit (db, error);
+}
+
+/* A superset of the consultations that VIEWER may see, so that the index
+ * narrows the scan; hz_access_can_view_consultation() decides. Parameters:
+ * ?1 viewer's organization, ?2 viewer's id, ?3 status or NULL, ?4 upper
+ * id bound. */
+#define LIST_CANDIDATES \
+  CONSULTATION_COLUMNS \
+  " WHERE (?3 IS NULL OR c.status = ?3) AND c.id < ?4" \
+  "   AND (?1 = 0 OR c.org_id = ?1 OR c.target_org_id = ?1 OR c.target_org_id IS NULL" \
+  "        OR c.expert_id = ?2 OR c.requested_expert_id = ?2)" \
+  " ORDER BY c.id DESC"
+
+GPtrArray *
+hz_store_list_consultations (sqlite3                   *db,
+                             const HzConsultationQuery *query,
+                             gboolean                  *more,
+                             GError                   **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db, LIST_CANDIDATES, error);
+  g_autoptr (GPtrArray) consultations = NULL;
+  const HzUser *viewer = query->viewer;
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  /* Admins pass 0 and see every row; they have no organization. */
+  sqlite3_bind_int64 (stmt, 1, viewer->role == HZ_ROLE_ADMIN ? 0 : MAX (viewer->org_id, 1));
+  sqlite3_bind_int64 (stmt, 2, viewer->id);
+  sqlite3_bind_text (stmt, 3, query->status, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, query->before_id > 0 ? query->before_id : G_MAXINT64);
+
+  consultations = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_consultation_free);
+  *more = FALSE;
+
+  while (hz_db_step (stmt, &has_row, error))
+    {
+      g_autoptr (HzConsultation) consultation = NULL;
+
+      if (!has_row)
+        return g_steal_pointer (&consultations);
+
+      consultation = read_consultation_row (stmt);
+      if (!hz_access_can_view_consultation (viewer, consultation))
+        continue;
+
+      if (consultations->len == query->limit)
+        {
+          *more = TRUE;
+          return g_steal_pointer (&consultations);
+        }
+      g_ptr_array_add (consultations, g_steal_pointer (&consultation));
+    }
+
+  return NULL;
 }

@@ -161,7 +161,8 @@ failed:
 }
 
 #define USER_COLUMNS \
-  "SELECT u.id, u.org_id, u.name, u.role, u.specialty, u.title, o.level, o.timezone" \
+  "SELECT u.id, u.org_id, u.name, u.role, u.specialty, u.title, o.level, o.timezone," \
+  "       u.login" \
   " FROM users u LEFT JOIN organizations o ON o.id = u.org_id"
 
 static HzUser *
@@ -179,6 +180,7 @@ read_user_row (sqlite3_stmt *stmt)
   user->title = hz_db_column_text (stmt, 5);
   user->org_level = hz_db_column_text (stmt, 6);
   user->org_timezone = hz_db_column_text (stmt, 7);
+  user->login = hz_db_column_text (stmt, 8);
   return user;
 }
 

@@ -67,6 +67,7 @@ hz_user_free (HzUser *user)
   g_free (user->title);
   g_free (user->org_level);
   g_free (user->org_timezone);
+  g_free (user->login);
   g_free (user);
 }
 
@@ -82,6 +83,7 @@ hz_consultation_free (HzConsultation *consultation)
   g_free (consultation->question);
   g_free (consultation->status);
   g_free (consultation->cancel_reason);
+  g_free (consultation->return_reason);
   g_free (consultation);
 }
 

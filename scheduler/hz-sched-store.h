@@ -66,6 +66,7 @@ typedef struct {
   char *title;
   char *org_level;     /* of org_id; NULL when org_id is 0 */
   char *org_timezone;  /* of org_id; NULL when org_id is 0 */
+  char *login;         /* lowercase login name for password login, or NULL */
 } HzUser;
 
 void hz_user_free (HzUser *user);
@@ -94,6 +95,9 @@ typedef struct {
   gint64 cancelled_by;   /* 0 unless cancelled by a user */
   gint64 created_at;
   gint64 updated_at;
+  gint64 target_org_id;        /* consulting hospital addressed; 0 for any */
+  gint64 requested_expert_id;  /* expert named by the requester, or 0 */
+  char *return_reason;
 } HzConsultation;
 
 void hz_consultation_free (HzConsultation *consultation);
@@ -179,8 +183,8 @@ gboolean hz_store_is_empty (sqlite3  *db,
 /* Consultations (hz-sched-store-consultations.c). */
 
 /* Inserts a consultation with status "requested" from the fields of
- * CONSULTATION (org_id, requester_id, specialty, patient, question) and
- * sets its id, status and times. */
+ * CONSULTATION (org_id, requester_id, target_org_id, requested_expert_id,
+ * specialty, patient, question) and sets its id, status and times. */
 gboolean hz_store_create_consultation (sqlite3         *db,
                                        const HzActor   *actor,
                                        HzConsultation  *consultation,
@@ -190,11 +194,13 @@ HzConsultation *hz_store_get_consultation (sqlite3 *db,
                                            GError **error);
 
 /* Books [START, END) for EXPERT_ID in one BEGIN IMMEDIATE transaction.
- * It fails with invalid_state unless the consultation is still
- * "requested", and with slot_taken when another non-cancelled session of
- * the expert overlaps the interval. Otherwise it inserts the session with
- * the requester and the expert as publishing participants. Returns the new
- * session id, or 0. */
+ * It fails with invalid_transition unless the consultation is "accepted"
+ * or "requested" (scheduling implies the review, and two history rows are
+ * written), and with slot_taken when another non-cancelled session of the
+ * expert overlaps the interval. Otherwise it inserts the session with the
+ * requester and the expert as publishing participants and addresses the
+ * consultation to the expert's organization. Returns the new session id,
+ * or 0. */
 gint64 hz_store_schedule_consultation (sqlite3        *db,
                                        const HzActor  *actor,
                                        gint64          consultation_id,
@@ -203,13 +209,43 @@ gint64 hz_store_schedule_consultation (sqlite3        *db,
                                        gint64          end,
                                        GError        **error);
 
-/* Sets a "requested" or "scheduled" consultation and its session to
- * "cancelled", which frees the expert's time. */
+/* Moves the session of a "scheduled" consultation to [START, END) with
+ * EXPERT_ID (the same or another expert), in place, so the session id
+ * stays and its sequence grows. The same overlap check as booking runs,
+ * ignoring the session itself. */
+gboolean hz_store_reschedule_consultation (sqlite3        *db,
+                                           const HzActor  *actor,
+                                           gint64          consultation_id,
+                                           gint64          expert_id,
+                                           gint64          start,
+                                           gint64          end,
+                                           const char     *reason,
+                                           GError        **error);
+
+/* Sets a "requested", "accepted" or "scheduled" consultation and its
+ * session to "cancelled", which frees the expert's time. */
 gboolean hz_store_cancel_consultation (sqlite3        *db,
                                        const HzActor  *actor,
                                        gint64          consultation_id,
                                        const char     *reason,
                                        GError        **error);
+
+/* Filters of hz_store_list_consultations(). STATUS is a name from
+ * hz_consultation_status_names, or NULL for any. */
+typedef struct {
+  const HzUser *viewer;
+  const char *status;
+  gint64 before_id;    /* only ids below it; 0 for no bound */
+  guint limit;
+} HzConsultationQuery;
+
+/* Returns up to QUERY->limit consultations that QUERY->viewer may see
+ * (hz_access_can_view_consultation()), newest first, as HzConsultation,
+ * and sets *MORE when further ones exist. */
+GPtrArray *hz_store_list_consultations (sqlite3                   *db,
+                                        const HzConsultationQuery *query,
+                                        gboolean                  *more,
+                                        GError                   **error);
 
 /* Sessions and recordings (hz-sched-store-sessions.c). */
 

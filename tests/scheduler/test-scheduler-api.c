@@ -294,10 +294,10 @@ test_cancel_frees_slot (Fixture       *fixture,
                    ==, "cancelled");
   g_assert_cmpstr (json_object_get_string_member (response_object (&cancelled), "cancel_reason"),
                    ==, "患者病情好转，暂不需要会诊");
-  assert_error (&cancelled_again, 409, "invalid_state");
+  assert_error (&cancelled_again, 409, "invalid_transition");
 
   g_assert_cmpuint (rebooked.status, ==, 200);
-  assert_error (&reschedule_cancelled, 409, "invalid_state");
+  assert_error (&reschedule_cancelled, 409, "invalid_transition");
 }
 
 static Response
