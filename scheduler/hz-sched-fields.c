@@ -62,6 +62,8 @@ type_name (HzFieldType type,
                 : "带时区偏移的 RFC 3339 时间或 Unix 秒数";
     case HZ_FIELD_OBJECT:
       return en ? "an object" : "对象";
+    case HZ_FIELD_ARRAY:
+      return en ? "an array" : "数组";
     default:
       g_return_val_if_reached ("?");
     }
@@ -79,7 +81,8 @@ hz_field_error_message (const HzFieldError *error,
   /* These messages quote the spec; without one, say only "invalid". */
   if (spec == NULL &&
       (problem == HZ_FIELD_PROBLEM_WRONG_TYPE || problem == HZ_FIELD_PROBLEM_TOO_LONG ||
-       problem == HZ_FIELD_PROBLEM_NOT_ALLOWED || problem == HZ_FIELD_PROBLEM_OUT_OF_RANGE))
+       problem == HZ_FIELD_PROBLEM_NOT_ALLOWED || problem == HZ_FIELD_PROBLEM_OUT_OF_RANGE ||
+       problem == HZ_FIELD_PROBLEM_TOO_MANY_ITEMS))
     problem = HZ_FIELD_PROBLEM_INVALID_VALUE;
   if (problem == HZ_FIELD_PROBLEM_NOT_ALLOWED && spec->allowed == NULL)
     problem = HZ_FIELD_PROBLEM_INVALID_VALUE;
@@ -133,6 +136,10 @@ hz_field_error_message (const HzFieldError *error,
       return en ? g_strdup_printf ("Field '%s' refers to something that does not exist "
                                    "or does not qualify.", field)
                 : g_strdup_printf ("字段“%s”指向的对象不存在或不符合要求。", field);
+    case HZ_FIELD_PROBLEM_TOO_MANY_ITEMS:
+      return en ? g_strdup_printf ("Field '%s' has more than %u elements.",
+                                   field, spec->max_items)
+                : g_strdup_printf ("字段“%s”的元素超过 %u 个。", field, spec->max_items);
     case HZ_FIELD_PROBLEM_INVALID_VALUE:
     default:
       return en ? g_strdup_printf ("Field '%s' has an invalid value.", field)
@@ -318,10 +325,93 @@ check_scalar (JsonNode          *node,
     case HZ_FIELD_TIMESTAMP:
       return check_time (node, spec, problem);
     case HZ_FIELD_OBJECT:
+    case HZ_FIELD_ARRAY:
     default:
       *problem = HZ_FIELD_PROBLEM_WRONG_TYPE;
       g_return_val_if_reached (FALSE);
     }
+}
+
+static gboolean validate_members (JsonObject         *object,
+                                  const HzFieldSpec  *specs,
+                                  const char         *prefix,
+                                  HzFieldError      **error);
+
+/* Checks every element of ARRAY against SPEC->items. Elements are named
+ * PATH[INDEX] in errors, and a null element is missing. */
+static gboolean
+validate_items (JsonArray          *array,
+                const HzFieldSpec  *spec,
+                const char         *path,
+                HzFieldError      **error);
+
+/* Checks a present, non-null NODE at PATH against SPEC. */
+static gboolean
+validate_node (JsonNode           *node,
+               const HzFieldSpec  *spec,
+               const char         *path,
+               HzFieldError      **error)
+{
+  HzFieldProblem problem;
+
+  if (spec->type == HZ_FIELD_OBJECT)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          *error = hz_field_error_new (path, HZ_FIELD_PROBLEM_WRONG_TYPE, spec);
+          return FALSE;
+        }
+      return validate_members (json_node_get_object (node), spec->members, path, error);
+    }
+
+  if (spec->type == HZ_FIELD_ARRAY)
+    {
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          *error = hz_field_error_new (path, HZ_FIELD_PROBLEM_WRONG_TYPE, spec);
+          return FALSE;
+        }
+      return validate_items (json_node_get_array (node), spec, path, error);
+    }
+
+  if (!check_scalar (node, spec, &problem))
+    {
+      *error = hz_field_error_new (path, problem, spec);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_items (JsonArray          *array,
+                const HzFieldSpec  *spec,
+                const char         *path,
+                HzFieldError      **error)
+{
+  guint length = json_array_get_length (array);
+
+  if (spec->max_items > 0 && length > spec->max_items)
+    {
+      *error = hz_field_error_new (path, HZ_FIELD_PROBLEM_TOO_MANY_ITEMS, spec);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < length; i++)
+    {
+      g_autofree char *item_path = g_strdup_printf ("%s[%u]", path, i);
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_NULL (node))
+        {
+          *error = hz_field_error_new (item_path, HZ_FIELD_PROBLEM_MISSING, spec->items);
+          return FALSE;
+        }
+      if (!validate_node (node, spec->items, item_path, error))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -335,7 +425,6 @@ validate_members (JsonObject         *object,
       g_autofree char *path = prefix ? g_strconcat (prefix, ".", spec->name, NULL)
                                      : g_strdup (spec->name);
       JsonNode *node = json_object_get_member (object, spec->name);
-      HzFieldProblem problem;
 
       if (node == NULL || JSON_NODE_HOLDS_NULL (node))
         {
@@ -345,23 +434,8 @@ validate_members (JsonObject         *object,
           return FALSE;
         }
 
-      if (spec->type == HZ_FIELD_OBJECT)
-        {
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            {
-              *error = hz_field_error_new (path, HZ_FIELD_PROBLEM_WRONG_TYPE, spec);
-              return FALSE;
-            }
-          if (!validate_members (json_node_get_object (node), spec->members, path, error))
-            return FALSE;
-          continue;
-        }
-
-      if (!check_scalar (node, spec, &problem))
-        {
-          *error = hz_field_error_new (path, problem, spec);
-          return FALSE;
-        }
+      if (!validate_node (node, spec, path, error))
+        return FALSE;
     }
 
   return TRUE;
@@ -448,4 +522,13 @@ hz_fields_get_object (JsonObject *object,
   JsonNode *node = get_present_member (object, name);
 
   return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+hz_fields_get_array (JsonObject *object,
+                     const char *name)
+{
+  JsonNode *node = get_present_member (object, name);
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }

@@ -33,6 +33,7 @@ typedef enum {
   HZ_FIELD_TIME,       /* RFC 3339 string with an offset */
   HZ_FIELD_TIMESTAMP,  /* RFC 3339 string with an offset, or integer Unix seconds */
   HZ_FIELD_OBJECT,
+  HZ_FIELD_ARRAY,      /* JSON array whose elements all match the spec in items */
 } HzFieldType;
 
 typedef struct _HzFieldSpec HzFieldSpec;
@@ -48,6 +49,8 @@ struct _HzFieldSpec {
   gint64 min;                    /* integers: inclusive range, used when min < max */
   gint64 max;
   const HzFieldSpec *members;    /* objects: the table of their members */
+  const HzFieldSpec *items;      /* arrays: one spec for every element; its name is unused */
+  guint max_items;               /* arrays: maximum number of elements */
 };
 
 typedef enum {
@@ -62,9 +65,10 @@ typedef enum {
   HZ_FIELD_PROBLEM_DURATION_TOO_LONG,
   HZ_FIELD_PROBLEM_INVALID_REFERENCE,
   HZ_FIELD_PROBLEM_INVALID_VALUE,
+  HZ_FIELD_PROBLEM_TOO_MANY_ITEMS,
 } HzFieldProblem;
 
-/* A rejected field: its dotted path ("patient.age"), what is wrong with it
+/* A rejected field: its path ("patient.age", "hours[2].start"), what is wrong with it
  * and, where known, the spec that it failed. */
 typedef struct {
   char *field;
@@ -111,5 +115,7 @@ gint64 hz_fields_get_time (JsonObject *object,
                            gint64      fallback);
 JsonObject *hz_fields_get_object (JsonObject *object,
                                   const char *name);
+JsonArray *hz_fields_get_array (JsonObject *object,
+                                const char *name);
 
 G_END_DECLS
