@@ -118,8 +118,9 @@ test_config_errors (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(HzConfig) config = load (cases[i].text, &error);
+      g_autofree char *shown = g_strescape (cases[i].text, NULL);
 
-      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, cases[i].text);
+      g_test_message ("case %" G_GSIZE_FORMAT ": %s", i, shown);
       g_assert_null (config);
       g_assert_error (error, HZ_CONFIG_ERROR, cases[i].code);
       for (gsize f = 0; f < G_N_ELEMENTS (cases[i].fragments) && cases[i].fragments[f]; f++)
