@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "hz-sched-api-fhir.h"
+
 HzLanguage
 hz_request_language (SoupServerMessage *msg)
 {
@@ -66,6 +68,10 @@ respond_error_members (SoupServerMessage *msg,
   if (code == HZ_SCHED_ERROR_UNAUTHORIZED)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                   "WWW-Authenticate", "Bearer realm=\"huizhen\"");
+
+  /* Requests to the FHIR views get an OperationOutcome instead. */
+  if (hz_fhir_respond_error (msg, info->http_status, info->code, message))
+    return;
 
   set_json_body (msg, info->http_status, node);
 }

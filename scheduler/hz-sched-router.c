@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "hz-request-auth.h"
+#include "hz-sched-api-calendar.h"
+#include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
 #include "hz-sched-time.h"
 
@@ -33,6 +35,16 @@ static const HzRoute routes[] = {
   { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
   { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
     hz_api_report_recording },
+  { "POST", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_own_ical_token },
+  { "DELETE", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_revoke_own_ical_token },
+  { "POST", "/users/{id}/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_user_ical_token },
+  { "GET", "/fhir/metadata", HZ_AUTH_API_KEY, NULL, hz_api_fhir_metadata },
+  { "GET", "/fhir/Appointment", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_appointments },
+  { "GET", "/fhir/Appointment/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_appointment },
+  { "GET", "/fhir/Practitioner/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_practitioner },
+  { "GET", "/fhir/Schedule", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_schedules },
+  { "GET", "/fhir/Schedule/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_schedule },
+  { "GET", "/fhir/Slot", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_slots },
 };
 
 const HzRoute *

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hz-sched-api-calendar.h"
+#include "hz-sched-api-fhir.h"
 #include "hz-sched-db.h"
 #include "hz-sched-request.h"
 #include "hz-sched-time.h"
@@ -106,8 +108,9 @@ on_request_started (SoupServer        *server,
 }
 
 /* Logs method, path, status and duration. The query string and the
- * fragment are left out because they may carry tokens, and control
- * characters in the path are escaped. */
+ * fragment are left out because they may carry tokens, the token of a
+ * calendar feed path is replaced by "…", and control characters in the
+ * path are escaped. */
 static void
 log_request (SoupServerMessage *msg,
              const char        *outcome)
@@ -120,8 +123,11 @@ log_request (SoupServerMessage *msg,
   if (uri == NULL)
     return;
 
-  path = g_uri_escape_string (g_uri_get_path (uri), G_URI_RESERVED_CHARS_ALLOWED_IN_PATH,
-                              TRUE);
+  if (g_str_has_prefix (g_uri_get_path (uri), HZ_ICAL_PATH_PREFIX))
+    path = g_strdup (HZ_ICAL_PATH_PREFIX "…");
+  else
+    path = g_uri_escape_string (g_uri_get_path (uri), G_URI_RESERVED_CHARS_ALLOWED_IN_PATH,
+                                TRUE);
   if (start != NULL)
     elapsed_us = g_get_monotonic_time () - *start;
 
@@ -180,8 +186,12 @@ handle_request (SoupServer        *server,
 {
   HzSched *sched = user_data;
 
-  if (g_str_equal (path, HZ_API_PREFIX) || g_str_has_prefix (path, HZ_API_PREFIX "/") ||
-      g_str_equal (path, "/api") || g_str_has_prefix (path, "/api/"))
+  if (hz_fhir_is_path (path))
+    hz_fhir_dispatch (sched, msg, path);
+  else if (g_str_has_prefix (path, HZ_ICAL_PATH_PREFIX))
+    hz_ical_serve (sched, msg, path);
+  else if (g_str_equal (path, HZ_API_PREFIX) || g_str_has_prefix (path, HZ_API_PREFIX "/") ||
+           g_str_equal (path, "/api") || g_str_has_prefix (path, "/api/"))
     hz_api_dispatch (sched, msg, path);
   else
     hz_static_serve (sched, msg, path);

@@ -1,0 +1,337 @@
+/* FHIR R4 Schedule and Slot: GET /fhir/Schedule/{id},
+ * GET /fhir/Schedule?actor= and GET /fhir/Slot?schedule=&start=&status=.
+ * Every expert has one Schedule whose id is the expert's user id. Slots
+ * are the sessions that keep an expert busy. */
+
+#include "hz-sched-api-fhir.h"
+
+#include "hz-sched-fhir.h"
+#include "hz-sched-store-fhir.h"
+
+/* Slot searches cover at most this many days, and 7 days from now when
+ * the start parameters leave the end open. */
+#define SLOT_SEARCH_MAX_DAYS 62
+#define SLOT_SEARCH_DEFAULT_DAYS 7
+
+/* Schedules are for booking consultations, which trainees do not do. */
+static gboolean
+check_schedule_access (HzRequest *request)
+{
+  if (request->caller->role != HZ_ROLE_TRAINEE)
+    return TRUE;
+
+  hz_request_respond_error (request, HZ_SCHED_ERROR_FORBIDDEN);
+  return FALSE;
+}
+
+void
+hz_api_fhir_read_schedule (HzRequest *request)
+{
+  g_autoptr (HzUser) expert = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (!check_schedule_access (request))
+    return;
+
+  expert = hz_store_get_user (request->sched->db, request->path_id, &error);
+  if (expert == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+  if (expert->role != HZ_ROLE_EXPERT)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_NOT_FOUND);
+      return;
+    }
+
+  node = hz_fhir_schedule (expert, request->language);
+  hz_fhir_respond (request, SOUP_STATUS_OK, node);
+}
+
+/* Reads every parameter NAME as references to TYPE into GROUPS (a GArray
+ * of ids per parameter). */
+static gboolean
+read_reference_groups (HzRequest    *request,
+                       HzFhirSearch *search,
+                       const char   *name,
+                       const char   *type,
+                       GPtrArray    *groups)
+{
+  for (guint i = 0; i < search->params->len; i++)
+    {
+      const HzFhirParam *param = search->params->pdata[i];
+      GArray *ids;
+
+      if (!g_str_equal (param->name, name))
+        continue;
+
+      ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_ptr_array_add (groups, ids);
+      if (!hz_fhir_search_references (request, param, type, ids))
+        return FALSE;
+      hz_fhir_search_use (search, param);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+in_every_group (GPtrArray *groups,
+                gint64     id)
+{
+  for (guint i = 0; i < groups->len; i++)
+    {
+      if (!hz_fhir_ids_contain (groups->pdata[i], id))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Returns the experts in every group of GROUPS (all experts when GROUPS is
+ * empty). */
+static GPtrArray *
+find_experts (HzRequest  *request,
+              GPtrArray  *groups,
+              GError    **error)
+{
+  g_autoptr (GPtrArray) experts = hz_store_list_experts (request->sched->db, error);
+
+  if (experts == NULL)
+    return NULL;
+
+  for (guint i = experts->len; i > 0; i--)
+    {
+      const HzUser *expert = experts->pdata[i - 1];
+
+      if (!in_every_group (groups, expert->id))
+        g_ptr_array_remove_index (experts, i - 1);
+    }
+
+  return g_steal_pointer (&experts);
+}
+
+void
+hz_api_fhir_search_schedules (HzRequest *request)
+{
+  g_auto (HzFhirSearch) search = { 0 };
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr (GPtrArray) experts = NULL;
+  g_autoptr (GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr (GError) error = NULL;
+
+  if (!check_schedule_access (request) || !hz_fhir_search_begin (request, &search) ||
+      !read_reference_groups (request, &search, "actor", "Practitioner", groups))
+    return;
+
+  experts = find_experts (request, groups, &error);
+  if (experts == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+
+  for (guint i = search.offset; i < experts->len && page->len < search.count; i++)
+    g_ptr_array_add (page, hz_fhir_schedule (experts->pdata[i], request->language));
+
+  hz_fhir_search_respond (request, &search, "Schedule", experts->len, page);
+}
+
+typedef struct {
+  gint64 expert_id;
+  gint64 start;
+  gint64 end;
+  const char *status;      /* "free" or "busy" */
+} SlotMatch;
+
+/* The filters of a Slot search besides the schedules. */
+typedef struct {
+  GPtrArray *dates;        /* GArray of HzFhirDate per start parameter */
+  GPtrArray *statuses;     /* GStrv per status parameter */
+  gint64 from;             /* the interval searched */
+  gint64 to;
+} SlotFilter;
+
+static void
+slot_filter_clear (SlotFilter *filter)
+{
+  g_clear_pointer (&filter->dates, g_ptr_array_unref);
+  g_clear_pointer (&filter->statuses, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SlotFilter, slot_filter_clear)
+
+/* Sets the searched interval from the start parameters whose only value
+ * bounds it: from now when no parameter sets the beginning, and
+ * SLOT_SEARCH_DEFAULT_DAYS long when none sets the end. */
+static gboolean
+set_slot_interval (HzRequest  *request,
+                   SlotFilter *filter)
+{
+  gint64 from = G_MININT64, to = G_MAXINT64;
+
+  for (guint i = 0; i < filter->dates->len; i++)
+    {
+      GArray *alternatives = filter->dates->pdata[i];
+
+      if (alternatives->len == 1)
+        hz_fhir_date_narrow (&g_array_index (alternatives, HzFhirDate, 0), &from, &to);
+    }
+
+  if (from == G_MININT64)
+    from = g_get_real_time () / G_USEC_PER_SEC;
+  if (to == G_MAXINT64)
+    to = from + SLOT_SEARCH_DEFAULT_DAYS * 24 * 3600;
+
+  if (to - from > SLOT_SEARCH_MAX_DAYS * 24 * 3600)
+    {
+      hz_fhir_respond_bad_parameter (request, "start");
+      return FALSE;
+    }
+
+  filter->from = from;
+  filter->to = to;
+  return TRUE;
+}
+
+static gboolean
+read_slot_filter (HzRequest    *request,
+                  HzFhirSearch *search,
+                  SlotFilter   *filter)
+{
+  filter->dates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  filter->statuses = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (guint i = 0; i < search->params->len; i++)
+    {
+      const HzFhirParam *param = search->params->pdata[i];
+
+      if (g_str_equal (param->name, "start"))
+        {
+          GArray *dates = g_array_new (FALSE, FALSE, sizeof (HzFhirDate));
+
+          g_ptr_array_add (filter->dates, dates);
+          if (!hz_fhir_search_dates (request, param, dates))
+            return FALSE;
+        }
+      else if (g_str_equal (param->name, "status"))
+        {
+          if (param->modifier != NULL)
+            {
+              hz_fhir_respond_bad_parameter (request, param->name);
+              return FALSE;
+            }
+          g_ptr_array_add (filter->statuses, g_strsplit (param->value, ",", -1));
+        }
+      else
+        continue;
+
+      hz_fhir_search_use (search, param);
+    }
+
+  return set_slot_interval (request, filter);
+}
+
+static gboolean
+slot_matches (const SlotFilter *filter,
+              const SlotMatch  *slot)
+{
+  if (slot->start < filter->from || slot->start >= filter->to)
+    return FALSE;
+
+  for (guint i = 0; i < filter->dates->len; i++)
+    {
+      if (!hz_fhir_dates_match_any (filter->dates->pdata[i], slot->start))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < filter->statuses->len; i++)
+    {
+      if (!g_strv_contains ((const char *const *) filter->statuses->pdata[i], slot->status))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Appends the busy slots of EXPERT_ID that match FILTER to SLOTS.
+ * TODO: free slots, from the slot search of the availability code. */
+static gboolean
+add_expert_slots (HzRequest         *request,
+                  gint64             expert_id,
+                  const SlotFilter  *filter,
+                  GArray            *slots,
+                  GError           **error)
+{
+  g_autoptr (GArray) busy = hz_store_list_busy_times (request->sched->db, expert_id,
+                                                      filter->from, filter->to, error);
+
+  if (busy == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < busy->len; i++)
+    {
+      const HzInterval *interval = &g_array_index (busy, HzInterval, i);
+      SlotMatch slot = { expert_id, interval->start, interval->end, "busy" };
+
+      if (slot_matches (filter, &slot))
+        g_array_append_val (slots, slot);
+    }
+
+  return TRUE;
+}
+
+static gint
+compare_slots (gconstpointer a,
+               gconstpointer b)
+{
+  const SlotMatch *left = a;
+  const SlotMatch *right = b;
+
+  if (left->start != right->start)
+    return left->start < right->start ? -1 : 1;
+  return left->expert_id < right->expert_id ? -1 : left->expert_id > right->expert_id;
+}
+
+void
+hz_api_fhir_search_slots (HzRequest *request)
+{
+  g_auto (HzFhirSearch) search = { 0 };
+  g_auto (SlotFilter) filter = { 0 };
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr (GPtrArray) experts = NULL;
+  g_autoptr (GArray) slots = g_array_new (FALSE, FALSE, sizeof (SlotMatch));
+  g_autoptr (GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr (GError) error = NULL;
+
+  if (!check_schedule_access (request) || !hz_fhir_search_begin (request, &search) ||
+      !read_reference_groups (request, &search, "schedule", "Schedule", groups) ||
+      !read_slot_filter (request, &search, &filter))
+    return;
+
+  experts = find_experts (request, groups, &error);
+  for (guint i = 0; experts != NULL && i < experts->len; i++)
+    {
+      const HzUser *expert = experts->pdata[i];
+
+      if (!add_expert_slots (request, expert->id, &filter, slots, &error))
+        break;
+    }
+  if (error != NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+
+  g_array_sort (slots, compare_slots);
+  for (guint i = search.offset; i < slots->len && page->len < search.count; i++)
+    {
+      const SlotMatch *slot = &g_array_index (slots, SlotMatch, i);
+
+      g_ptr_array_add (page, hz_fhir_slot (slot->expert_id, slot->start, slot->end,
+                                           slot->status, request->zone));
+    }
+
+  hz_fhir_search_respond (request, &search, "Slot", slots->len, page);
+}
