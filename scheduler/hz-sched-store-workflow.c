@@ -23,11 +23,10 @@ set_invalid_transition (GError               **error,
 }
 
 gboolean
-hz_store_workflow_check (sqlite3               *db,
-                         gint64                 id,
-                         HzWorkflowAction       action,
-                         HzConsultationStatus  *from,
-                         GError               **error)
+hz_store_read_status (sqlite3               *db,
+                      gint64                 id,
+                      HzConsultationStatus  *status,
+                      GError               **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "SELECT status FROM consultations WHERE id = ?", error);
@@ -47,12 +46,25 @@ hz_store_workflow_check (sqlite3               *db,
     }
 
   /* The CHECK constraint of the column keeps unknown names out. */
-  if (!hz_consultation_status_from_string ((const char *) sqlite3_column_text (stmt, 0), from))
+  if (!hz_consultation_status_from_string ((const char *) sqlite3_column_text (stmt, 0), status))
     {
       g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
                    "Consultation %" G_GINT64_FORMAT " has an unknown status", id);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+gboolean
+hz_store_workflow_check (sqlite3               *db,
+                         gint64                 id,
+                         HzWorkflowAction       action,
+                         HzConsultationStatus  *from,
+                         GError               **error)
+{
+  if (!hz_store_read_status (db, id, from, error))
+    return FALSE;
 
   if (!hz_workflow_allows (*from, action))
     {

@@ -16,6 +16,12 @@
 
 G_BEGIN_DECLS
 
+/* Reads the status of consultation ID into *STATUS. Fails with not_found. */
+gboolean hz_store_read_status (sqlite3               *db,
+                               gint64                 id,
+                               HzConsultationStatus  *status,
+                               GError               **error);
+
 /* Reads the status of consultation ID inside the caller's transaction into
  * *FROM and checks that ACTION may start there. Fails with not_found, or
  * with invalid_transition. */
