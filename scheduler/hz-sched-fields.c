@@ -81,6 +81,7 @@ hz_field_error_message (const HzFieldError *error,
   /* These messages quote the spec; without one, say only "invalid". */
   if (spec == NULL &&
       (problem == HZ_FIELD_PROBLEM_WRONG_TYPE || problem == HZ_FIELD_PROBLEM_TOO_LONG ||
+       problem == HZ_FIELD_PROBLEM_TOO_SHORT ||
        problem == HZ_FIELD_PROBLEM_NOT_ALLOWED || problem == HZ_FIELD_PROBLEM_OUT_OF_RANGE ||
        problem == HZ_FIELD_PROBLEM_TOO_MANY_ITEMS))
     problem = HZ_FIELD_PROBLEM_INVALID_VALUE;
@@ -105,6 +106,11 @@ hz_field_error_message (const HzFieldError *error,
                                    field, spec->max_length)
                 : g_strdup_printf ("字段“%s”超过了 %u 个字符的长度上限。",
                                    field, spec->max_length);
+    case HZ_FIELD_PROBLEM_TOO_SHORT:
+      return en ? g_strdup_printf ("Field '%s' is shorter than %u characters.",
+                                   field, spec->min_length)
+                : g_strdup_printf ("字段“%s”不能少于 %u 个字符。",
+                                   field, spec->min_length);
     case HZ_FIELD_PROBLEM_NOT_ALLOWED:
       {
         g_autofree char *allowed = g_strjoinv (en ? ", " : "、", (char **) spec->allowed);
@@ -243,6 +249,12 @@ check_string (JsonNode          *node,
   if (spec->max_length > 0 && g_utf8_strlen (value, -1) > (glong) spec->max_length)
     {
       *problem = HZ_FIELD_PROBLEM_TOO_LONG;
+      return FALSE;
+    }
+
+  if (spec->min_length > 0 && g_utf8_strlen (value, -1) < (glong) spec->min_length)
+    {
+      *problem = HZ_FIELD_PROBLEM_TOO_SHORT;
       return FALSE;
     }
 

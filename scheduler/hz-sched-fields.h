@@ -51,6 +51,7 @@ struct _HzFieldSpec {
   const HzFieldSpec *members;    /* objects: the table of their members */
   const HzFieldSpec *items;      /* arrays: one spec for every element; its name is unused */
   guint max_items;               /* arrays: maximum number of elements */
+  guint min_length;              /* strings: minimum characters; 0 for no limit */
 };
 
 typedef enum {
@@ -66,6 +67,7 @@ typedef enum {
   HZ_FIELD_PROBLEM_INVALID_REFERENCE,
   HZ_FIELD_PROBLEM_INVALID_VALUE,
   HZ_FIELD_PROBLEM_TOO_MANY_ITEMS,
+  HZ_FIELD_PROBLEM_TOO_SHORT,
 } HzFieldProblem;
 
 /* A rejected field: its path ("patient.age", "hours[2].start"), what is wrong with it
