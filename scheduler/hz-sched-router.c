@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hz-request-auth.h"
+#include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
@@ -52,6 +53,22 @@ static const HzRoute routes[] = {
   { "GET", "/fhir/Schedule", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_schedules },
   { "GET", "/fhir/Schedule/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_schedule },
   { "GET", "/fhir/Slot", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_slots },
+  { "GET", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, NULL, hz_api_get_working_hours },
+  { "PUT", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, hz_working_hours_fields,
+    hz_api_set_working_hours },
+  { "GET", "/experts/{id}/booking-rules", HZ_AUTH_API_KEY, NULL, hz_api_get_booking_rules },
+  { "PUT", "/experts/{id}/booking-rules", HZ_AUTH_API_KEY, hz_booking_rules_fields,
+    hz_api_set_booking_rules },
+  { "POST", "/experts/{id}/leave", HZ_AUTH_API_KEY, hz_leave_fields, hz_api_add_leave },
+  { "POST", "/experts/{id}/extra-hours", HZ_AUTH_API_KEY, hz_extra_hours_fields,
+    hz_api_add_extra_hours },
+  { "GET", "/experts/{id}/exceptions", HZ_AUTH_API_KEY, NULL, hz_api_list_exceptions },
+  { "DELETE", "/availability-exceptions/{id}", HZ_AUTH_API_KEY, NULL, hz_api_delete_exception },
+  { "PUT", "/organizations/{id}/holiday-calendar", HZ_AUTH_API_KEY, hz_holiday_calendar_fields,
+    hz_api_set_holiday_calendar },
+  { "GET", "/holiday-calendars", HZ_AUTH_API_KEY, NULL, hz_api_list_holiday_calendars },
+  { "GET", "/holidays", HZ_AUTH_API_KEY, NULL, hz_api_list_holidays },
+  { "GET", "/slots", HZ_AUTH_API_KEY, NULL, hz_api_search_slots },
 };
 
 const HzRoute *

@@ -9,6 +9,7 @@
 
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-fhir.h"
+#include "hz-sched-availability.h"
 #include "hz-sched-db.h"
 #include "hz-sched-request.h"
 #include "hz-sched-time.h"
@@ -68,6 +69,9 @@ hz_sched_new (HzConfig *config,
 
   sched->db = hz_db_open (config->scheduler.database, error);
   if (sched->db == NULL)
+    return NULL;
+
+  if (!hz_store_load_holiday_calendars (sched->db, config->scheduler.holidays_dir, error))
     return NULL;
 
   sched->web_root = resolve_web_root (config->scheduler.web_root);

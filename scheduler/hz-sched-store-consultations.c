@@ -3,6 +3,7 @@
 #include "hz-sched-store.h"
 
 #include "hz-sched-access.h"
+#include "hz-sched-availability.h"
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
 #include "hz-sched-store-workflow.h"
@@ -191,10 +192,10 @@ read_links (sqlite3  *db,
   return TRUE;
 }
 
-/* Fails with slot_taken when EXPERT_ID takes part in a non-cancelled
- * session other than EXCLUDE_SESSION_ID (0 for none) that overlaps
- * [START, END). The predicate is the SQL binding of
- * hz_interval_overlaps(), registered by hz_db_open(). */
+/* Fails unless EXPERT_ID can be booked for [START, END): notice, leave,
+ * working hours, holidays, and no other session of the expert within the
+ * buffer (hz_store_check_expert_bookable()). EXCLUDE_SESSION_ID is the
+ * session being moved, or 0. */
 static gboolean
 check_expert_free (sqlite3  *db,
                    gint64    expert_id,
@@ -203,34 +204,8 @@ check_expert_free (sqlite3  *db,
                    gint64    exclude_session_id,
                    GError  **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT s.id FROM sessions s"
-    " JOIN session_participants p ON p.session_id = s.id"
-    " WHERE p.user_id = ? AND s.status != 'cancelled' AND s.id != ?"
-    "   AND hz_interval_overlaps (?, ?, s.start_at, s.end_at)"
-    " LIMIT 1", error);
-  gboolean has_row;
-
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, expert_id);
-  sqlite3_bind_int64 (stmt, 2, exclude_session_id);
-  sqlite3_bind_int64 (stmt, 3, start);
-  sqlite3_bind_int64 (stmt, 4, end);
-  if (!hz_db_step (stmt, &has_row, error))
-    return FALSE;
-
-  if (has_row)
-    {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_SLOT_TAKEN,
-                   "Expert %" G_GINT64_FORMAT " already has session %" G_GINT64_FORMAT
-                   " in the requested interval",
-                   expert_id, (gint64) sqlite3_column_int64 (stmt, 0));
-      return FALSE;
-    }
-
-  return TRUE;
+  return hz_store_check_expert_bookable (db, expert_id, start, end, exclude_session_id,
+                                         now_seconds (), error);
 }
 
 static gint64
