@@ -64,6 +64,8 @@ type_name (HzFieldType type,
       return en ? "an object" : "对象";
     case HZ_FIELD_ARRAY:
       return en ? "an array" : "数组";
+    case HZ_FIELD_BOOLEAN:
+      return en ? "true or false" : "布尔值（true 或 false）";
     default:
       g_return_val_if_reached ("?");
     }
@@ -336,6 +338,11 @@ check_scalar (JsonNode          *node,
     case HZ_FIELD_TIME:
     case HZ_FIELD_TIMESTAMP:
       return check_time (node, spec, problem);
+    case HZ_FIELD_BOOLEAN:
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return TRUE;
+      *problem = HZ_FIELD_PROBLEM_WRONG_TYPE;
+      return FALSE;
     case HZ_FIELD_OBJECT:
     case HZ_FIELD_ARRAY:
     default:
@@ -543,4 +550,17 @@ hz_fields_get_array (JsonObject *object,
   JsonNode *node = get_present_member (object, name);
 
   return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+gboolean
+hz_fields_get_boolean (JsonObject *object,
+                       const char *name,
+                       gboolean    fallback)
+{
+  JsonNode *node = get_present_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean (node);
 }

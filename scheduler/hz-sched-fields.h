@@ -34,6 +34,7 @@ typedef enum {
   HZ_FIELD_TIMESTAMP,  /* RFC 3339 string with an offset, or integer Unix seconds */
   HZ_FIELD_OBJECT,
   HZ_FIELD_ARRAY,      /* JSON array whose elements all match the spec in items */
+  HZ_FIELD_BOOLEAN,    /* true or false */
 } HzFieldType;
 
 typedef struct _HzFieldSpec HzFieldSpec;
@@ -119,5 +120,8 @@ JsonObject *hz_fields_get_object (JsonObject *object,
                                   const char *name);
 JsonArray *hz_fields_get_array (JsonObject *object,
                                 const char *name);
+gboolean hz_fields_get_boolean (JsonObject *object,
+                                const char *name,
+                                gboolean    fallback);
 
 G_END_DECLS

@@ -1,4 +1,5 @@
-/* Unit tests of array fields in request validation (hz-sched-fields.h). */
+/* Unit tests of array and boolean fields in request validation
+ * (hz-sched-fields.h). */
 #include <glib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ static const HzFieldSpec body_fields[] = {
   { .name = "hours", .type = HZ_FIELD_ARRAY, .required = TRUE, .items = &range_item,
     .max_items = 3 },
   { .name = "org_ids", .type = HZ_FIELD_ARRAY, .items = &id_item, .max_items = 2 },
+  { .name = "recording", .type = HZ_FIELD_BOOLEAN },
   { NULL }
 };
 
@@ -39,6 +41,9 @@ static const Case cases[] = {
   { "{\"hours\": [{}, {}, {}, {}]}", "hours", HZ_FIELD_PROBLEM_TOO_MANY_ITEMS },
   { "{\"hours\": [], \"org_ids\": [0]}", "org_ids[0]", HZ_FIELD_PROBLEM_WRONG_TYPE },
   { "{\"hours\": [], \"org_ids\": [1, 2, 3]}", "org_ids", HZ_FIELD_PROBLEM_TOO_MANY_ITEMS },
+  { "{\"hours\": [], \"recording\": false}", NULL, 0 },
+  { "{\"hours\": [], \"recording\": 1}", "recording", HZ_FIELD_PROBLEM_WRONG_TYPE },
+  { "{\"hours\": [], \"recording\": \"true\"}", "recording", HZ_FIELD_PROBLEM_WRONG_TYPE },
 };
 
 static void
