@@ -4,6 +4,8 @@
 
 #include "hz-sched-access.h"
 #include "hz-sched-json.h"
+#include "hz-sched-password.h"
+#include "hz-sched-store-accounts.h"
 
 const HzFieldSpec hz_organization_fields[] = {
   { .name = "name", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 200 },
@@ -19,6 +21,9 @@ const HzFieldSpec hz_user_fields[] = {
   { .name = "role", .type = HZ_FIELD_STRING, .required = TRUE, .allowed = hz_role_names },
   { .name = "specialty", .type = HZ_FIELD_STRING, .max_length = 100 },
   { .name = "title", .type = HZ_FIELD_STRING, .max_length = 100 },
+  { .name = "login", .type = HZ_FIELD_STRING, .max_length = HZ_LOGIN_MAX_LENGTH },
+  { .name = "password", .type = HZ_FIELD_STRING, .min_length = HZ_PASSWORD_MIN_LENGTH,
+    .max_length = HZ_PASSWORD_MAX_LENGTH },
   { NULL }
 };
 
@@ -79,6 +84,40 @@ hz_api_create_organization (HzRequest *request)
   hz_request_respond_json (request, SOUP_STATUS_CREATED, node);
 }
 
+/* Reads the optional login name and password into USER->login and
+ * *PASSWORD_HASH. Responds and returns FALSE when one is invalid. */
+static gboolean
+read_credentials (HzRequest  *request,
+                  HzUser     *user,
+                  char      **password_hash)
+{
+  const char *login = hz_fields_get_string (request->body, "login");
+  const char *password = hz_fields_get_string (request->body, "password");
+  g_autoptr (GError) error = NULL;
+
+  if (login != NULL)
+    {
+      user->login = hz_login_normalize (login);
+      if (user->login == NULL)
+        {
+          respond_field_problem (request, "login", HZ_FIELD_PROBLEM_INVALID_VALUE);
+          return FALSE;
+        }
+    }
+
+  if (password == NULL)
+    return TRUE;
+
+  *password_hash = hz_password_hash (password, &error);
+  if (*password_hash == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 void
 hz_api_create_user (HzRequest *request)
 {
@@ -89,6 +128,7 @@ hz_api_create_user (HzRequest *request)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
   g_autofree char *api_key = NULL;
+  g_autofree char *password_hash = NULL;
 
   user->org_id = hz_fields_get_id (body, "org_id");
   org = hz_store_get_organization (request->sched->db, user->org_id, &error);
@@ -114,7 +154,11 @@ hz_api_create_user (HzRequest *request)
   user->specialty = g_strdup (hz_fields_get_string (body, "specialty"));
   user->title = g_strdup (hz_fields_get_string (body, "title"));
 
-  api_key = hz_store_create_user (request->sched->db, &actor, user, &error);
+  if (!read_credentials (request, user, &password_hash))
+    return;
+
+  api_key = hz_store_create_user_with_credentials (request->sched->db, &actor, user,
+                                                   password_hash, &error);
   if (api_key == NULL)
     {
       hz_request_respond_gerror (request, error);

@@ -18,7 +18,8 @@ typedef struct {
   HzSched *sched;
   SoupServerMessage *msg;
   HzLanguage language;
-  HzUser *caller;          /* the key's user; NULL on routes signed by the relay */
+  HzUser *caller;          /* the key's or the session's user; NULL on routes
+                            * signed by the relay and on open routes */
   gint64 path_id;          /* the {id} of the route, or 0 */
   JsonObject *body;        /* validated against the route's fields, or NULL */
   GTimeZone *zone;         /* zone of the times in the response */
@@ -29,6 +30,7 @@ typedef void (*HzRouteHandler) (HzRequest *request);
 typedef enum {
   HZ_AUTH_API_KEY,         /* Authorization: Bearer KEY */
   HZ_AUTH_RELAY,           /* Authorization: HZ-HMAC ts=.., sig=.. (hz-request-auth.h) */
+  HZ_AUTH_NONE,            /* open: POST /login and POST /logout */
 } HzAuthKind;
 
 typedef struct {
@@ -90,6 +92,8 @@ extern const HzFieldSpec hz_no_show_fields[];
 extern const HzFieldSpec hz_report_fields[];
 extern const HzFieldSpec hz_amendment_fields[];
 extern const HzFieldSpec hz_participation_report_fields[];
+extern const HzFieldSpec hz_login_fields[];
+extern const HzFieldSpec hz_password_fields[];
 extern const HzFieldSpec hz_recording_report_fields[];
 
 void hz_api_create_organization (HzRequest *request);
@@ -109,6 +113,19 @@ void hz_api_save_report (HzRequest *request);
 void hz_api_sign_report (HzRequest *request);
 void hz_api_add_amendment (HzRequest *request);
 void hz_api_report_participation (HzRequest *request);
+void hz_api_login (HzRequest *request);
+void hz_api_logout (HzRequest *request);
+void hz_api_get_me (HzRequest *request);
+void hz_api_set_password (HzRequest *request);
+
+/* The name of the browser session cookie that POST /login sets. */
+#define HZ_SESSION_COOKIE "hz_session"
+
+/* Returns the user of MSG's unexpired session cookie, or NULL (with ERROR
+ * unset when there is simply no such session). */
+HzUser *hz_api_find_session_user (HzSched           *sched,
+                                  SoupServerMessage *msg,
+                                  GError           **error);
 void hz_api_create_join_token (HzRequest *request);
 void hz_api_list_recordings (HzRequest *request);
 void hz_api_report_recording (HzRequest *request);

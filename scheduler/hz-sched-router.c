@@ -39,6 +39,10 @@ static const HzRoute routes[] = {
     hz_api_add_amendment },
   { "POST", "/internal/participation", HZ_AUTH_RELAY, hz_participation_report_fields,
     hz_api_report_participation },
+  { "POST", "/login", HZ_AUTH_NONE, hz_login_fields, hz_api_login },
+  { "POST", "/logout", HZ_AUTH_NONE, NULL, hz_api_logout },
+  { "GET", "/me", HZ_AUTH_API_KEY, NULL, hz_api_get_me },
+  { "POST", "/users/{id}/password", HZ_AUTH_API_KEY, hz_password_fields, hz_api_set_password },
   { "POST", "/sessions/{id}/join-token", HZ_AUTH_API_KEY, NULL, hz_api_create_join_token },
   { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
   { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
@@ -154,11 +158,72 @@ bearer_key (SoupServerMessage *msg)
   return *header != '\0' ? header : NULL;
 }
 
+/* Whether the Origin header of MSG, when present, names the scheme, host
+ * and port that MSG was sent to. Browsers send Origin with every
+ * cross-site POST, so this rejects a forged form even where SameSite is
+ * not enforced. */
+static gboolean
+origin_matches (SoupServerMessage *msg)
+{
+  const char *origin = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (msg), "Origin");
+  GUri *target = soup_server_message_get_uri (msg);
+  g_autoptr (GUri) parsed = NULL;
+
+  if (origin == NULL)
+    return TRUE;
+
+  parsed = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  return parsed != NULL &&
+         g_strcmp0 (g_uri_get_scheme (parsed), g_uri_get_scheme (target)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (parsed) ? g_uri_get_host (parsed) : "",
+                             g_uri_get_host (target) ? g_uri_get_host (target) : "") == 0 &&
+         g_uri_get_port (parsed) == g_uri_get_port (target);
+}
+
+/* Authenticates by the browser session cookie of POST /login. A request
+ * that changes state must come from the scheduler's own pages. */
+static gboolean
+authenticate_cookie (HzRequest *request)
+{
+  const char *method = soup_server_message_get_method (request->msg);
+  g_autoptr (GError) error = NULL;
+
+  request->caller = hz_api_find_session_user (request->sched, request->msg, &error);
+  if (error != NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return FALSE;
+    }
+  if (request->caller == NULL)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_UNAUTHORIZED);
+      return FALSE;
+    }
+
+  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD") &&
+      !origin_matches (request->msg))
+    {
+      g_message ("Rejected a cross-origin %s by user %" G_GINT64_FORMAT, method,
+                 request->caller->id);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_FORBIDDEN);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* An Authorization header must carry a valid key; without one, the
+ * session cookie counts. */
 static gboolean
 authenticate_key (HzRequest *request)
 {
   const char *key = bearer_key (request->msg);
   g_autoptr (GError) error = NULL;
+
+  if (key == NULL && soup_message_headers_get_one (
+        soup_server_message_get_request_headers (request->msg), "Authorization") == NULL)
+    return authenticate_cookie (request);
 
   if (key == NULL || !g_str_has_prefix (key, HZ_API_KEY_PREFIX))
     {

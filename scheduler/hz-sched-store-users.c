@@ -2,6 +2,7 @@
 #include "hz-sched-store.h"
 
 #include "hz-sched-apikey.h"
+#include "hz-sched-store-accounts.h"
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
 #include "hz-sched-time.h"
@@ -100,11 +101,13 @@ static gboolean
 insert_user (sqlite3     *db,
              HzUser      *user,
              const char  *key_hash,
+             const char  *password_hash,
              GError     **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "INSERT INTO users (org_id, name, role, specialty, title, api_key_hash, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+    "INSERT INTO users (org_id, name, role, specialty, title, api_key_hash, created_at,"
+    "                   login, password_hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -119,6 +122,8 @@ insert_user (sqlite3     *db,
   sqlite3_bind_text (stmt, 5, user->title, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, key_hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 7, now_seconds ());
+  sqlite3_bind_text (stmt, 8, user->login, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, password_hash, -1, SQLITE_TRANSIENT);
   if (!hz_db_step (stmt, NULL, error))
     return FALSE;
 
@@ -132,6 +137,16 @@ hz_store_create_user (sqlite3        *db,
                       HzUser         *user,
                       GError        **error)
 {
+  return hz_store_create_user_with_credentials (db, actor, user, NULL, error);
+}
+
+char *
+hz_store_create_user_with_credentials (sqlite3        *db,
+                                       const HzActor  *actor,
+                                       HzUser         *user,
+                                       const char     *password_hash,
+                                       GError        **error)
+{
   g_autofree char *key = hz_api_key_generate (error);
   g_autofree char *key_hash = NULL;
   HzAuditEntry audit = { *actor, "user.create", "user", 0, NULL, NULL, NULL };
@@ -143,7 +158,9 @@ hz_store_create_user (sqlite3        *db,
   if (!hz_db_begin (db, error))
     return NULL;
 
-  if (!insert_user (db, user, key_hash, error))
+  if (user->login != NULL && !hz_store_check_login_free (db, 0, user->login, error))
+    goto failed;
+  if (!insert_user (db, user, key_hash, password_hash, error))
     goto failed;
 
   audit.object_id = user->id;
