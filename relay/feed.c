@@ -78,7 +78,7 @@ report_recording (HzRoom *room, const char *participant_id, HzRecorder *recorder
     .bytes = bytes,
   };
 
-  hz_reporter_send (room->relay->reporter, &report);
+  hz_reporter_send_recording (room->relay->reporter, &report);
 }
 
 static void

@@ -1,8 +1,10 @@
-/* Recording reports to the scheduler; see report.h.
+/* Reports to the scheduler; see report.h.
  *
- * Reports are queued per recording path. The head of a queue is in flight
- * or waiting for its retry. A newer report of the same path supersedes a
- * failed head instead of waiting behind its retries.
+ * Reports are queued per subject: a recording path, or a participant of a
+ * session. The head of a queue is in flight or waiting for its retry. For
+ * recordings, which the scheduler upserts, a newer report supersedes a
+ * failed head instead of waiting behind its retries. Participation events
+ * are each kept, in order.
  */
 #include "report.h"
 #include "hz-request-auth.h"
@@ -10,23 +12,31 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#define REPORT_PATH "/api/v1/internal/recordings"
+#define RECORDINGS_PATH "/api/v1/internal/recordings"
+#define PARTICIPATION_PATH "/api/v1/internal/participation"
 #define REQUEST_TIMEOUT_S 10
 #define FIRST_RETRY_DELAY_MS 1000
 
-struct _HzReporter {
-  SoupSession *session;
-  char *url;                 /* SCHEDULER_URL + REPORT_PATH */
+typedef struct {
+  char *url;                 /* SCHEDULER_URL + the endpoint's path */
   char *signed_path;         /* the URL's path, which the signature covers */
+} Endpoint;
+
+struct _HzReporter {
+  SoupSession *session;      /* NULL when reports are disabled */
+  Endpoint recordings;
+  Endpoint participation;
   HzSecret secret;
   GCancellable *cancellable;
-  GHashTable *queues;        /* recording path → ReportQueue */
+  GHashTable *queues;        /* subject → ReportQueue */
   gboolean flushing;         /* set at shutdown: send now, retry no more */
 };
 
 typedef struct {
   HzReporter *reporter;      /* NULL once the reporter is freed */
-  char *recording_path;
+  const Endpoint *endpoint;
+  gboolean supersede;        /* a newer report replaces a failed head */
+  char *subject;             /* e.g. "recording 12/5-video.webm", for logs */
   GQueue bodies;             /* JSON texts, oldest first */
   guint attempt;             /* attempts made for the head */
   gboolean in_flight;
@@ -39,7 +49,7 @@ static void
 report_queue_clear (ReportQueue *queue)
 {
   g_queue_clear_full (&queue->bodies, g_free);
-  g_free (queue->recording_path);
+  g_free (queue->subject);
 }
 
 static void
@@ -48,11 +58,28 @@ report_queue_unref (gpointer queue)
   g_rc_box_release_full (queue, (GDestroyNotify) report_queue_clear);
 }
 
+static void
+endpoint_init (Endpoint *endpoint, GUri *base, const char *base_path, const char *path)
+{
+  g_autoptr (GUri) uri = NULL;
+
+  endpoint->signed_path = g_strconcat (base_path, path, NULL);
+  uri = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (base), NULL, g_uri_get_host (base),
+                     g_uri_get_port (base), endpoint->signed_path, NULL, NULL);
+  endpoint->url = g_uri_to_string (uri);
+}
+
+static void
+endpoint_clear (Endpoint *endpoint)
+{
+  g_clear_pointer (&endpoint->url, g_free);
+  g_clear_pointer (&endpoint->signed_path, g_free);
+}
+
 HzReporter *
 hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **error)
 {
   g_autoptr (GUri) base = NULL;
-  g_autoptr (GUri) uri = NULL;
   g_autofree char *base_path = NULL;
   HzReporter *reporter = g_new0 (HzReporter, 1);
 
@@ -60,7 +87,7 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **err
   reporter->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
   reporter->cancellable = g_cancellable_new ();
   if (scheduler_url == NULL || scheduler_url[0] == '\0') {
-    g_message ("no scheduler-url: recordings are not reported");
+    g_message ("no scheduler-url: recordings and participation are not reported");
     return reporter;
   }
 
@@ -73,10 +100,8 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **err
   base_path = g_strdup (g_uri_get_path (base));
   while (g_str_has_suffix (base_path, "/"))
     base_path[strlen (base_path) - 1] = '\0';
-  reporter->signed_path = g_strconcat (base_path, REPORT_PATH, NULL);
-  uri = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (base), NULL, g_uri_get_host (base),
-                     g_uri_get_port (base), reporter->signed_path, NULL, NULL);
-  reporter->url = g_uri_to_string (uri);
+  endpoint_init (&reporter->recordings, base, base_path, RECORDINGS_PATH);
+  endpoint_init (&reporter->participation, base, base_path, PARTICIPATION_PATH);
   reporter->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
                                                      "user-agent", "huizhen-relay", NULL);
   return reporter;
@@ -96,8 +121,7 @@ hz_reporter_free (HzReporter *reporter)
     ReportQueue *queue = value;
 
     if (queue->bodies.length > 0)
-      g_warning ("recording %s: %u report(s) not sent", queue->recording_path,
-                 queue->bodies.length);
+      g_warning ("%s: %u report(s) not sent", queue->subject, queue->bodies.length);
     queue->reporter = NULL;
     g_clear_handle_id (&queue->retry_id, g_source_remove);
     report_queue_unref (queue);
@@ -105,8 +129,8 @@ hz_reporter_free (HzReporter *reporter)
   g_hash_table_unref (reporter->queues);
   g_clear_object (&reporter->session);
   g_object_unref (reporter->cancellable);
-  g_free (reporter->url);
-  g_free (reporter->signed_path);
+  endpoint_clear (&reporter->recordings);
+  endpoint_clear (&reporter->participation);
   g_free (reporter);
 }
 
@@ -148,7 +172,7 @@ format_time (gint64 unix_us)
 }
 
 static char *
-build_body (const HzRecordingReport *report)
+build_recording_body (const HzRecordingReport *report)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -194,7 +218,7 @@ queue_advance (ReportQueue *queue)
     queue_start (queue);
     return;
   }
-  g_hash_table_remove (reporter->queues, queue->recording_path);
+  g_hash_table_remove (reporter->queues, queue->subject);
   report_queue_unref (queue);
 }
 
@@ -213,21 +237,19 @@ handle_failure (ReportQueue *queue, const char *reason)
 {
   guint delay_ms = FIRST_RETRY_DELAY_MS << MIN (queue->attempt - 1, 5u);
 
-  if (queue->bodies.length > 1) {
-    g_warning ("recording %s: report failed (%s); a newer report replaces it",
-               queue->recording_path, reason);
+  if (queue->supersede && queue->bodies.length > 1) {
+    g_warning ("%s: report failed (%s); a newer report replaces it", queue->subject, reason);
     queue_advance (queue);
   } else if (queue->reporter->flushing) {
-    g_warning ("recording %s: report failed (%s); not retried at shutdown",
-               queue->recording_path, reason);
+    g_warning ("%s: report failed (%s); not retried at shutdown", queue->subject, reason);
     queue_advance (queue);
   } else if (queue->attempt >= HZ_REPORT_MAX_ATTEMPTS) {
-    g_warning ("recording %s: report failed (%s); giving up after %u attempts",
-               queue->recording_path, reason, queue->attempt);
+    g_warning ("%s: report failed (%s); giving up after %u attempts", queue->subject, reason,
+               queue->attempt);
     queue_advance (queue);
   } else {
-    g_warning ("recording %s: report failed (%s); retrying in %u ms (attempt %u of %d)",
-               queue->recording_path, reason, delay_ms, queue->attempt, HZ_REPORT_MAX_ATTEMPTS);
+    g_warning ("%s: report failed (%s); retrying in %u ms (attempt %u of %d)", queue->subject,
+               reason, delay_ms, queue->attempt, HZ_REPORT_MAX_ATTEMPTS);
     queue->retry_id = g_timeout_add (delay_ms, on_retry, queue);
   }
 }
@@ -251,7 +273,7 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
 
   status = message != NULL ? soup_message_get_status (message) : 0;
   if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (status)) {
-    g_debug ("recording %s: reported", queue->recording_path);
+    g_debug ("%s: reported", queue->subject);
     queue_advance (queue);
   } else {
     reason = error != NULL ? g_strdup (error->message)
@@ -268,10 +290,10 @@ queue_start (ReportQueue *queue)
   HzReporter *reporter = queue->reporter;
   const char *body = g_queue_peek_head (&queue->bodies);
   gsize length = strlen (body);
-  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, reporter->url);
+  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, queue->endpoint->url);
   g_autoptr (GBytes) bytes = g_bytes_new (body, length);
   g_autofree char *authorization = hz_request_auth_sign (&reporter->secret, "POST",
-                                                         reporter->signed_path,
+                                                         queue->endpoint->signed_path,
                                                          g_get_real_time () / G_USEC_PER_SEC,
                                                          body, length);
 
@@ -285,28 +307,27 @@ queue_start (ReportQueue *queue)
                                     g_rc_box_acquire (queue));
 }
 
-void
-hz_reporter_send (HzReporter *reporter, const HzRecordingReport *report)
+/* Queues BODY (taken) for SUBJECT and starts it when nothing is ahead. */
+static void
+enqueue (HzReporter *reporter, const Endpoint *endpoint, gboolean supersede,
+         const char *subject, char *body)
 {
-  ReportQueue *queue;
+  ReportQueue *queue = g_hash_table_lookup (reporter->queues, subject);
 
-  if (reporter->url == NULL)
-    return;
-
-  queue = g_hash_table_lookup (reporter->queues, report->path);
   if (queue == NULL) {
     queue = g_rc_box_new0 (ReportQueue);
     queue->reporter = reporter;
-    queue->recording_path = g_strdup (report->path);
+    queue->endpoint = endpoint;
+    queue->supersede = supersede;
+    queue->subject = g_strdup (subject);
     g_queue_init (&queue->bodies);
-    g_hash_table_insert (reporter->queues, queue->recording_path, queue);
+    g_hash_table_insert (reporter->queues, queue->subject, queue);
   }
-  g_queue_push_tail (&queue->bodies, build_body (report));
-  g_debug ("recording %s: report \"%s\" queued", report->path, report->status);
+  g_queue_push_tail (&queue->bodies, body);
 
   if (queue->in_flight)
     return;
-  if (queue->retry_id != 0) {
+  if (queue->retry_id != 0 && queue->supersede) {
     /* The failed head waits for a retry: the new report supersedes it. */
     g_clear_handle_id (&queue->retry_id, g_source_remove);
     queue_advance (queue);
@@ -314,4 +335,53 @@ hz_reporter_send (HzReporter *reporter, const HzRecordingReport *report)
   }
   if (queue->bodies.length == 1)
     queue_start (queue);
+}
+
+void
+hz_reporter_send_recording (HzReporter *reporter, const HzRecordingReport *report)
+{
+  g_autofree char *subject = NULL;
+
+  if (reporter->session == NULL)
+    return;
+  subject = g_strdup_printf ("recording %s", report->path);
+  g_debug ("%s: report \"%s\" queued", subject, report->status);
+  enqueue (reporter, &reporter->recordings, TRUE, subject, build_recording_body (report));
+}
+
+static char *
+build_participation_body (gint64 session_id, const char *participant_id, const char *event,
+                          gint64 at)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *at_text = format_time (at);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "session_id");
+  json_builder_add_int_value (builder, session_id);
+  json_builder_set_member_name (builder, "participant_id");
+  json_builder_add_string_value (builder, participant_id);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "at");
+  json_builder_add_string_value (builder, at_text);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+void
+hz_reporter_send_participation (HzReporter *reporter, gint64 session_id,
+                                const char *participant_id, const char *event, gint64 at)
+{
+  g_autofree char *subject = NULL;
+
+  if (reporter->session == NULL)
+    return;
+  subject = g_strdup_printf ("session %" G_GINT64_FORMAT " participant %s participation",
+                             session_id, participant_id);
+  g_debug ("%s: report \"%s\" queued", subject, event);
+  enqueue (reporter, &reporter->participation, FALSE, subject,
+           build_participation_body (session_id, participant_id, event, at));
 }

@@ -1,9 +1,10 @@
-/* Recording reports to the scheduler.
+/* Reports of recordings and of joins and leaves to the scheduler.
  *
- * Each report is a POST of JSON to SCHEDULER_URL/api/v1/internal/recordings,
- * signed with hz_request_auth_sign(). The scheduler upserts by path, so the
- * reports of one recording are sent in order, and a failed report is retried
- * with backoff until a newer report of the same recording supersedes it.
+ * Each report is a POST of JSON to SCHEDULER_URL/api/v1/internal/recordings
+ * or .../internal/participation, signed with hz_request_auth_sign(). The
+ * reports of one recording, or of one participant's joins and leaves, are
+ * sent in order. A failed report is retried with backoff; for a recording,
+ * which the scheduler upserts by path, a newer report supersedes it.
  * Nothing here blocks the caller.
  */
 #pragma once
@@ -37,8 +38,16 @@ HzReporter *hz_reporter_new (const char     *scheduler_url,
 /* Cancels reports in flight and drops the queued ones. */
 void hz_reporter_free (HzReporter *reporter);
 
-void hz_reporter_send (HzReporter              *reporter,
-                       const HzRecordingReport *report);
+void hz_reporter_send_recording (HzReporter              *reporter,
+                                 const HzRecordingReport *report);
+
+/* Reports that PARTICIPANT_ID joined or left (EVENT "join" or "leave") the
+ * session at AT, in microseconds since the Unix epoch. */
+void hz_reporter_send_participation (HzReporter *reporter,
+                                     gint64      session_id,
+                                     const char *participant_id,
+                                     const char *event,
+                                     gint64      at);
 
 /* Sends the reports that wait for a retry at once and gives up on any later
  * failure. The relay calls it at shutdown, so its wait for reports is short. */

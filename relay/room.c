@@ -223,6 +223,8 @@ remove_participant (HzRoom *room, HzParticipant *participant)
 
   g_hash_table_steal (room->participants, participant->id);
   announce_participant (participant, FALSE);
+  hz_reporter_send_participation (room->relay->reporter, room->session_id, participant->id,
+                                  "leave", g_get_real_time ());
   g_message ("%s: left", participant->log_prefix);
 
   participant->connection = NULL;
@@ -262,6 +264,8 @@ hz_room_join (HzRoom *room, HzConnection *connection, const HzJoinToken *token)
   g_hash_table_insert (room->participants, participant->id, participant);
   g_message ("%s: joined as %s", participant->log_prefix,
              hz_token_role_to_string (participant->role));
+  hz_reporter_send_participation (room->relay->reporter, room->session_id, participant->id,
+                                  "join", g_get_real_time ());
 
   send_joined (participant);
   announce_participant (participant, TRUE);
