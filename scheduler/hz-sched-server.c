@@ -201,6 +201,32 @@ handle_request (SoupServer        *server,
     hz_static_serve (sched, msg, path);
 }
 
+/* Pending connections the kernel queues before accept(). GSocket's default
+ * of 10 is too small for a burst of clients: the kernel then drops their
+ * handshakes, which they retry only a second later, and some connections
+ * are reset. The kernel caps the value at net.core.somaxconn. */
+#define LISTEN_BACKLOG 256
+
+/* Binds a socket with LISTEN_BACKLOG to ADDRESS and gives it to SERVER. */
+static gboolean
+listen_with_backlog (SoupServer      *server,
+                     GSocketAddress  *address,
+                     GError         **error)
+{
+  g_autoptr (GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                             G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                             error);
+
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+
+  return soup_server_listen_socket (server, socket, 0, error);
+}
+
 static gboolean
 listen_on (SoupServer            *server,
            const HzListenAddress *address,
@@ -222,7 +248,7 @@ listen_on (SoupServer            *server,
     }
 
   socket_address = g_inet_socket_address_new (inet, address->port);
-  return soup_server_listen (server, socket_address, 0, error);
+  return listen_with_backlog (server, socket_address, error);
 }
 
 /* The port that the kernel picked when the configuration asked for 0. */
