@@ -180,8 +180,9 @@ set_meta (JsonObject *resource,
   json_object_set_object_member (resource, "meta", meta);
 }
 
-/* R4 app-4: only cancelled and noshow appointments carry a
- * cancelationReason. A returned request's reason is the return reason. */
+/* Only cancelled Appointments carry a cancelationReason: R4's app-4
+ * expression allows "cancelled" and "no-show", which is not the status
+ * code "noshow". A returned request's reason is the return reason. */
 static void
 set_cancelation_reason (JsonObject           *appointment,
                         const HzConsultation *consultation,

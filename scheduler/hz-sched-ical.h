@@ -38,9 +38,14 @@ char *hz_ical_event_summary (const HzCalendarEvent *event,
 
 /* Writes a VCALENDAR with one VEVENT per element of EVENTS (HzCalendarEvent).
  * Times are in UTC, DTSTAMP is NOW (Unix seconds) and text is in LANGUAGE.
- * Lines end in CRLF and are folded by libical at 75 octets. */
+ * Lines end in CRLF and are folded at 75 octets, never inside a UTF-8
+ * sequence. */
 char *hz_ical_write_feed (GPtrArray  *events,
                           HzLanguage  language,
                           gint64      now);
+
+/* Returns iCalendar TEXT unfolded and folded again at 75 octets, never
+ * inside a UTF-8 sequence, with every line ending in CRLF. */
+char *hz_ical_refold (const char *text);
 
 G_END_DECLS
