@@ -1,0 +1,534 @@
+/* Integration tests of the FHIR R4 views: the real scheduler on loopback
+ * with a temporary database. Every response, errors included, goes through
+ * the R4 checker in fhir-r4-check.c. */
+#include <string.h>
+
+#include "fhir-r4-check.h"
+#include "hz-sched-time.h"
+#include "views-http.h"
+
+#define BOOKING_START_OFFSET (2 * 24 * 3600)
+#define BOOKING_DURATION (30 * 60)
+
+typedef struct {
+  HzTestDaemons *daemons;
+  HzTestBooking booking;
+  SoupSession *session;
+  gint64 booking_start;          /* Unix seconds */
+  gint64 other_org_id;           /* a second county hospital */
+  gint64 other_doctor_id;
+  char *other_doctor_key;
+  gint64 trainee_id;             /* a trainee of the booking's county hospital */
+  char *trainee_key;
+  gint64 other_expert_id;        /* an expert not assigned to the booking */
+  char *other_expert_key;
+} Fixture;
+
+static gint64
+read_time (JsonObject *object,
+           const char *member)
+{
+  gint64 seconds = 0;
+
+  g_assert_true (hz_time_parse_rfc3339 (json_object_get_string_member (object, member),
+                                        &seconds));
+  return seconds;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  HzTestBooking *booking = &fixture->booking;
+
+  fixture->daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  g_assert_no_error (error);
+  hz_test_book_consultation (fixture->daemons, BOOKING_START_OFFSET, BOOKING_DURATION, booking,
+                             &error);
+  g_assert_no_error (error);
+  fixture->session = soup_session_new_with_options ("timeout", VIEWS_HTTP_TIMEOUT_SECONDS, NULL);
+
+  path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT, booking->consultation_id);
+  {
+    g_auto (ViewsResponse) consultation = views_http (fixture->daemons, fixture->session, "GET",
+                                                      path, booking->doctor_key, NULL);
+
+    g_assert_cmpuint (consultation.status, ==, 200);
+    fixture->booking_start = read_time (views_response_object (&consultation), "start");
+  }
+
+  fixture->other_org_id = views_create_organization (fixture->daemons, fixture->session,
+                                                     "湄潭县人民医院", "county");
+  fixture->other_doctor_id = views_create_user (fixture->daemons, fixture->session,
+                                                fixture->other_org_id, "刘医生", "doctor",
+                                                &fixture->other_doctor_key);
+  fixture->trainee_id = views_create_user (fixture->daemons, fixture->session,
+                                           booking->county_org_id, "陈学员", "trainee",
+                                           &fixture->trainee_key);
+  fixture->other_expert_id = views_create_user (fixture->daemons, fixture->session,
+                                                booking->district_org_id, "周专家", "expert",
+                                                &fixture->other_expert_key);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_clear_object (&fixture->session);
+  hz_test_booking_clear (&fixture->booking);
+  g_clear_pointer (&fixture->other_doctor_key, g_free);
+  g_clear_pointer (&fixture->trainee_key, g_free);
+  g_clear_pointer (&fixture->other_expert_key, g_free);
+  g_clear_pointer (&fixture->daemons, hz_test_daemons_stop);
+}
+
+/* GETs PATH with KEY, asserts STATUS, the FHIR content type and R4
+ * validity, and returns the response. */
+static ViewsResponse
+fhir_get (Fixture    *fixture,
+          const char *path,
+          const char *key,
+          guint       status)
+{
+  ViewsResponse response = views_http (fixture->daemons, fixture->session, "GET", path, key,
+                                       NULL);
+
+  g_test_message ("GET %s: %u", path, response.status);
+  g_assert_cmpuint (response.status, ==, status);
+  g_assert_cmpstr (soup_message_headers_get_content_type (response.headers, NULL), ==,
+                   "application/fhir+json");
+  fhir_r4_assert_valid (response.json);
+  return response;
+}
+
+static void
+assert_outcome (const ViewsResponse *response,
+                const char          *issue_code)
+{
+  JsonObject *outcome = views_response_object (response);
+  JsonObject *issue = json_array_get_object_element (
+    json_object_get_array_member (outcome, "issue"), 0);
+
+  g_assert_cmpstr (json_object_get_string_member (outcome, "resourceType"), ==,
+                   "OperationOutcome");
+  g_assert_cmpstr (json_object_get_string_member (issue, "code"), ==, issue_code);
+}
+
+static char *
+appointment_path (gint64 consultation_id)
+{
+  return g_strdup_printf ("/fhir/Appointment/%" G_GINT64_FORMAT, consultation_id);
+}
+
+static JsonObject *
+participant_at (JsonObject *appointment,
+                guint       index)
+{
+  return json_array_get_object_element (
+    json_object_get_array_member (appointment, "participant"), index);
+}
+
+static const char *
+actor_reference (JsonObject *participant)
+{
+  if (!json_object_has_member (participant, "actor"))
+    return NULL;
+  return json_object_get_string_member (json_object_get_object_member (participant, "actor"),
+                                        "reference");
+}
+
+static void
+test_appointment_booked (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *path = appointment_path (booking->consultation_id);
+  g_autofree char *api_path = g_strconcat ("/api/v1", path, NULL);
+  g_autofree char *doctor_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                       booking->doctor_id);
+  g_autofree char *expert_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                       booking->expert_id);
+  g_auto (ViewsResponse) response = fhir_get (fixture, path, booking->doctor_key, 200);
+  g_auto (ViewsResponse) below_api = fhir_get (fixture, api_path, booking->doctor_key, 200);
+  JsonObject *appointment = views_response_object (&response);
+  g_autofree char *text = views_response_text (&response);
+
+  g_assert_cmpstr (json_object_get_string_member (appointment, "resourceType"), ==,
+                   "Appointment");
+  g_assert_cmpint (g_ascii_strtoll (json_object_get_string_member (appointment, "id"), NULL, 10),
+                   ==, booking->consultation_id);
+  g_assert_cmpstr (json_object_get_string_member (appointment, "status"), ==, "booked");
+  g_assert_cmpint (read_time (appointment, "start"), ==, fixture->booking_start);
+  g_assert_cmpint (read_time (appointment, "end"), ==, fixture->booking_start + BOOKING_DURATION);
+  g_assert_cmpint (json_object_get_int_member (appointment, "minutesDuration"), ==, 30);
+
+  g_assert_cmpstr (actor_reference (participant_at (appointment, 0)), ==, doctor_reference);
+  g_assert_cmpstr (json_object_get_string_member (participant_at (appointment, 0), "status"),
+                   ==, "accepted");
+  g_assert_cmpstr (actor_reference (participant_at (appointment, 1)), ==, expert_reference);
+  g_assert_cmpstr (json_object_get_string_member (participant_at (appointment, 1), "required"),
+                   ==, "required");
+
+  /* No patient data in the view. */
+  g_assert_null (strstr (text, "T-0001"));
+  g_assert_null (strstr (text, "胸闷"));
+
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&below_api), "status"),
+                   ==, "booked");
+}
+
+/* Returns the Appointment of CONSULTATION_ID as the admin reads it. */
+static JsonObject *
+read_appointment (Fixture *fixture,
+                  gint64   consultation_id)
+{
+  g_autofree char *path = appointment_path (consultation_id);
+  g_auto (ViewsResponse) response = fhir_get (fixture, path, fixture->daemons->admin_key, 200);
+
+  return json_object_ref (views_response_object (&response));
+}
+
+static void
+post_ok (Fixture    *fixture,
+         const char *key,
+         gint64      consultation_id,
+         const char *action,
+         const char *body)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/%s",
+                                           consultation_id, action);
+  g_auto (ViewsResponse) response = views_http (fixture->daemons, fixture->session, "POST", path,
+                                                key, body);
+
+  g_assert_cmpuint (response.status, ==, 200);
+}
+
+/* Each workflow status has its R4 status, and start and end appear
+ * exactly when R4 (app-3) requires or allows them. */
+static void
+test_appointment_status_per_workflow (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  gint64 requested = views_request_consultation (fixture->daemons, fixture->session,
+                                                 booking->doctor_key, "神经内科");
+  gint64 accepted = views_request_consultation (fixture->daemons, fixture->session,
+                                                booking->doctor_key, "神经内科");
+  gint64 returned = views_request_consultation (fixture->daemons, fixture->session,
+                                                booking->doctor_key, "神经内科");
+  g_autoptr (JsonObject) proposed = NULL;
+  g_autoptr (JsonObject) reviewed = NULL;
+  g_autoptr (JsonObject) declined = NULL;
+  g_autoptr (JsonObject) cancelled = NULL;
+
+  post_ok (fixture, booking->coordinator_key, accepted, "accept", NULL);
+  post_ok (fixture, booking->coordinator_key, returned, "return",
+           "{\"reason\": \"请补充心电图检查结果\"}");
+  views_cancel (fixture->daemons, fixture->session, booking->doctor_key,
+                booking->consultation_id);
+
+  proposed = read_appointment (fixture, requested);
+  g_assert_cmpstr (json_object_get_string_member (proposed, "status"), ==, "proposed");
+  g_assert_false (json_object_has_member (proposed, "start"));
+  g_assert_false (json_object_has_member (proposed, "end"));
+  g_assert_cmpstr (json_object_get_string_member (participant_at (proposed, 1), "status"), ==,
+                   "needs-action");
+
+  reviewed = read_appointment (fixture, accepted);
+  g_assert_cmpstr (json_object_get_string_member (reviewed, "status"), ==, "proposed");
+  g_assert_false (json_object_has_member (reviewed, "start"));
+
+  declined = read_appointment (fixture, returned);
+  g_assert_cmpstr (json_object_get_string_member (declined, "status"), ==, "cancelled");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (declined, "cancelationReason"), "text"),
+                   ==, "请补充心电图检查结果");
+  g_assert_cmpstr (json_object_get_string_member (participant_at (declined, 1), "status"), ==,
+                   "declined");
+
+  cancelled = read_appointment (fixture, booking->consultation_id);
+  g_assert_cmpstr (json_object_get_string_member (cancelled, "status"), ==, "cancelled");
+  g_assert_true (json_object_has_member (cancelled, "cancelationReason"));
+  g_assert_cmpint (read_time (cancelled, "start"), ==, fixture->booking_start);
+}
+
+static gint64
+search_total (Fixture    *fixture,
+              const char *path,
+              const char *key)
+{
+  g_auto (ViewsResponse) response = fhir_get (fixture, path, key, 200);
+  JsonObject *bundle = views_response_object (&response);
+
+  g_assert_cmpstr (json_object_get_string_member (bundle, "resourceType"), ==, "Bundle");
+  g_assert_cmpstr (json_object_get_string_member (bundle, "type"), ==, "searchset");
+  return json_object_get_int_member (bundle, "total");
+}
+
+/* The same visibility as the JSON API: a role that cannot see the
+ * consultation gets 404 for the read and no match in a search. */
+static void
+test_appointment_visibility_per_role (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *path = appointment_path (booking->consultation_id);
+  g_autofree char *search = g_strdup_printf ("/fhir/Appointment?actor=Practitioner/%"
+                                             G_GINT64_FORMAT, booking->doctor_id);
+  const struct {
+    const char *role;
+    const char *key;
+    gboolean visible;
+  } cases[] = {
+    { "admin", fixture->daemons->admin_key, TRUE },
+    { "requesting doctor", booking->doctor_key, TRUE },
+    { "assigned expert", booking->expert_key, TRUE },
+    { "district coordinator", booking->coordinator_key, TRUE },
+    { "trainee of the county", fixture->trainee_key, FALSE },
+    { "doctor of another county", fixture->other_doctor_key, FALSE },
+    { "expert not assigned", fixture->other_expert_key, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (ViewsResponse) read = { 0 };
+
+      g_test_message ("role: %s", cases[i].role);
+      read = fhir_get (fixture, path, cases[i].key, cases[i].visible ? 200 : 404);
+      if (!cases[i].visible)
+        assert_outcome (&read, "not-found");
+      g_assert_cmpint (search_total (fixture, search, cases[i].key), ==, cases[i].visible);
+    }
+}
+
+static char *
+shanghai_date (gint64 unix_seconds,
+               int    days)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (unix_seconds);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (time, zone);
+  g_autoptr (GDateTime) shifted = g_date_time_add_days (local, days);
+
+  return g_date_time_format (shifted, "%Y-%m-%d");
+}
+
+static void
+test_appointment_search_actor_date (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *day = shanghai_date (fixture->booking_start, 0);
+  g_autofree char *next_day = shanghai_date (fixture->booking_start, 1);
+  g_autofree char *by_day = g_strdup_printf (
+    "/fhir/Appointment?actor=Practitioner/%" G_GINT64_FORMAT "&date=%s", booking->expert_id, day);
+  g_autofree char *by_next_day = g_strdup_printf (
+    "/fhir/Appointment?actor=Practitioner/%" G_GINT64_FORMAT "&date=%s", booking->expert_id,
+    next_day);
+  g_autofree char *range = g_strdup_printf (
+    "/fhir/Appointment?actor=%" G_GINT64_FORMAT "&date=ge%s&date=lt%s", booking->expert_id, day,
+    next_day);
+  g_autofree char *before = g_strdup_printf ("/fhir/Appointment?date=lt%s", day);
+  g_autofree char *other_actor = g_strdup_printf (
+    "/fhir/Appointment?actor=Practitioner/%" G_GINT64_FORMAT, fixture->other_expert_id);
+  g_autofree char *expected_url = g_strdup_printf ("%s/fhir/Appointment/%" G_GINT64_FORMAT,
+                                                   fixture->daemons->scheduler_url,
+                                                   booking->consultation_id);
+  g_auto (ViewsResponse) found = fhir_get (fixture, by_day, booking->expert_key, 200);
+  JsonObject *bundle = views_response_object (&found);
+  JsonObject *entry = json_array_get_object_element (
+    json_object_get_array_member (bundle, "entry"), 0);
+
+  g_assert_cmpint (json_object_get_int_member (bundle, "total"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (entry, "fullUrl"), ==, expected_url);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (entry, "search"), "mode"), ==, "match");
+
+  g_assert_cmpint (search_total (fixture, by_next_day, booking->expert_key), ==, 0);
+  g_assert_cmpint (search_total (fixture, range, booking->expert_key), ==, 1);
+  g_assert_cmpint (search_total (fixture, before, booking->expert_key), ==, 0);
+  g_assert_cmpint (search_total (fixture, other_actor, fixture->daemons->admin_key), ==, 0);
+  g_assert_cmpint (search_total (fixture, "/fhir/Appointment?status=booked",
+                                 booking->expert_key), ==, 1);
+  g_assert_cmpint (search_total (fixture, "/fhir/Appointment?status=proposed,cancelled",
+                                 booking->expert_key), ==, 0);
+}
+
+/* Invalid parameters are 400 with an OperationOutcome, not an empty
+ * result. Invalid percent-encoding never reaches the views, because
+ * libsoup rejects the request first. */
+static void
+test_appointment_search_invalid (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  const char *const paths[] = {
+    "/fhir/Appointment?actor=Patient/1",
+    "/fhir/Appointment?date=yesterday",
+    "/fhir/Appointment?date=2026-02-30",
+    "/fhir/Appointment?date:missing=true",
+    "/fhir/Appointment?_count=-1",
+    "/fhir/Appointment?_count=201",
+    "/fhir/Appointment?status:not=booked",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_auto (ViewsResponse) response = fhir_get (fixture, paths[i],
+                                                  fixture->booking.doctor_key, 400);
+
+      assert_outcome (&response, "invalid");
+    }
+}
+
+static void
+test_errors_are_outcomes (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *path = appointment_path (fixture->booking.consultation_id);
+  g_auto (ViewsResponse) anonymous = fhir_get (fixture, path, NULL, 401);
+  g_auto (ViewsResponse) missing = fhir_get (fixture, "/fhir/Appointment/9999",
+                                             fixture->booking.doctor_key, 404);
+  g_auto (ViewsResponse) unknown_type = fhir_get (fixture, "/fhir/Patient/1",
+                                                  fixture->booking.doctor_key, 404);
+  g_auto (ViewsResponse) post = views_http (fixture->daemons, fixture->session, "POST",
+                                            "/fhir/Appointment", fixture->booking.doctor_key,
+                                            "{}");
+
+  assert_outcome (&anonymous, "login");
+  assert_outcome (&missing, "not-found");
+  assert_outcome (&unknown_type, "not-found");
+  g_assert_cmpuint (post.status, ==, 405);
+  fhir_r4_assert_valid (post.json);
+  assert_outcome (&post, "not-supported");
+}
+
+static void
+test_schedule_read_and_search (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *path = g_strdup_printf ("/fhir/Schedule/%" G_GINT64_FORMAT, booking->expert_id);
+  g_autofree char *not_expert = g_strdup_printf ("/fhir/Schedule/%" G_GINT64_FORMAT,
+                                                 booking->doctor_id);
+  g_autofree char *search = g_strdup_printf ("/fhir/Schedule?actor=Practitioner/%"
+                                             G_GINT64_FORMAT, booking->expert_id);
+  g_autofree char *practitioner = g_strdup_printf ("/fhir/Practitioner/%" G_GINT64_FORMAT,
+                                                   booking->expert_id);
+  g_auto (ViewsResponse) schedule = fhir_get (fixture, path, booking->doctor_key, 200);
+  g_auto (ViewsResponse) doctor = fhir_get (fixture, not_expert, booking->doctor_key, 404);
+  g_auto (ViewsResponse) trainee = fhir_get (fixture, path, fixture->trainee_key, 403);
+  g_auto (ViewsResponse) person = fhir_get (fixture, practitioner, booking->doctor_key, 200);
+  JsonObject *actor = json_array_get_object_element (
+    json_object_get_array_member (views_response_object (&schedule), "actor"), 0);
+  g_autofree char *expected_actor = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                     booking->expert_id);
+
+  g_assert_cmpstr (json_object_get_string_member (actor, "reference"), ==, expected_actor);
+  assert_outcome (&trainee, "forbidden");
+  g_assert_cmpint (search_total (fixture, search, booking->doctor_key), ==, 1);
+  g_assert_cmpint (search_total (fixture, "/fhir/Schedule", booking->doctor_key), ==, 2);
+}
+
+/* The booking is a busy Slot of the expert's Schedule until it is
+ * cancelled, which frees the time. */
+static void
+test_slot_busy_until_cancelled (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *day = shanghai_date (fixture->booking_start, 0);
+  g_autofree char *next_day = shanghai_date (fixture->booking_start, 1);
+  g_autofree char *path = g_strdup_printf (
+    "/fhir/Slot?schedule=Schedule/%" G_GINT64_FORMAT "&start=ge%s&start=lt%s&status=busy",
+    booking->expert_id, day, next_day);
+  g_autofree char *schedule_reference = g_strdup_printf ("Schedule/%" G_GINT64_FORMAT,
+                                                         booking->expert_id);
+  g_auto (ViewsResponse) busy = fhir_get (fixture, path, booking->coordinator_key, 200);
+  g_auto (ViewsResponse) freed = { 0 };
+  JsonObject *bundle = views_response_object (&busy);
+  JsonObject *slot;
+
+  g_assert_cmpint (json_object_get_int_member (bundle, "total"), ==, 1);
+  slot = json_object_get_object_member (json_array_get_object_element (
+    json_object_get_array_member (bundle, "entry"), 0), "resource");
+  g_assert_cmpstr (json_object_get_string_member (slot, "status"), ==, "busy");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (slot, "schedule"), "reference"),
+                   ==, schedule_reference);
+  g_assert_cmpint (read_time (slot, "start"), ==, fixture->booking_start);
+  g_assert_cmpint (read_time (slot, "end"), ==, fixture->booking_start + BOOKING_DURATION);
+
+  views_cancel (fixture->daemons, fixture->session, booking->doctor_key,
+                booking->consultation_id);
+  freed = fhir_get (fixture, path, booking->coordinator_key, 200);
+  g_assert_cmpint (json_object_get_int_member (views_response_object (&freed), "total"), ==, 0);
+}
+
+static void
+test_search_paging (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_auto (ViewsResponse) first = { 0 };
+  g_auto (ViewsResponse) second = { 0 };
+  JsonObject *bundle;
+  JsonArray *links;
+  const char *next_url = NULL;
+
+  views_request_consultation (fixture->daemons, fixture->session, booking->doctor_key, "神经内科");
+  first = fhir_get (fixture, "/fhir/Appointment?_count=1", booking->doctor_key, 200);
+  bundle = views_response_object (&first);
+  g_assert_cmpint (json_object_get_int_member (bundle, "total"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bundle, "entry")), ==, 1);
+
+  links = json_object_get_array_member (bundle, "link");
+  for (guint i = 0; i < json_array_get_length (links); i++)
+    {
+      JsonObject *link = json_array_get_object_element (links, i);
+
+      if (g_str_equal (json_object_get_string_member (link, "relation"), "next"))
+        next_url = json_object_get_string_member (link, "url");
+    }
+  g_assert_nonnull (next_url);
+
+  second = fhir_get (fixture, next_url, booking->doctor_key, 200);
+  bundle = views_response_object (&second);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bundle, "entry")), ==, 1);
+}
+
+static void
+test_capability_statement (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_auto (ViewsResponse) response = fhir_get (fixture, "/fhir/metadata",
+                                              fixture->booking.doctor_key, 200);
+
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&response),
+                                                  "fhirVersion"), ==, "4.0.1");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, function) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
+
+  ADD ("/fhir/appointment/booked", test_appointment_booked);
+  ADD ("/fhir/appointment/status-per-workflow", test_appointment_status_per_workflow);
+  ADD ("/fhir/appointment/visibility-per-role", test_appointment_visibility_per_role);
+  ADD ("/fhir/appointment/search-actor-date", test_appointment_search_actor_date);
+  ADD ("/fhir/appointment/search-invalid", test_appointment_search_invalid);
+  ADD ("/fhir/errors/operation-outcome", test_errors_are_outcomes);
+  ADD ("/fhir/schedule/read-and-search", test_schedule_read_and_search);
+  ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
+  ADD ("/fhir/search/paging", test_search_paging);
+  ADD ("/fhir/metadata", test_capability_statement);
+
+#undef ADD
+
+  return g_test_run ();
+}
