@@ -1,17 +1,23 @@
 /* FHIR R4 Schedule and Slot: GET /fhir/Schedule/{id},
  * GET /fhir/Schedule?actor= and GET /fhir/Slot?schedule=&start=&status=.
- * Every expert has one Schedule whose id is the expert's user id. Slots
- * are the sessions that keep an expert busy. */
+ * Every expert has one Schedule whose id is the expert's user id. Busy
+ * Slots are the sessions that keep an expert busy, free Slots come from
+ * the slot search that booking shares (hz-sched-store-slots.c). */
 
 #include "hz-sched-api-fhir.h"
 
+#include "hz-sched-availability.h"
 #include "hz-sched-fhir.h"
 #include "hz-sched-store-fhir.h"
 
-/* Slot searches cover at most this many days, and 7 days from now when
- * the start parameters leave the end open. */
-#define SLOT_SEARCH_MAX_DAYS 62
+/* Slot searches cover 7 days from now when the start parameters leave the
+ * end open, and at most HZ_SLOT_SEARCH_MAX_DAYS. */
 #define SLOT_SEARCH_DEFAULT_DAYS 7
+
+/* Free Slots last "duration" minutes (default 30) and follow each other
+ * without a gap, so that the Slots of one Schedule never overlap. */
+#define SLOT_DEFAULT_MINUTES 30
+#define SLOT_MIN_MINUTES 5
 
 /* Schedules are for booking consultations, which trainees do not do. */
 static gboolean
@@ -151,6 +157,7 @@ typedef struct {
   GPtrArray *statuses;     /* GStrv per status parameter */
   gint64 from;             /* the interval searched */
   gint64 to;
+  gint64 duration;         /* of free Slots, in seconds */
 } SlotFilter;
 
 static void
@@ -184,7 +191,7 @@ set_slot_interval (HzRequest  *request,
   if (to == G_MAXINT64)
     to = from + SLOT_SEARCH_DEFAULT_DAYS * 24 * 3600;
 
-  if (to - from > SLOT_SEARCH_MAX_DAYS * 24 * 3600)
+  if (to <= from || to - from > HZ_SLOT_SEARCH_MAX_DAYS * 24 * 3600)
     {
       hz_fhir_respond_bad_parameter (request, "start");
       return FALSE;
@@ -202,12 +209,25 @@ read_slot_filter (HzRequest    *request,
 {
   filter->dates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   filter->statuses = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  filter->duration = SLOT_DEFAULT_MINUTES * 60;
 
   for (guint i = 0; i < search->params->len; i++)
     {
       const HzFhirParam *param = search->params->pdata[i];
+      guint64 minutes;
 
-      if (g_str_equal (param->name, "start"))
+      if (g_str_equal (param->name, "duration"))
+        {
+          if (param->modifier != NULL ||
+              !g_ascii_string_to_unsigned (param->value, 10, SLOT_MIN_MINUTES,
+                                           HZ_SESSION_MAX_HOURS * 60, &minutes, NULL))
+            {
+              hz_fhir_respond_bad_parameter (request, param->name);
+              return FALSE;
+            }
+          filter->duration = (gint64) minutes * 60;
+        }
+      else if (g_str_equal (param->name, "start"))
         {
           GArray *dates = g_array_new (FALSE, FALSE, sizeof (HzFhirDate));
 
@@ -233,6 +253,19 @@ read_slot_filter (HzRequest    *request,
   return set_slot_interval (request, filter);
 }
 
+/* Whether a Slot with STATUS can pass the status parameters. */
+static gboolean
+status_wanted (const SlotFilter *filter,
+               const char       *status)
+{
+  for (guint i = 0; i < filter->statuses->len; i++)
+    {
+      if (!g_strv_contains ((const char *const *) filter->statuses->pdata[i], status))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 slot_matches (const SlotFilter *filter,
               const SlotMatch  *slot)
@@ -246,17 +279,49 @@ slot_matches (const SlotFilter *filter,
         return FALSE;
     }
 
-  for (guint i = 0; i < filter->statuses->len; i++)
+  return status_wanted (filter, slot->status);
+}
+
+/* Appends the free slots of EXPERT_ID that match FILTER to SLOTS. */
+static gboolean
+add_free_slots (HzRequest         *request,
+                gint64             expert_id,
+                const SlotFilter  *filter,
+                GArray            *slots,
+                GError           **error)
+{
+  HzSlotQuery query = {
+    .expert_id = expert_id,
+    .from = filter->from,
+    .to = filter->to,
+    .duration = filter->duration,
+    .step = filter->duration,
+    .now = g_get_real_time () / G_USEC_PER_SEC,
+  };
+  g_autoptr (GArray) free_slots = NULL;
+  gboolean truncated = FALSE;
+
+  free_slots = hz_store_search_slots (request->sched->db, &query, &truncated, error);
+  if (free_slots == NULL)
+    return FALSE;
+  if (truncated)
+    g_message ("FHIR Slot search: the free slots of expert %" G_GINT64_FORMAT
+               " were cut at %d", expert_id, HZ_SLOT_SEARCH_MAX_SLOTS);
+
+  for (guint i = 0; i < free_slots->len; i++)
     {
-      if (!g_strv_contains ((const char *const *) filter->statuses->pdata[i], slot->status))
-        return FALSE;
+      const HzSlot *free_slot = &g_array_index (free_slots, HzSlot, i);
+      SlotMatch slot = { expert_id, free_slot->start, free_slot->end, "free" };
+
+      if (slot_matches (filter, &slot))
+        g_array_append_val (slots, slot);
     }
 
   return TRUE;
 }
 
-/* Appends the busy slots of EXPERT_ID that match FILTER to SLOTS.
- * TODO: free slots, from the slot search of the availability code. */
+/* Appends the busy and free slots of EXPERT_ID that match FILTER to
+ * SLOTS. */
 static gboolean
 add_expert_slots (HzRequest         *request,
                   gint64             expert_id,
@@ -264,9 +329,13 @@ add_expert_slots (HzRequest         *request,
                   GArray            *slots,
                   GError           **error)
 {
-  g_autoptr (GArray) busy = hz_store_list_busy_times (request->sched->db, expert_id,
-                                                      filter->from, filter->to, error);
+  g_autoptr (GArray) busy = NULL;
 
+  if (status_wanted (filter, "busy"))
+    busy = hz_store_list_busy_times (request->sched->db, expert_id, filter->from, filter->to,
+                                     error);
+  else
+    busy = hz_interval_set_new ();
   if (busy == NULL)
     return FALSE;
 
@@ -279,6 +348,8 @@ add_expert_slots (HzRequest         *request,
         g_array_append_val (slots, slot);
     }
 
+  if (status_wanted (filter, "free"))
+    return add_free_slots (request, expert_id, filter, slots, error);
   return TRUE;
 }
 

@@ -347,7 +347,7 @@ capability_resources (void)
                                              "_count:number", NULL };
   static const char *const schedule[] = { "actor:reference", "_count:number", NULL };
   static const char *const slot[] = { "schedule:reference", "start:date", "status:token",
-                                      "_count:number", NULL };
+                                      "duration:number", "_count:number", NULL };
   static const char *const read_and_search[] = { "read", "search-type", NULL };
   static const char *const read_only[] = { "read", NULL };
   static const char *const search_only[] = { "search-type", NULL };

@@ -466,6 +466,77 @@ test_slot_busy_until_cancelled (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (views_response_object (&freed), "total"), ==, 0);
 }
 
+static char *
+format_utc (gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* Free Slots are the slots of the JSON slot search, which booking shares,
+ * and never overlap the expert's busy time. */
+static void
+test_slot_free_matches_slot_search (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *hours_path = g_strdup_printf ("/api/v1/experts/%" G_GINT64_FORMAT
+                                                 "/working-hours", booking->expert_id);
+  g_autofree char *from = format_utc (fixture->booking_start / 86400 * 86400);
+  g_autofree char *to = format_utc (fixture->booking_start / 86400 * 86400 + 14 * 86400);
+  g_autofree char *json_path = g_strdup_printf (
+    "/api/v1/slots?expert_id=%" G_GINT64_FORMAT "&from=%s&to=%s&duration=30&step=30",
+    booking->expert_id, from, to);
+  g_autofree char *fhir_path = g_strdup_printf (
+    "/fhir/Slot?schedule=Schedule/%" G_GINT64_FORMAT "&start=ge%s&start=lt%s&duration=30"
+    "&_count=200", booking->expert_id, from, to);
+  g_auto (ViewsResponse) hours = views_http (
+    fixture->daemons, fixture->session, "PUT", hours_path, fixture->daemons->admin_key,
+    "{\"hours\": [{\"weekday\": 1, \"start\": \"08:00\", \"end\": \"12:00\"},"
+    " {\"weekday\": 2, \"start\": \"08:00\", \"end\": \"12:00\"},"
+    " {\"weekday\": 3, \"start\": \"08:00\", \"end\": \"12:00\"},"
+    " {\"weekday\": 4, \"start\": \"08:00\", \"end\": \"12:00\"},"
+    " {\"weekday\": 5, \"start\": \"08:00\", \"end\": \"12:00\"}]}");
+  g_auto (ViewsResponse) expected = { 0 };
+  g_auto (ViewsResponse) found = { 0 };
+  JsonArray *slots;
+  JsonArray *entries;
+  guint free_count = 0;
+
+  g_assert_cmpuint (hours.status, ==, 200);
+  expected = views_http (fixture->daemons, fixture->session, "GET", json_path,
+                         booking->coordinator_key, NULL);
+  g_assert_cmpuint (expected.status, ==, 200);
+  slots = json_object_get_array_member (views_response_object (&expected), "slots");
+  g_assert_cmpuint (json_array_get_length (slots), >, 0);
+
+  found = fhir_get (fixture, fhir_path, booking->coordinator_key, 200);
+  entries = json_object_get_array_member (views_response_object (&found), "entry");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *slot = json_object_get_object_member (
+        json_array_get_object_element (entries, i), "resource");
+      JsonObject *json_slot;
+
+      if (!g_str_equal (json_object_get_string_member (slot, "status"), "free"))
+        {
+          /* The booking is busy and outside the working hours' slots. */
+          g_assert_cmpint (read_time (slot, "start"), ==, fixture->booking_start);
+          continue;
+        }
+
+      g_assert_cmpuint (free_count, <, json_array_get_length (slots));
+      json_slot = json_array_get_object_element (slots, free_count);
+      g_assert_cmpint (read_time (slot, "start"), ==, read_time (json_slot, "start"));
+      g_assert_cmpint (read_time (slot, "end"), ==, read_time (json_slot, "end"));
+      g_assert_false (read_time (slot, "start") < fixture->booking_start + BOOKING_DURATION &&
+                      fixture->booking_start < read_time (slot, "end"));
+      free_count++;
+    }
+  g_assert_cmpuint (free_count, ==, json_array_get_length (slots));
+}
+
 static void
 test_search_paging (Fixture       *fixture,
                     gconstpointer  user_data)
@@ -525,6 +596,7 @@ main (int argc, char **argv)
   ADD ("/fhir/errors/operation-outcome", test_errors_are_outcomes);
   ADD ("/fhir/schedule/read-and-search", test_schedule_read_and_search);
   ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
+  ADD ("/fhir/slot/free-matches-slot-search", test_slot_free_matches_slot_search);
   ADD ("/fhir/search/paging", test_search_paging);
   ADD ("/fhir/metadata", test_capability_statement);
 
