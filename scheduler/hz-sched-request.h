@@ -30,7 +30,7 @@ typedef void (*HzRouteHandler) (HzRequest *request);
 typedef enum {
   HZ_AUTH_API_KEY,         /* Authorization: Bearer KEY */
   HZ_AUTH_RELAY,           /* Authorization: HZ-HMAC ts=.., sig=.. (hz-request-auth.h) */
-  HZ_AUTH_NONE,            /* open: POST /login and POST /logout */
+  HZ_AUTH_NONE,            /* open: POST /login, POST /logout, GET /fhir/metadata */
 } HzAuthKind;
 
 typedef struct {

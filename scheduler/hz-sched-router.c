@@ -50,7 +50,7 @@ static const HzRoute routes[] = {
   { "POST", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_own_ical_token },
   { "DELETE", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_revoke_own_ical_token },
   { "POST", "/users/{id}/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_user_ical_token },
-  { "GET", "/fhir/metadata", HZ_AUTH_API_KEY, NULL, hz_api_fhir_metadata },
+  { "GET", "/fhir/metadata", HZ_AUTH_NONE, NULL, hz_api_fhir_metadata },
   { "GET", "/fhir/Appointment", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_appointments },
   { "GET", "/fhir/Appointment/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_appointment },
   { "GET", "/fhir/Practitioner/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_practitioner },
