@@ -6,6 +6,8 @@
 
 #include "hz-sched-api-fhir.h"
 
+#include <string.h>
+
 #include "hz-sched-availability.h"
 #include "hz-sched-fhir.h"
 #include "hz-sched-store-fhir.h"
@@ -405,4 +407,78 @@ hz_api_fhir_search_slots (HzRequest *request)
     }
 
   hz_fhir_search_respond (request, &search, "Slot", slots->len, page);
+}
+
+/* Returns the current status of [START, END) in EXPERT_ID's Schedule:
+ * "busy" when a session or its buffer overlaps it, "free" when it can be
+ * booked, and NULL without an error when it is no Slot at all (outside
+ * working hours, on leave, on a holiday or too soon). */
+static const char *
+read_slot_status (HzRequest  *request,
+                  gint64      expert_id,
+                  gint64      start,
+                  gint64      end,
+                  GError    **error)
+{
+  g_autoptr (GArray) busy = hz_store_list_busy_times (request->sched->db, expert_id, start, end,
+                                                      error);
+  g_autoptr (GError) problem = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (busy == NULL)
+    return NULL;
+  if (busy->len > 0)
+    return "busy";
+
+  if (hz_store_check_expert_bookable (request->sched->db, expert_id, start, end, 0, now,
+                                      &problem))
+    return "free";
+  if (g_error_matches (problem, HZ_SCHED_ERROR, HZ_SCHED_ERROR_SLOT_TAKEN))
+    return "busy";
+  if (problem->domain == HZ_SCHED_ERROR && problem->code != HZ_SCHED_ERROR_INTERNAL &&
+      problem->code != HZ_SCHED_ERROR_DATABASE_BUSY)
+    return NULL;
+
+  g_propagate_error (error, g_steal_pointer (&problem));
+  return NULL;
+}
+
+void
+hz_api_fhir_read_slot (HzRequest *request)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (request->msg));
+  const char *id = strrchr (path, '/') + 1;
+  g_autoptr (HzUser) expert = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  gint64 expert_id, start, end;
+  const char *status = NULL;
+
+  if (!check_schedule_access (request))
+    return;
+
+  if (hz_fhir_slot_id_parse (id, &expert_id, &start, &end) &&
+      end - start <= HZ_SESSION_MAX_HOURS * 3600)
+    expert = hz_store_get_user (request->sched->db, expert_id, &error);
+  if (error != NULL && !g_error_matches (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_NOT_FOUND))
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+
+  if (expert != NULL && expert->role == HZ_ROLE_EXPERT)
+    status = read_slot_status (request, expert_id, start, end, &error);
+  if (error != NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+  if (status == NULL)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_NOT_FOUND);
+      return;
+    }
+
+  node = hz_fhir_slot (expert_id, start, end, status, request->zone);
+  hz_fhir_respond (request, SOUP_STATUS_OK, node);
 }

@@ -350,13 +350,12 @@ capability_resources (void)
                                       "duration:number", "_count:number", NULL };
   static const char *const read_and_search[] = { "read", "search-type", NULL };
   static const char *const read_only[] = { "read", NULL };
-  static const char *const search_only[] = { "search-type", NULL };
   JsonArray *resources = json_array_new ();
 
   add_capability (resources, "Appointment", read_and_search, appointment);
   add_capability (resources, "Practitioner", read_only, NULL);
   add_capability (resources, "Schedule", read_and_search, schedule);
-  add_capability (resources, "Slot", search_only, slot);
+  add_capability (resources, "Slot", read_and_search, slot);
   return resources;
 }
 

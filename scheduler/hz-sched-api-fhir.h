@@ -102,5 +102,6 @@ void hz_api_fhir_read_practitioner (HzRequest *request);
 void hz_api_fhir_read_schedule (HzRequest *request);
 void hz_api_fhir_search_schedules (HzRequest *request);
 void hz_api_fhir_search_slots (HzRequest *request);
+void hz_api_fhir_read_slot (HzRequest *request);
 
 G_END_DECLS

@@ -35,7 +35,8 @@ typedef enum {
 
 typedef struct {
   const char *method;
-  const char *pattern;     /* below HZ_API_PREFIX; "{id}" matches a positive integer */
+  const char *pattern;     /* below HZ_API_PREFIX; "{id}" matches a positive integer,
+                              "{fhir-id}" a FHIR resource id */
   HzAuthKind auth;
   const HzFieldSpec *fields;  /* table for the JSON body, or NULL when the body is ignored */
   HzRouteHandler handler;

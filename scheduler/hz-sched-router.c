@@ -57,6 +57,7 @@ static const HzRoute routes[] = {
   { "GET", "/fhir/Schedule", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_schedules },
   { "GET", "/fhir/Schedule/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_schedule },
   { "GET", "/fhir/Slot", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_slots },
+  { "GET", "/fhir/Slot/{fhir-id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_slot },
   { "GET", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, NULL, hz_api_get_working_hours },
   { "PUT", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, hz_working_hours_fields,
     hz_api_set_working_hours },
@@ -82,8 +83,26 @@ hz_routes_get (gsize *count)
   return routes;
 }
 
+/* Whether SEGMENT is a FHIR resource id: 1 to 64 letters, digits, "-" and
+ * ".". */
+static gboolean
+is_fhir_id (const char *segment)
+{
+  gsize length = strlen (segment);
+
+  if (length < 1 || length > 64)
+    return FALSE;
+  for (const char *p = segment; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Matches PATH (below HZ_API_PREFIX) against PATTERN segment by segment.
- * "{id}" takes a positive decimal integer without leading zeros. */
+ * "{id}" takes a positive decimal integer without leading zeros, and
+ * "{fhir-id}" a FHIR resource id, which the handler reads from the path. */
 static gboolean
 match_pattern (const char *pattern,
                const char *path,
@@ -100,6 +119,12 @@ match_pattern (const char *pattern,
       const char *segment = path_parts[i];
       guint64 value;
 
+      if (g_str_equal (pattern_parts[i], "{fhir-id}"))
+        {
+          if (!is_fhir_id (segment))
+            return FALSE;
+          continue;
+        }
       if (!g_str_equal (pattern_parts[i], "{id}"))
         {
           if (!g_str_equal (pattern_parts[i], segment))

@@ -447,6 +447,9 @@ test_slot_busy_until_cancelled (Fixture       *fixture,
                                                          booking->expert_id);
   g_auto (ViewsResponse) busy = fhir_get (fixture, path, booking->coordinator_key, 200);
   g_auto (ViewsResponse) freed = { 0 };
+  g_auto (ViewsResponse) read_busy = { 0 };
+  g_auto (ViewsResponse) read_free = { 0 };
+  g_autofree char *full_url = NULL;
   JsonObject *bundle = views_response_object (&busy);
   JsonObject *slot;
 
@@ -459,11 +462,45 @@ test_slot_busy_until_cancelled (Fixture       *fixture,
                    ==, schedule_reference);
   g_assert_cmpint (read_time (slot, "start"), ==, fixture->booking_start);
   g_assert_cmpint (read_time (slot, "end"), ==, fixture->booking_start + BOOKING_DURATION);
+  full_url = g_strdup (json_object_get_string_member (json_array_get_object_element (
+    json_object_get_array_member (bundle, "entry"), 0), "fullUrl"));
+  read_busy = fhir_get (fixture, full_url, booking->coordinator_key, 200);
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&read_busy), "status"),
+                   ==, "busy");
 
   views_cancel (fixture->daemons, fixture->session, booking->doctor_key,
                 booking->consultation_id);
   freed = fhir_get (fixture, path, booking->coordinator_key, 200);
   g_assert_cmpint (json_object_get_int_member (views_response_object (&freed), "total"), ==, 0);
+
+  /* The expert has no weekly hours, so the freed time can be booked. */
+  read_free = fhir_get (fixture, full_url, booking->coordinator_key, 200);
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&read_free), "status"),
+                   ==, "free");
+}
+
+static void
+test_slot_read_invalid (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *not_expert = g_strdup_printf ("/fhir/Slot/%" G_GINT64_FORMAT "-%"
+                                                 G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                                 booking->doctor_id, fixture->booking_start,
+                                                 fixture->booking_start + 1800);
+  g_autofree char *reversed = g_strdup_printf ("/fhir/Slot/%" G_GINT64_FORMAT "-%"
+                                               G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                               booking->expert_id, fixture->booking_start,
+                                               fixture->booking_start - 1800);
+  const char *const paths[] = { "/fhir/Slot/abc", "/fhir/Slot/3-1-", not_expert, reversed };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_auto (ViewsResponse) response = fhir_get (fixture, paths[i], booking->coordinator_key,
+                                                  404);
+
+      assert_outcome (&response, "not-found");
+    }
 }
 
 static char *
@@ -524,6 +561,17 @@ test_slot_free_matches_slot_search (Fixture       *fixture,
           /* The booking is busy and outside the working hours' slots. */
           g_assert_cmpint (read_time (slot, "start"), ==, fixture->booking_start);
           continue;
+        }
+
+      if (free_count == 0)
+        {
+          const char *full_url = json_object_get_string_member (
+            json_array_get_object_element (entries, i), "fullUrl");
+          g_auto (ViewsResponse) read = fhir_get (fixture, full_url, booking->coordinator_key,
+                                                  200);
+
+          g_assert_cmpstr (json_object_get_string_member (views_response_object (&read),
+                                                          "status"), ==, "free");
         }
 
       g_assert_cmpuint (free_count, <, json_array_get_length (slots));
@@ -597,6 +645,7 @@ main (int argc, char **argv)
   ADD ("/fhir/schedule/read-and-search", test_schedule_read_and_search);
   ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
   ADD ("/fhir/slot/free-matches-slot-search", test_slot_free_matches_slot_search);
+  ADD ("/fhir/slot/read-invalid", test_slot_read_invalid);
   ADD ("/fhir/search/paging", test_search_paging);
   ADD ("/fhir/metadata", test_capability_statement);
 
