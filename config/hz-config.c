@@ -20,7 +20,9 @@ typedef enum {
   KEY_IP_ADDRESS,   /* char *, IP literal or empty */
   KEY_PORT,         /* guint16 */
   KEY_STUN_URL,     /* char *, stun://HOST:PORT or empty */
-  KEY_TURN_URL,     /* char *, turn(s)://USER:PASSWORD@HOST:PORT or empty */
+  KEY_TURN_URL,     /* char *, turn(s)://USER:PASSWORD@HOST:PORT ... separated by spaces, or empty */
+  KEY_INTERFACES,   /* char *, interface names or IP addresses separated by commas, or empty */
+  KEY_SECONDS,      /* guint, 0 to 3600 */
 } KeyType;
 
 typedef struct {
@@ -49,6 +51,8 @@ static const KeySpec key_table[] = {
   { "relay", "ice-port-max", KEY_PORT, RELAY (ice_port_max), "0" },
   { "relay", "stun-server", KEY_STUN_URL, RELAY (stun_server), "" },
   { "relay", "turn-server", KEY_TURN_URL, RELAY (turn_server), "" },
+  { "relay", "interfaces", KEY_INTERFACES, RELAY (interfaces), "" },
+  { "relay", "reconnect-grace", KEY_SECONDS, RELAY (reconnect_grace_s), "20" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
 };
 
@@ -129,6 +133,43 @@ check_url (const char *value, const char *const *schemes, gboolean needs_user,
   return TRUE;
 }
 
+/* Checks each URL of VALUE, a list separated by spaces. */
+static gboolean
+check_url_list (const char *value, const char *const *schemes, gboolean needs_user,
+                GError **error)
+{
+  g_auto(GStrv) urls = g_strsplit_set (value, " \t", -1);
+
+  for (gsize i = 0; urls[i] != NULL; i++)
+    if (urls[i][0] != '\0' && !check_url (urls[i], schemes, needs_user, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* An interface name as Linux allows it (at most 15 bytes, no '/', ':' or
+ * spaces), or an IP address. */
+static gboolean
+check_interfaces (const char *value, GError **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (gsize i = 0; items[i] != NULL; i++)
+    {
+      const char *item = g_strstrip (items[i]);
+      gboolean is_name = item[0] != '\0' && strlen (item) <= 15 &&
+                         strpbrk (item, "/: \t") == NULL;
+
+      if (!g_hostname_is_ip_address (item) && !is_name)
+        {
+          g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                       "'%s' is neither an IP address nor an interface name; "
+                       "expected e.g. eth0, 10.0.0.5", item);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Checks VALUE for SPEC and stores it in CONFIG; on failure sets a reason
  * that the caller prefixes with the file, key and value. */
 static gboolean
@@ -141,6 +182,7 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
   gpointer field = G_STRUCT_MEMBER_P (config, spec->offset);
   gboolean empty = value[0] == '\0';
   guint64 port;
+  guint64 seconds;
 
   switch (spec->type)
     {
@@ -174,9 +216,22 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
         return FALSE;
       break;
     case KEY_TURN_URL:
-      if (!empty && !check_url (value, turn_schemes, TRUE, error))
+      if (!empty && !check_url_list (value, turn_schemes, TRUE, error))
         return FALSE;
       break;
+    case KEY_INTERFACES:
+      if (!empty && !check_interfaces (value, error))
+        return FALSE;
+      break;
+    case KEY_SECONDS:
+      if (!g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected a number of seconds from 0 to 3600");
+          return FALSE;
+        }
+      *(guint *) field = (guint) seconds;
+      return TRUE;
     case KEY_IP_ADDRESS:
       if (!empty && !g_hostname_is_ip_address (value))
         {
@@ -370,6 +425,7 @@ hz_config_free (HzConfig *config)
   g_free (config->relay.public_address);
   g_free (config->relay.stun_server);
   g_free (config->relay.turn_server);
+  g_free (config->relay.interfaces);
   g_free (config->relay.recordings_dir);
   g_free (config->relay.token_secret_file);
   g_free (config);

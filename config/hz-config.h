@@ -40,7 +40,10 @@ typedef struct {
   guint16 ice_port_min;      /* 0 with ice_port_max 0: any port */
   guint16 ice_port_max;
   char *stun_server;         /* "stun://HOST:PORT" or NULL */
-  char *turn_server;         /* "turn(s)://USER:PASSWORD@HOST:PORT" or NULL */
+  char *turn_server;         /* "turn(s)://USER:PASSWORD@HOST:PORT[?transport=tcp]" URLs
+                              * separated by spaces, or NULL */
+  char *interfaces;          /* host candidate interfaces or addresses, comma-separated, or NULL */
+  guint reconnect_grace_s;   /* how long a dropped participant may rejoin unseen */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
 } HzRelayConfig;

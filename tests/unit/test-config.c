@@ -60,7 +60,8 @@ test_config_values (void)
     "[relay]\nlisten = localhost:9000\nice-port-min = 40000\nice-port-max = 40100\n"
     "stun-server = stun://127.0.0.1:3478\n"
     "turn-server = turns://user:pass@127.0.0.1:5349\npublic-address = 192.0.2.10\n"
-    "scheduler-url = https://127.0.0.1:8443\n",
+    "scheduler-url = https://127.0.0.1:8443\n"
+    "interfaces = lo, 10.0.0.5\nreconnect-grace = 7\n",
     &error);
 
   g_assert_no_error (error);
@@ -71,6 +72,21 @@ test_config_values (void)
   g_assert_cmpstr (config->relay.stun_server, ==, "stun://127.0.0.1:3478");
   g_assert_cmpstr (config->relay.public_address, ==, "192.0.2.10");
   g_assert_cmpstr (config->relay.scheduler_url, ==, "https://127.0.0.1:8443");
+  g_assert_cmpstr (config->relay.interfaces, ==, "lo, 10.0.0.5");
+  g_assert_cmpuint (config->relay.reconnect_grace_s, ==, 7);
+}
+
+static void
+test_config_turn_list (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = load (
+    "[relay]\nturn-server = turn://u:p@127.0.0.1:3478 turn://u:p@127.0.0.1:3478?transport=tcp "
+    "turns://u:p@127.0.0.1:5349\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (config->relay.turn_server, "transport=tcp"));
+  g_assert_cmpuint (config->relay.reconnect_grace_s, ==, 20);
 }
 
 typedef struct {
@@ -99,6 +115,12 @@ test_config_errors (void)
       { "stun-server", "stun://", NULL } },
     { "[relay]\nturn-server = turn://127.0.0.1:3478\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "turn-server", "USER:PASSWORD", NULL } },
+    { "[relay]\nturn-server = turn://u:p@127.0.0.1:3478 turn://127.0.0.1:3479\n",
+      HZ_CONFIG_ERROR_INVALID_VALUE, { "turn-server", "USER:PASSWORD", NULL } },
+    { "[relay]\ninterfaces = eth0, not/a/name\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "interfaces", "'not/a/name'", "interface name", NULL } },
+    { "[relay]\nreconnect-grace = 3601\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "reconnect-grace", "'3601'", "seconds", NULL } },
     { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "public-address", "'not-an-ip'", "IPv4", NULL } },
     { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,
@@ -175,6 +197,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/defaults", test_config_defaults);
   g_test_add_func ("/config/shipped-file", test_config_shipped_file);
   g_test_add_func ("/config/values", test_config_values);
+  g_test_add_func ("/config/turn-list", test_config_turn_list);
   g_test_add_func ("/config/errors", test_config_errors);
   g_test_add_func ("/config/missing-file", test_config_missing_file);
   g_test_add_func ("/config/secret-created-once", test_secret_created_once);
