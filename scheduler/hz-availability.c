@@ -217,6 +217,23 @@ hz_availability_check (const HzAvailability *availability,
   return HZ_BOOKING_OK;
 }
 
+HzBookingProblem
+hz_availability_check_busy (const HzAvailability *availability,
+                            gint64                start,
+                            gint64                end)
+{
+  g_autoptr (GArray) blocked = NULL;
+
+  if (hz_interval_set_overlaps (availability->leave, start, end))
+    return HZ_BOOKING_ON_LEAVE;
+
+  blocked = buffered_busy_time (availability);
+  if (hz_interval_set_overlaps (blocked, start, end))
+    return HZ_BOOKING_BUSY;
+
+  return HZ_BOOKING_OK;
+}
+
 /* Returns the first instant at or after T that is a multiple of STEP
  * seconds after local midnight in ZONE. */
 static gint64

@@ -81,6 +81,13 @@ HzBookingProblem hz_availability_check (const HzAvailability *availability,
                                         gint64                start,
                                         gint64                end);
 
+/* Checks [START, END) against leave and busy time (with buffers) only, as
+ * for a teaching round, which may lie outside working hours: returns
+ * HZ_BOOKING_ON_LEAVE, HZ_BOOKING_BUSY or HZ_BOOKING_OK. */
+HzBookingProblem hz_availability_check_busy (const HzAvailability *availability,
+                                             gint64                start,
+                                             gint64                end);
+
 /* Appends to SLOTS (HzInterval) every [s, s + DURATION) inside one
  * interval of FREE, where s is a multiple of STEP seconds after local
  * midnight in ZONE. Stops at MAX_SLOTS in total and then returns FALSE. */

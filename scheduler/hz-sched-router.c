@@ -8,6 +8,7 @@
 #include "hz-request-auth.h"
 #include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
+#include "hz-sched-api-teaching.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
 #include "hz-sched-time.h"
@@ -74,6 +75,21 @@ static const HzRoute routes[] = {
   { "GET", "/holiday-calendars", HZ_AUTH_API_KEY, NULL, hz_api_list_holiday_calendars },
   { "GET", "/holidays", HZ_AUTH_API_KEY, NULL, hz_api_list_holidays },
   { "GET", "/slots", HZ_AUTH_API_KEY, NULL, hz_api_search_slots },
+  { "POST", "/teaching-sessions", HZ_AUTH_API_KEY, hz_teaching_fields, hz_api_create_teaching },
+  { "GET", "/teaching-sessions", HZ_AUTH_API_KEY, NULL, hz_api_list_teaching },
+  { "GET", "/teaching-sessions/{id}", HZ_AUTH_API_KEY, NULL, hz_api_get_teaching },
+  { "POST", "/teaching-sessions/{id}/registrations", HZ_AUTH_API_KEY, NULL,
+    hz_api_register_for_teaching },
+  { "GET", "/teaching-sessions/{id}/registrations", HZ_AUTH_API_KEY, NULL,
+    hz_api_list_teaching_registrations },
+  { "DELETE", "/teaching-sessions/{id}/registrations/me", HZ_AUTH_API_KEY, NULL,
+    hz_api_cancel_teaching_registration },
+  { "POST", "/teaching-occurrences/{id}/move", HZ_AUTH_API_KEY, hz_occurrence_move_fields,
+    hz_api_move_occurrence },
+  { "POST", "/teaching-occurrences/{id}/cancel", HZ_AUTH_API_KEY, hz_occurrence_cancel_fields,
+    hz_api_cancel_occurrence },
+  { "GET", "/teaching-occurrences/{id}/attendance", HZ_AUTH_API_KEY, NULL,
+    hz_api_get_attendance },
 };
 
 const HzRoute *
