@@ -209,6 +209,9 @@ append_folded_line (GString    *output,
 
       while (end > start && ((guchar) line[end] & 0xc0) == 0x80)
         end--;
+      /* Only text that is not UTF-8 has no character start in reach. */
+      if (end == start)
+        end = start + limit;
       g_string_append_len (output, line + start, (gssize) (end - start));
       g_string_append (output, "\r\n ");
       start = end;
