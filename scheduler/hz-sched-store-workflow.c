@@ -159,6 +159,24 @@ check_session_started (sqlite3  *db,
   return TRUE;
 }
 
+/* Ends the session of a no-show, so that it takes no more join tokens. */
+static gboolean
+end_session (sqlite3  *db,
+             gint64    id,
+             GError  **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "UPDATE sessions SET status = 'completed'"
+    " WHERE id = (SELECT session_id FROM consultations WHERE id = ?) AND status = 'scheduled'",
+    error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  return hz_db_step (stmt, NULL, error);
+}
+
 static gboolean
 review_in_transaction (sqlite3           *db,
                        const HzActor     *actor,
@@ -172,7 +190,8 @@ review_in_transaction (sqlite3           *db,
   if (!hz_store_workflow_check (db, id, action, &from, error))
     return FALSE;
 
-  if (action == HZ_WORKFLOW_NO_SHOW && !check_session_started (db, id, error))
+  if (action == HZ_WORKFLOW_NO_SHOW &&
+      (!check_session_started (db, id, error) || !end_session (db, id, error)))
     return FALSE;
   if (action == HZ_WORKFLOW_RETURN && !set_return_reason (db, id, reason, error))
     return FALSE;

@@ -43,10 +43,10 @@ gboolean hz_store_workflow_write (sqlite3               *db,
                                   const char            *detail,
                                   GError               **error);
 
-/* Accepts, returns (REASON required) or marks a no-show (REASON optional):
- * the actions that change nothing but the status and the return reason.
- * A no-show also needs the session's start to have passed (else
- * session_not_started). */
+/* Accepts, returns (REASON required) or marks a no-show (REASON optional).
+ * A no-show needs the session's start to have passed (else
+ * session_not_started) and ends the session, which then takes no more
+ * join tokens. */
 gboolean hz_store_consultation_review (sqlite3           *db,
                                        const HzActor     *actor,
                                        gint64             id,

@@ -550,7 +550,8 @@ test_history_records_every_step (Fixture       *fixture,
                                    "+08:00"));
 }
 
-/* Scheduling a request that nobody accepted writes the implied accept. */
+/* Scheduling a request that no coordinator accepted writes the implied
+ * accept. */
 static void
 test_history_implied_accept (Fixture       *fixture,
                              gconstpointer  user_data)
@@ -806,6 +807,7 @@ test_no_show_after_start (Fixture       *fixture,
   g_auto (SchedResponse) by_doctor = { 0 };
   g_auto (SchedResponse) marked = { 0 };
   g_auto (SchedResponse) cancel_after = { 0 };
+  g_auto (SchedResponse) token_after = { 0 };
   g_autofree char *after = NULL;
 
   assert_ok (&scheduled, 200);
@@ -824,6 +826,8 @@ test_no_show_after_start (Fixture       *fixture,
 
   cancel_after = act (fixture, id, "cancel", fixture->coordinator_key, "{\"reason\": \"x\"}");
   assert_invalid_transition (&cancel_after, "no_show", "cancelled");
+  token_after = join_token (fixture, session_of (fixture, id), fixture->doctor_key);
+  sched_assert_error (&token_after, 409, "invalid_state");
   after = status_of (fixture, id);
   g_assert_cmpstr (after, ==, "no_show");
 }
