@@ -445,6 +445,122 @@ test_feed_english (Fixture       *fixture,
   icalcomponent_free (calendar);
 }
 
+static char *
+format_utc (gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* Creates a weekly ward round of three occurrences presented by the
+ * booking's expert and open to the county hospital. Returns the series id
+ * and fills SESSION_IDS with the occurrences' session ids. */
+static gint64
+create_ward_round (Fixture *fixture,
+                   gint64   session_ids[3])
+{
+  gint64 start = (g_get_real_time () / G_USEC_PER_SEC + 5 * 24 * 3600) / 60 * 60;
+  g_autofree char *start_text = format_utc (start);
+  g_autofree char *end_text = format_utc (start + 3600);
+  g_autofree char *body = g_strdup_printf (
+    "{\"presenter_id\": %" G_GINT64_FORMAT ", \"title\": \"冠心病介入治疗\","
+    " \"kind\": \"ward_round\", \"start\": \"%s\", \"end\": \"%s\", \"capacity\": 10,"
+    " \"audience_org_ids\": [%" G_GINT64_FORMAT "], \"series\": {\"weekly\": true,"
+    " \"count\": 3}}",
+    fixture->booking.expert_id, start_text, end_text, fixture->booking.county_org_id);
+  g_auto (ViewsResponse) response = views_http (fixture->daemons, fixture->session, "POST",
+                                                "/api/v1/teaching-sessions",
+                                                fixture->booking.coordinator_key, body);
+  JsonObject *series;
+  JsonArray *occurrences;
+
+  g_assert_cmpuint (response.status, ==, 201);
+  series = views_response_object (&response);
+  occurrences = json_object_get_array_member (series, "occurrences");
+  g_assert_cmpuint (json_array_get_length (occurrences), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    session_ids[i] = json_object_get_int_member (json_array_get_object_element (occurrences, i),
+                                                 "session_id");
+  return json_object_get_int_member (series, "id");
+}
+
+/* Teaching rounds appear in the presenter's feed and in a registered
+ * trainee's, and a cancelled occurrence stays with STATUS:CANCELLED and a
+ * higher SEQUENCE. */
+static void
+test_feed_teaching_rounds (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *trainee_key = NULL;
+  gint64 session_ids[3];
+  gint64 series_id;
+  g_autofree char *register_path = NULL;
+  g_autofree char *cancel_path = NULL;
+  g_autofree char *presenter_url = issue_feed (fixture, fixture->booking.expert_key, 0);
+  g_autofree char *trainee_url = NULL;
+  g_autofree char *presenter_text = NULL;
+  g_autofree char *trainee_text = NULL;
+  g_autofree char *cancelled_text = NULL;
+  g_auto (ViewsResponse) registration = { 0 };
+  g_auto (ViewsResponse) cancel = { 0 };
+  g_autoptr (JsonObject) python = NULL;
+  icalcomponent *calendar;
+  int sequence_before;
+
+  views_create_user (fixture->daemons, fixture->session, fixture->booking.county_org_id,
+                     "陈学员", "trainee", &trainee_key);
+  series_id = create_ward_round (fixture, session_ids);
+  register_path = g_strdup_printf ("/api/v1/teaching-sessions/%" G_GINT64_FORMAT
+                                   "/registrations", series_id);
+  registration = views_http (fixture->daemons, fixture->session, "POST", register_path,
+                             trainee_key, NULL);
+  g_assert_cmpuint (registration.status, ==, 201);
+  trainee_url = issue_feed (fixture, trainee_key, 0);
+
+  presenter_text = fetch_feed (fixture, presenter_url);
+  trainee_text = fetch_feed (fixture, trainee_url);
+  assert_folded_by_octets (trainee_text);
+  for (guint i = 0; i < 3; i++)
+    {
+      icalcomponent *presenter_calendar = parse_with_libical (presenter_text);
+      icalcomponent *trainee_calendar = parse_with_libical (trainee_text);
+      icalcomponent *event = find_event (trainee_calendar, session_ids[i]);
+
+      g_assert_nonnull (find_event (presenter_calendar, session_ids[i]));
+      g_assert_nonnull (event);
+      g_assert_cmpstr (icalcomponent_get_summary (event), ==, "教学查房：冠心病介入治疗");
+      g_assert_cmpint (icalcomponent_get_status (event), ==, ICAL_STATUS_CONFIRMED);
+      icalcomponent_free (presenter_calendar);
+      icalcomponent_free (trainee_calendar);
+    }
+
+  calendar = parse_with_libical (trainee_text);
+  g_assert_null (find_event (calendar, fixture->booking.session_id));
+  sequence_before = icalcomponent_get_sequence (find_event (calendar, session_ids[1]));
+  icalcomponent_free (calendar);
+
+  cancel_path = g_strdup_printf ("/api/v1/teaching-occurrences/%" G_GINT64_FORMAT "/cancel",
+                                 session_ids[1]);
+  cancel = views_http (fixture->daemons, fixture->session, "POST", cancel_path,
+                       fixture->booking.coordinator_key, "{\"reason\": \"主讲专家出差\"}");
+  g_assert_cmpuint (cancel.status, ==, 200);
+
+  cancelled_text = fetch_feed (fixture, trainee_url);
+  calendar = parse_with_libical (cancelled_text);
+  g_assert_cmpint (icalcomponent_get_status (find_event (calendar, session_ids[1])), ==,
+                   ICAL_STATUS_CANCELLED);
+  g_assert_cmpint (icalcomponent_get_sequence (find_event (calendar, session_ids[1])), >,
+                   sequence_before);
+  g_assert_cmpint (icalcomponent_get_status (find_event (calendar, session_ids[2])), ==,
+                   ICAL_STATUS_CONFIRMED);
+  icalcomponent_free (calendar);
+
+  python = parse_with_python (cancelled_text);
+  g_assert_cmpstr (json_object_get_string_member (find_python_event (python, session_ids[1]),
+                                                  "status"), ==, "CANCELLED");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -459,6 +575,7 @@ main (int argc, char **argv)
   ADD ("/calendar/feed/bad-token", test_feed_bad_token);
   ADD ("/calendar/feed/privacy", test_feed_privacy);
   ADD ("/calendar/feed/english", test_feed_english);
+  ADD ("/calendar/feed/teaching-rounds", test_feed_teaching_rounds);
   ADD ("/calendar/token/permissions", test_token_permissions);
 
 #undef ADD
