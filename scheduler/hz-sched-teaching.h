@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "hz-availability.h"
 #include "hz-sched-store.h"
 #include "hz-teaching-series.h"
 
@@ -83,6 +84,20 @@ gboolean hz_store_create_teaching_series (sqlite3           *db,
                                           gboolean           skip_conflicts,
                                           GArray            *conflicts,
                                           GError           **error);
+
+/* Checks [START, END) against the presenter's leave and sessions other
+ * than EXCLUDE_ID in AVAILABILITY, which hz_store_load_availability() read
+ * for PRESENTER_ID. Sets *COLLIDES and fills CONFLICT (all but its index)
+ * when one of them is in the way. Shared by creating and moving. */
+gboolean hz_store_check_presenter (sqlite3             *db,
+                                   HzAvailability      *availability,
+                                   gint64               presenter_id,
+                                   gint64               start,
+                                   gint64               end,
+                                   gint64               exclude_id,
+                                   gboolean            *collides,
+                                   HzTeachingConflict  *conflict,
+                                   GError             **error);
 
 /* Returns the series with audience, occurrences and registration counts. */
 HzTeachingSeries *hz_store_get_teaching_series (sqlite3 *db,
