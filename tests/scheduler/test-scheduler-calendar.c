@@ -281,6 +281,55 @@ test_feed_cancelled_event (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (python_event, "sequence"), >, sequence_before);
 }
 
+static char *
+format_utc (gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* Rescheduling moves the event: the same UID, the new start and a higher
+ * SEQUENCE. */
+static void
+test_feed_rescheduled_event (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  gint64 session_id = fixture->booking.session_id;
+  gint64 new_start = (g_get_real_time () / G_USEC_PER_SEC + 6 * 24 * 3600) / 60 * 60;
+  g_autofree char *start_text = format_utc (new_start);
+  g_autofree char *end_text = format_utc (new_start + 1800);
+  g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT
+                                           "/reschedule", fixture->booking.consultation_id);
+  g_autofree char *body = g_strdup_printf ("{\"start\": \"%s\", \"end\": \"%s\","
+                                           " \"reason\": \"专家门诊时间调整\"}",
+                                           start_text, end_text);
+  g_autofree char *url = issue_feed (fixture, fixture->booking.doctor_key, 0);
+  g_autofree char *before = fetch_feed (fixture, url);
+  g_autofree char *after = NULL;
+  g_auto (ViewsResponse) moved = { 0 };
+  icalcomponent *calendar = parse_with_libical (before);
+  icalcomponent *event = find_event (calendar, session_id);
+  int sequence_before;
+
+  g_assert_nonnull (event);
+  sequence_before = icalcomponent_get_sequence (event);
+  icalcomponent_free (calendar);
+
+  moved = views_http (fixture->daemons, fixture->session, "POST", path,
+                      fixture->booking.coordinator_key, body);
+  g_assert_cmpuint (moved.status, ==, 200);
+
+  after = fetch_feed (fixture, url);
+  calendar = parse_with_libical (after);
+  event = find_event (calendar, session_id);
+  g_assert_nonnull (event);
+  g_assert_cmpint (icaltime_as_timet (icalcomponent_get_dtstart (event)), ==, new_start);
+  g_assert_cmpint (icalcomponent_get_sequence (event), >, sequence_before);
+  g_assert_cmpint (icalcomponent_get_status (event), ==, ICAL_STATUS_CONFIRMED);
+  icalcomponent_free (calendar);
+}
+
 static GPtrArray *
 event_uids (const char *text)
 {
@@ -445,14 +494,6 @@ test_feed_english (Fixture       *fixture,
   icalcomponent_free (calendar);
 }
 
-static char *
-format_utc (gint64 unix_seconds)
-{
-  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
-
-  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
-}
-
 /* Creates a weekly ward round of three occurrences presented by the
  * booking's expert and open to the county hospital. Returns the series id
  * and fills SESSION_IDS with the occurrences' session ids. */
@@ -571,6 +612,7 @@ main (int argc, char **argv)
 
   ADD ("/calendar/feed/forty-han-summary", test_feed_forty_han_summary);
   ADD ("/calendar/feed/cancelled-event", test_feed_cancelled_event);
+  ADD ("/calendar/feed/rescheduled-event", test_feed_rescheduled_event);
   ADD ("/calendar/feed/stable-uids", test_feed_stable_uids);
   ADD ("/calendar/feed/bad-token", test_feed_bad_token);
   ADD ("/calendar/feed/privacy", test_feed_privacy);
