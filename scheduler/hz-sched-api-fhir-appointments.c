@@ -76,8 +76,8 @@ hz_api_fhir_read_appointment (HzRequest *request)
 }
 
 /* The filters of one search. Each element of a list comes from one
- * parameter and holds its comma-separated alternatives; a match satisfies
- * every element (AND) through one of its alternatives (OR). */
+ * parameter and contains its comma-separated alternatives. A match
+ * satisfies every element (AND) through one of its alternatives (OR). */
 typedef struct {
   GPtrArray *actors;       /* GArray of gint64 practitioner ids */
   GPtrArray *dates;        /* GArray of HzFhirDate */

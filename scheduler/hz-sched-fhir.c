@@ -132,7 +132,7 @@ participant (JsonNode   *type,
 }
 
 /* The consulting side: the assigned expert, else the expert that the
- * requester named, else nobody yet. Its status is the expert's answer. */
+ * requester named, else none yet. Its status is the expert's response. */
 static JsonNode *
 consultant_participant (const HzConsultation *consultation,
                         const HzFhirNames    *names)

@@ -2,9 +2,9 @@
  * Schedule, Slot and Practitioner, search Bundles and OperationOutcome.
  *
  * These are read-only views for hospital systems. A consultation is an
- * Appointment whose id is the consultation id; an expert is a Practitioner
- * with one Schedule of the same id; a Slot is a free or busy interval of a
- * Schedule. The builders are pure, so their output is unit-tested.
+ * Appointment whose id is the consultation id. An expert is a
+ * Practitioner with one Schedule of the same id, and a Slot is a free or
+ * busy interval of a Schedule. The builders are pure, so their output is unit-tested.
  */
 #pragma once
 
@@ -76,8 +76,8 @@ JsonNode *hz_fhir_slot (gint64      expert_id,
                         const char *status,
                         GTimeZone  *zone);
 
-/* A searchset Bundle. ENTRIES holds JsonNode resources whose fullUrl is
- * BASE/TYPE/ID; NEXT_URL may be NULL. */
+/* A searchset Bundle. ENTRIES contains the JsonNode resources, whose
+ * fullUrl is BASE/TYPE/ID. NEXT_URL may be NULL. */
 JsonNode *hz_fhir_searchset (const char *base,
                              const char *self_url,
                              const char *next_url,
