@@ -3,7 +3,7 @@
  *
  * The daemons run with TZ=UTC while the hospitals are in Asia/Shanghai, so
  * every local-time rule is checked across a time zone boundary. They also
- * run in a temporary working directory whose config/holidays holds the
+ * run in a temporary working directory whose config/holidays contains the
  * shipped cn.conf and a "test" calendar with a holiday and a make-up
  * working Sunday in the coming week. */
 #include <gio/gio.h>
@@ -219,9 +219,9 @@ has_start (GPtrArray  *starts,
            const char *date,
            const char *clock)
 {
-  g_autofree char *wanted = hz_test_shanghai_time (date, clock);
+  g_autofree char *expected = hz_test_shanghai_time (date, clock);
 
-  return g_ptr_array_find_with_equal_func (starts, wanted, g_str_equal, NULL);
+  return g_ptr_array_find_with_equal_func (starts, expected, g_str_equal, NULL);
 }
 
 static void
@@ -553,7 +553,7 @@ test_shanghai_morning (Fixture       *fixture,
   g_assert_true (has_start (starts, day, "07:15"));
   g_assert_true (has_start (starts, day, "07:30"));
 
-  /* The same instants written in UTC give the same answer, still shown
+  /* The same instants written in UTC give the same slots, still shown
    * with the organization's offset. */
   utc_starts = search (fixture, utc_from_text, utc_to_text);
   g_assert_cmpuint (utc_starts->len, ==, 3);
