@@ -390,7 +390,8 @@ hz_api_fhir_metadata (HzRequest *request)
   json_object_set_array_member (statement, "rest", json_array_new ());
   json_array_add_object_element (json_object_get_array_member (statement, "rest"), rest);
 
-  node = json_node_init_object (json_node_alloc (), statement);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, statement);
   hz_fhir_respond (request, SOUP_STATUS_OK, node);
 }
 

@@ -45,6 +45,16 @@ hz_fhir_appointment_status (const char *consultation_status,
   return "entered-in-error";
 }
 
+/* Returns a node that takes over OBJECT's reference. */
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 static void
 set_time (JsonObject *object,
           const char *member,
@@ -73,7 +83,7 @@ text_concept (const char *text)
   JsonObject *concept = json_object_new ();
 
   json_object_set_string_member (concept, "text", text);
-  return json_node_init_object (json_node_alloc (), concept);
+  return object_node (concept);
 }
 
 static JsonArray *
@@ -96,7 +106,7 @@ reference (const char *type,
   json_object_set_string_member (object, "reference", text);
   if (display != NULL)
     json_object_set_string_member (object, "display", display);
-  return json_node_init_object (json_node_alloc (), object);
+  return object_node (object);
 }
 
 static JsonNode *
@@ -110,8 +120,8 @@ participation_type (const char *code,
   json_object_set_string_member (coding, "code", code);
   json_object_set_string_member (coding, "display", display);
   json_object_set_array_member (concept, "coding",
-                                single_array (json_node_init_object (json_node_alloc (), coding)));
-  return json_node_init_object (json_node_alloc (), concept);
+                                single_array (object_node (coding)));
+  return object_node (concept);
 }
 
 /* One Appointment.participant. ACTOR may be NULL: R4 (app-1) needs a type
@@ -128,7 +138,7 @@ participant (JsonNode   *type,
     json_object_set_member (object, "actor", actor);
   json_object_set_string_member (object, "required", "required");
   json_object_set_string_member (object, "status", status);
-  return json_node_init_object (json_node_alloc (), object);
+  return object_node (object);
 }
 
 /* The consulting side: the assigned expert, else the expert that the
@@ -244,7 +254,7 @@ hz_fhir_appointment (const HzConsultation *consultation,
   json_object_set_array_member (appointment, "participant",
                                 appointment_participants (consultation, names));
 
-  return json_node_init_object (json_node_alloc (), appointment);
+  return object_node (appointment);
 }
 
 JsonNode *
@@ -264,10 +274,10 @@ hz_fhir_practitioner (const HzUser *user)
 
       json_object_set_member (qualification, "code", text_concept (user->title));
       json_object_set_array_member (practitioner, "qualification", single_array (
-        json_node_init_object (json_node_alloc (), qualification)));
+        object_node (qualification)));
     }
 
-  return json_node_init_object (json_node_alloc (), practitioner);
+  return object_node (practitioner);
 }
 
 JsonNode *
@@ -288,7 +298,7 @@ hz_fhir_schedule (const HzUser *expert,
   json_object_set_array_member (schedule, "actor", single_array (
     reference ("Practitioner", expert->id, expert->name)));
 
-  return json_node_init_object (json_node_alloc (), schedule);
+  return object_node (schedule);
 }
 
 char *
@@ -341,7 +351,7 @@ hz_fhir_slot (gint64      expert_id,
   set_time (slot, "start", start, zone);
   set_time (slot, "end", end, zone);
 
-  return json_node_init_object (json_node_alloc (), slot);
+  return object_node (slot);
 }
 
 static JsonNode *
@@ -352,7 +362,7 @@ bundle_link (const char *relation,
 
   json_object_set_string_member (link, "relation", relation);
   json_object_set_string_member (link, "url", url);
-  return json_node_init_object (json_node_alloc (), link);
+  return object_node (link);
 }
 
 static JsonNode *
@@ -370,7 +380,7 @@ bundle_entry (const char *base,
   json_object_set_member (entry, "resource", json_node_ref (resource));
   json_object_set_string_member (search, "mode", "match");
   json_object_set_object_member (entry, "search", search);
-  return json_node_init_object (json_node_alloc (), entry);
+  return object_node (entry);
 }
 
 JsonNode *
@@ -402,7 +412,7 @@ hz_fhir_searchset (const char *base,
   else
     json_array_unref (array);
 
-  return json_node_init_object (json_node_alloc (), bundle);
+  return object_node (bundle);
 }
 
 static const char *
@@ -451,6 +461,6 @@ hz_fhir_operation_outcome (guint       http_status,
 
   json_object_set_string_member (outcome, "resourceType", "OperationOutcome");
   json_object_set_array_member (outcome, "issue",
-                                single_array (json_node_init_object (json_node_alloc (), issue)));
-  return json_node_init_object (json_node_alloc (), outcome);
+                                single_array (object_node (issue)));
+  return object_node (outcome);
 }
