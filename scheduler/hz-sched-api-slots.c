@@ -7,7 +7,7 @@
 #include "hz-sched-json.h"
 
 #define DEFAULT_DURATION_MINUTES 30
-#define DEFAULT_STEP_MINUTES 15
+#define MAX_STEP_MINUTES 240
 
 static void
 respond_field_problem (HzRequest      *request,
@@ -93,9 +93,14 @@ read_query (HzRequest   *request,
       return FALSE;
     }
 
-  return read_minutes (request, "duration", DEFAULT_DURATION_MINUTES, 5,
-                       HZ_SESSION_MAX_HOURS * 60, &query->duration) &&
-         read_minutes (request, "step", DEFAULT_STEP_MINUTES, 5, 240, &query->step);
+  if (!read_minutes (request, "duration", DEFAULT_DURATION_MINUTES, 5,
+                     HZ_SESSION_MAX_HOURS * 60, &query->duration))
+    return FALSE;
+
+  /* By default slots follow each other without overlapping, as FHIR Slot
+   * resources do. A smaller step offers more possible starts. */
+  return read_minutes (request, "step", MIN (query->duration / 60, MAX_STEP_MINUTES), 5,
+                       MAX_STEP_MINUTES, &query->step);
 }
 
 /* Admins, coordinators, doctors and experts search; trainees book nothing. */

@@ -164,14 +164,14 @@ book (Fixture    *fixture,
 }
 
 /* Searches the fixture's expert's 30-minute slots in [FROM, TO), both
- * RFC 3339, and returns their start times. */
+ * RFC 3339, every 15 minutes, and returns their start times. */
 static GPtrArray *
 search (Fixture    *fixture,
         const char *from,
         const char *to)
 {
   g_autofree char *path = g_strdup_printf (
-    "/api/v1/slots?expert_id=%" G_GINT64_FORMAT "&from=%s&to=%s&duration=30",
+    "/api/v1/slots?expert_id=%" G_GINT64_FORMAT "&from=%s&to=%s&duration=30&step=15",
     fixture->booking.expert_id, from, to);
   g_auto (HzTestResponse) response = call (fixture, "GET", path,
                                            fixture->booking.coordinator_key, NULL);
@@ -242,6 +242,34 @@ test_office_hours (Fixture       *fixture,
   g_assert_false (has_start (starts, day, "08:45"));
 }
 
+/* Without a step, slots follow each other: 09:00, 09:30, ... 11:30 and
+ * 14:00 ... 16:30. */
+static void
+test_default_step (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  const char *day = fixture->calendar->wednesday;
+  g_autofree char *from = hz_test_shanghai_time (day, "00:00");
+  g_autofree char *to = hz_test_shanghai_time (day, "23:59");
+  g_autofree char *path = g_strdup_printf ("/api/v1/slots?expert_id=%" G_GINT64_FORMAT
+                                           "&from=%s&to=%s", fixture->booking.expert_id,
+                                           from, to);
+  g_auto (HzTestResponse) response = call (fixture, "GET", path,
+                                           fixture->booking.coordinator_key, NULL);
+  JsonArray *slots;
+  JsonObject *second;
+
+  hz_test_assert_status (&response, 200, NULL);
+  slots = json_object_get_array_member (hz_test_response_object (&response), "slots");
+  g_assert_cmpuint (json_array_get_length (slots), ==, 12);
+  second = json_array_get_object_element (slots, 1);
+  g_assert_cmpstr (json_object_get_string_member (second, "start"), ==,
+                   json_object_get_string_member (json_array_get_object_element (slots, 0),
+                                                  "end"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (second, "start"),
+                                   "T09:30:00+08:00"));
+}
+
 static void
 test_specialty_search (Fixture       *fixture,
                        gconstpointer  user_data)
@@ -250,7 +278,7 @@ test_specialty_search (Fixture       *fixture,
   g_autofree char *from = hz_test_shanghai_time (day, "00:00");
   g_autofree char *to = hz_test_shanghai_time (day, "23:59");
   g_autofree char *specialty = g_uri_escape_string ("心血管内科", NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/api/v1/slots?specialty=%s&from=%s&to=%s",
+  g_autofree char *path = g_strdup_printf ("/api/v1/slots?specialty=%s&from=%s&to=%s&step=15",
                                            specialty, from, to);
   g_autofree char *other_path = g_strdup_printf ("/api/v1/slots?specialty=%s&from=%s&to=%s",
                                                  "%E7%9C%BC%E7%A7%91", from, to);
@@ -719,6 +747,7 @@ main (int    argc,
   g_assert_cmpint (g_chdir (calendar.directory), ==, 0);
 
   ADD_TEST ("/availability/office-hours", test_office_hours);
+  ADD_TEST ("/availability/default-step", test_default_step);
   ADD_TEST ("/availability/specialty-search", test_specialty_search);
   ADD_TEST ("/availability/back-to-back", test_back_to_back);
   ADD_TEST ("/availability/cancel-frees-slot", test_cancel_frees_slot);
