@@ -2,6 +2,7 @@
  * the "sub:ID" connections (subscriber branches), their signalling, and the
  * recordings with their reports to the scheduler. */
 #include "room-private.h"
+#include "candidate.h"
 #include "subscriber.h"
 
 #include <errno.h>
@@ -38,8 +39,8 @@ begin_message (const char *type, const char *pc)
 }
 
 static void
-send_candidate (HzParticipant *participant, const char *pc, guint mline_index,
-                const char *candidate)
+send_one_candidate (HzParticipant *participant, const char *pc, guint mline_index,
+                    const char *candidate)
 {
   JsonBuilder *builder = begin_message ("candidate", pc);
 
@@ -49,6 +50,20 @@ send_candidate (HzParticipant *participant, const char *pc, guint mline_index,
   json_builder_add_int_value (builder, mline_index);
   json_builder_end_object (builder);
   hz_participant_send (participant, builder);
+}
+
+/* Sends a local candidate, and behind a 1:1 NAT (public-address) also its
+ * server-reflexive copy on the public address. */
+static void
+send_candidate (HzParticipant *participant, const char *pc, guint mline_index,
+                const char *candidate)
+{
+  const char *public_address = participant->room->relay->config->relay.public_address;
+  g_autofree char *mapped = hz_candidate_map_public (candidate, public_address);
+
+  send_one_candidate (participant, pc, mline_index, candidate);
+  if (mapped != NULL)
+    send_one_candidate (participant, pc, mline_index, mapped);
 }
 
 /* ---- recordings ---- */
@@ -89,6 +104,7 @@ on_recording_done (HzRecorder *recorder, gboolean complete, guint64 bytes, gpoin
 
   report_recording (room, finishing->participant_id, recorder,
                     complete ? "complete" : "failed", g_get_real_time (), (gint64) bytes);
+  room->relay->metrics->recording_bytes += bytes;
   g_free (finishing->participant_id);
   g_free (finishing);
 
@@ -166,6 +182,8 @@ request_keyframe (Subscription *subscription)
   HzParticipant *publisher = g_hash_table_lookup (subscription->viewer->room->participants,
                                                   subscription->publisher_id);
 
+  hz_metrics_count (&subscription->viewer->room->relay->metrics->keyframe_requests_received, 1);
+
   if (publisher != NULL && publisher->ingest != NULL)
     hz_ingest_request_keyframe (publisher->ingest);
 }
@@ -228,6 +246,8 @@ hz_room_subscribe (HzRoom *room, HzParticipant *viewer, HzParticipant *publisher
     return;
   }
   g_hash_table_insert (viewer->subscriptions, g_strdup (publisher->id), subscription);
+  hz_metrics_watch_subscriber (room->relay->metrics,
+                               hz_subscriber_get_webrtcbin (subscription->subscriber));
   g_message ("%s: subscribing", log_prefix);
 }
 
@@ -239,6 +259,8 @@ hz_participant_unsubscribe (HzParticipant *viewer, const char *publisher_id)
   if (subscription == NULL)
     return;
   g_hash_table_remove (viewer->subscriptions, publisher_id);
+  hz_metrics_fold_session (viewer->room->relay->metrics,
+                           hz_subscriber_get_webrtcbin (subscription->subscriber));
   hz_subscriber_close (subscription->subscriber);
   g_message ("%s %s: closed", viewer->log_prefix, subscription->pc);
   subscription_free (subscription);
@@ -303,6 +325,25 @@ send_recording (HzParticipant *participant)
   hz_participant_send (participant, builder);
 }
 
+/* Counts the packets of each forwarded track where it leaves the ingest's
+ * webrtcbin: the peer of its tee's sink pad. */
+static void
+watch_ingest_tracks (HzParticipant *publisher)
+{
+  const GArray *tracks = hz_ingest_get_tracks (publisher->ingest);
+
+  for (guint i = 0; i < tracks->len; i++) {
+    const HzIngestTrack *track = &g_array_index (tracks, HzIngestTrack, i);
+    g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (track->tee, "sink");
+    g_autoptr (GstPad) src = gst_pad_get_peer (tee_sink);
+
+    if (src != NULL)
+      hz_metrics_watch_ingest_pad (publisher->room->relay->metrics, src,
+                                   g_str_equal (track->kind, "audio")
+                                   ? HZ_METRICS_AUDIO : HZ_METRICS_VIDEO);
+  }
+}
+
 static void
 on_ingest_ready (HzIngest *ingest, gpointer data)
 {
@@ -311,6 +352,7 @@ on_ingest_ready (HzIngest *ingest, gpointer data)
   gpointer value;
 
   g_message ("%s: feed ready, forwarding it", publisher->log_prefix);
+  watch_ingest_tracks (publisher);
   if (publisher->recorded_kinds->len > 0)
     send_recording (publisher);
 
@@ -344,6 +386,7 @@ hz_participant_remove_feed (HzParticipant *publisher)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     hz_participant_unsubscribe (value, publisher->id);
 
+  hz_metrics_fold_session (room->relay->metrics, hz_ingest_get_webrtcbin (publisher->ingest));
   recorders = hz_ingest_close (g_steal_pointer (&publisher->ingest));
   g_ptr_array_set_size (publisher->recorded_kinds, 0);
   for (guint i = 0; i < recorders->len; i++) {
@@ -391,6 +434,8 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
                                        &participant->room->relay->config->relay,
                                        participant->log_prefix, recording_base,
                                        &ingest_callbacks, participant);
+  hz_metrics_watch_ice (participant->room->relay->metrics,
+                        hz_ingest_get_webrtcbin (participant->ingest));
   if (!hz_ingest_set_offer (participant->ingest, message->sdp, &error)) {
     g_message ("%s: publish offer rejected: %s", participant->log_prefix, error->message);
     hz_connection_send_error (participant->connection, "bad_sdp", "publish", error->message);
@@ -430,10 +475,39 @@ handle_answer (HzParticipant *participant, const HzSignalMessage *message)
   g_message ("%s %s: answer received", participant->log_prefix, subscription->pc);
 }
 
+/* Returns whether a client's candidate may go to webrtcbin. mDNS names are
+ * skipped with a log line (see candidate.h), invalid lines get bad_message. */
+static gboolean
+check_remote_candidate (HzParticipant *participant, const HzSignalMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* An empty candidate marks the end of candidates. */
+  if (message->candidate[0] == '\0')
+    return TRUE;
+  switch (hz_candidate_check_remote (message->candidate, &error)) {
+    case HZ_CANDIDATE_OK:
+      return TRUE;
+    case HZ_CANDIDATE_MDNS:
+      g_message ("%s: ignoring an mDNS (.local) candidate; the relay does not resolve them "
+                 "and connects to the client's peer-reflexive address instead",
+                 participant->log_prefix);
+      return FALSE;
+    case HZ_CANDIDATE_INVALID:
+      g_message ("%s: rejecting a candidate: %s", participant->log_prefix, error->message);
+      hz_connection_send_error (participant->connection, "bad_message", NULL, error->message);
+      return FALSE;
+  }
+  g_return_val_if_reached (FALSE);
+}
+
 static void
 handle_candidate (HzParticipant *participant, const HzSignalMessage *message)
 {
   Subscription *subscription;
+
+  if (!check_remote_candidate (participant, message))
+    return;
 
   if (message->pc_kind == HZ_SIGNAL_PC_PUBLISH) {
     if (participant->ingest == NULL)
@@ -473,5 +547,25 @@ hz_participant_handle_message (HzParticipant *participant, const HzSignalMessage
     case HZ_SIGNAL_JOIN:
     case HZ_SIGNAL_LEAVE:
       g_assert_not_reached ();
+  }
+}
+
+void
+hz_participant_add_to_snapshot (HzParticipant *participant, HzMetricsSnapshot *snapshot)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (participant->ingest != NULL) {
+    snapshot->publishers++;
+    hz_metrics_read_session (hz_ingest_get_webrtcbin (participant->ingest), &snapshot->live);
+  }
+  g_hash_table_iter_init (&iter, participant->subscriptions);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    Subscription *subscription = value;
+
+    snapshot->subscriptions++;
+    hz_metrics_read_session (hz_subscriber_get_webrtcbin (subscription->subscriber),
+                             &snapshot->live);
   }
 }

@@ -45,14 +45,43 @@ host_is_wildcard (const char *host)
   return address != NULL && g_inet_address_get_is_any (address);
 }
 
-/* Host candidates go on 127.0.0.1 and on the listen host. A wildcard listen
- * host (0.0.0.0 or ::) means every local address, loopback included. */
+/* Adds the addresses of INTERFACES, a comma-separated list of interface
+ * names and IP addresses (config key [relay] interfaces). */
+static void
+add_configured_interfaces (GObject *ice, const char *interfaces)
+{
+  g_auto (GStrv) items = g_strsplit (interfaces, ",", -1);
+
+  for (gsize i = 0; items[i] != NULL; i++) {
+    const char *item = g_strstrip (items[i]);
+    g_autofree char *address = NULL;
+
+    if (item[0] == '\0')
+      continue;
+    if (g_hostname_is_ip_address (item))
+      address = g_strdup (item);
+    else
+      address = nice_interfaces_get_ip_for_interface ((char *) item);
+    if (address == NULL) {
+      g_warning ("ICE: interface %s has no IPv4 address; no host candidates on it", item);
+      continue;
+    }
+    add_local_address (ice, address);
+  }
+}
+
+/* Host candidates go on the configured interfaces, else on 127.0.0.1 and
+ * the listen host. A wildcard listen host (0.0.0.0 or ::) means every
+ * local address, loopback included. A 1:1 NAT's public address is not a
+ * local address: candidate.h describes how it is announced. */
 static void
 add_local_addresses (GObject *ice, const HzRelayConfig *config)
 {
   const char *host = config->listen.host;
 
-  if (host != NULL && host_is_wildcard (host)) {
+  if (config->interfaces != NULL) {
+    add_configured_interfaces (ice, config->interfaces);
+  } else if (host != NULL && host_is_wildcard (host)) {
     GList *addresses = nice_interfaces_get_local_ips (TRUE);
 
     for (GList *l = addresses; l != NULL; l = l->next)
@@ -63,13 +92,31 @@ add_local_addresses (GObject *ice, const HzRelayConfig *config)
     if (host != NULL && !g_str_equal (host, "127.0.0.1") && !g_str_equal (host, "localhost"))
       add_local_address (ice, host);
   }
+}
 
-  /* NOTE: a 1:1 NAT needs a server-reflexive candidate on the public address
-   * with the host candidate's port, and libnice has no API for that. For now
-   * the public address is added as one more host address, which works only
-   * when an interface of this host has it. */
-  if (config->public_address != NULL && config->public_address[0] != '\0')
-    add_local_address (ice, config->public_address);
+/* Adds each URL of TURN_SERVERS (separated by spaces). webrtcbin reads the
+ * scheme and "?transport=tcp" and gives libnice a UDP, TCP or TLS relay. */
+static void
+add_turn_servers (GstElement *webrtcbin, const char *turn_servers)
+{
+  g_auto (GStrv) urls = g_strsplit_set (turn_servers, " \t", -1);
+
+  for (gsize i = 0; urls[i] != NULL; i++) {
+    g_autoptr (GUri) uri = NULL;
+    gboolean added = FALSE;
+
+    if (urls[i][0] == '\0')
+      continue;
+    g_signal_emit_by_name (webrtcbin, "add-turn-server", urls[i], &added);
+    /* The URL carries the TURN password, so only its host is logged. */
+    uri = g_uri_parse (urls[i], G_URI_FLAGS_HAS_PASSWORD, NULL);
+    if (!added)
+      g_warning ("ICE: webrtcbin rejected the TURN server at %s",
+                 uri != NULL ? g_uri_get_host (uri) : "(unparsable URL)");
+    else
+      GST_DEBUG_OBJECT (webrtcbin, "TURN server at %s:%d", g_uri_get_host (uri),
+                        g_uri_get_port (uri));
+  }
 }
 
 void
@@ -84,7 +131,7 @@ hz_ice_configure (GstElement *webrtcbin, const HzRelayConfig *config)
   if (config->stun_server != NULL && config->stun_server[0] != '\0')
     g_object_set (webrtcbin, "stun-server", config->stun_server, NULL);
   if (config->turn_server != NULL && config->turn_server[0] != '\0')
-    g_object_set (webrtcbin, "turn-server", config->turn_server, NULL);
+    add_turn_servers (webrtcbin, config->turn_server);
 
   g_object_get (webrtcbin, "ice-agent", &ice, NULL);
   add_local_addresses (ice, config);

@@ -535,6 +535,12 @@ hz_ingest_is_ready (HzIngest *ingest)
   return ingest->ready && !ingest->closed;
 }
 
+GstElement *
+hz_ingest_get_webrtcbin (HzIngest *ingest)
+{
+  return ingest->webrtcbin;
+}
+
 const GArray *
 hz_ingest_get_tracks (HzIngest *ingest)
 {

@@ -69,6 +69,9 @@ void hz_ingest_request_keyframe (HzIngest *ingest);
 
 gboolean hz_ingest_is_ready (HzIngest *ingest);
 
+/* The ingest's webrtcbin, for statistics; owned by INGEST. */
+GstElement *hz_ingest_get_webrtcbin (HzIngest *ingest);
+
 /* The tracks of a ready ingest; the array and its contents belong to
  * INGEST and stay valid until hz_ingest_close(). */
 const GArray *hz_ingest_get_tracks (HzIngest *ingest);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Polling period while the relay waits at shutdown for recordings to be
  * finalized and reports to be sent. */
@@ -25,6 +26,32 @@ on_healthz (SoupServer *server, SoupServerMessage *message, const char *path,
 }
 
 static void
+on_metrics (SoupServer *server, SoupServerMessage *message, const char *path,
+            GHashTable *query, gpointer user_data)
+{
+  HzRelay *relay = user_data;
+  HzMetricsSnapshot snapshot = { 0, };
+  GHashTableIter iter;
+  gpointer room;
+  char *text;
+
+  if (soup_server_message_get_method (message) != SOUP_METHOD_GET) {
+    soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    return;
+  }
+
+  snapshot.rooms = g_hash_table_size (relay->rooms);
+  g_hash_table_iter_init (&iter, relay->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &room))
+    hz_room_add_to_snapshot (room, &snapshot);
+  text = hz_metrics_render (relay->metrics, &snapshot);
+
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/plain; version=0.0.4; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, text, strlen (text));
+}
+
+static void
 room_free (gpointer room)
 {
   hz_room_free (room);
@@ -36,6 +63,7 @@ hz_relay_new (HzConfig *config, GError **error)
   g_autoptr (HzRelay) relay = g_new0 (HzRelay, 1);
 
   relay->config = config;
+  relay->metrics = hz_metrics_new ();
   relay->rooms = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, room_free);
   relay->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                               (GDestroyNotify) hz_connection_unref, NULL);
@@ -57,6 +85,7 @@ hz_relay_new (HzConfig *config, GError **error)
   relay->loop = g_main_loop_new (NULL, FALSE);
   relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
   soup_server_add_handler (relay->server, "/healthz", on_healthz, relay, NULL);
+  soup_server_add_handler (relay->server, "/metrics", on_metrics, relay, NULL);
   soup_server_add_websocket_handler (relay->server, "/ws", NULL, NULL,
                                      hz_signalling_accept, relay, NULL);
   return g_steal_pointer (&relay);
@@ -75,6 +104,7 @@ hz_relay_free (HzRelay *relay)
   g_clear_pointer (&relay->connections, g_hash_table_unref);
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
   g_clear_pointer (&relay->reporter, hz_reporter_free);
+  g_clear_pointer (&relay->metrics, hz_metrics_free);
   g_clear_pointer (&relay->loop, g_main_loop_unref);
   g_clear_pointer (&relay->config, hz_config_free);
   g_free (relay);

@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 #include "hz-config.h"
 #include "hz-secret.h"
+#include "metrics.h"
 #include "report.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ typedef struct _HzRelay {
   GMainLoop *loop;
   SoupServer *server;
   HzReporter *reporter;
+  HzMetrics *metrics;
   GHashTable *rooms;          /* gint64 session id → HzRoom, owned */
   GHashTable *connections;    /* HzConnection set, a reference each */
   gboolean stopping;

@@ -29,6 +29,7 @@ struct _HzParticipant {
   HzIngest *ingest;              /* the publish connection, or NULL */
   GPtrArray *recorded_kinds;     /* kinds whose recording started, for "recording" */
   GHashTable *subscriptions;     /* publisher id → Subscription, owned */
+  guint grace_id;                /* set while the connection is dropped; see hz_room_drop() */
 };
 
 /* Sends a JSON object built by BUILDER (consumed) to PARTICIPANT. */
@@ -47,6 +48,11 @@ void hz_participant_unsubscribe (HzParticipant *viewer,
 /* Closes every subscriber branch fed by PUBLISHER, then its ingest, and
  * finishes its recordings. */
 void hz_participant_remove_feed (HzParticipant *publisher);
+
+/* Adds PARTICIPANT's publish and subscribe connections and their RTP
+ * session counters to SNAPSHOT. */
+void hz_participant_add_to_snapshot (HzParticipant     *participant,
+                                     HzMetricsSnapshot *snapshot);
 
 /* Destroys ROOM when no participant and no finishing recording is left. */
 void hz_room_destroy_if_unused (HzRoom *room);

@@ -57,6 +57,7 @@ participant_free (gpointer data)
   HzParticipant *participant = data;
 
   g_assert (participant->ingest == NULL);
+  g_clear_handle_id (&participant->grace_id, g_source_remove);
   g_clear_pointer (&participant->subscriptions, g_hash_table_unref);
   g_clear_pointer (&participant->recorded_kinds, g_ptr_array_unref);
   g_clear_pointer (&participant->connection, hz_connection_unref);
@@ -162,12 +163,16 @@ begin_message (const char *type)
 }
 
 static void
-send_joined (HzParticipant *participant)
+send_joined (HzParticipant *participant, gboolean resumed)
 {
   JsonBuilder *builder = begin_message ("joined");
   GHashTableIter iter;
   gpointer value;
 
+  if (resumed) {
+    json_builder_set_member_name (builder, "resumed");
+    json_builder_add_boolean_value (builder, TRUE);
+  }
   json_builder_set_member_name (builder, "session_id");
   json_builder_add_int_value (builder, participant->room->session_id);
   json_builder_set_member_name (builder, "participant_id");
@@ -225,11 +230,61 @@ remove_participant (HzRoom *room, HzParticipant *participant)
   announce_participant (participant, FALSE);
   hz_reporter_send_participation (room->relay->reporter, room->session_id, participant->id,
                                   "leave", g_get_real_time ());
+  room->relay->metrics->leaves++;
   g_message ("%s: left", participant->log_prefix);
 
   participant->connection = NULL;
   participant_free (participant);
   hz_connection_unref (connection);
+}
+
+/* Sends PARTICIPANT every feed that is ready in ROOM. */
+static void
+subscribe_to_feeds (HzRoom *room, HzParticipant *participant)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    HzParticipant *publisher = value;
+
+    if (publisher != participant && publisher->ingest != NULL
+        && hz_ingest_is_ready (publisher->ingest))
+      hz_room_subscribe (room, participant, publisher);
+  }
+}
+
+/* Moves PARTICIPANT to CONNECTION; see hz_room_join(). */
+static void
+resume_participant (HzRoom *room, HzParticipant *participant, HzConnection *connection,
+                    const HzJoinToken *token)
+{
+  g_autoptr (HzConnection) old_connection = g_steal_pointer (&participant->connection);
+  g_autoptr (GList) publisher_ids = g_hash_table_get_keys (participant->subscriptions);
+  gboolean was_dropped = participant->grace_id != 0;
+
+  g_clear_handle_id (&participant->grace_id, g_source_remove);
+  g_message ("%s: joined again on a new connection%s; resuming it", participant->log_prefix,
+             was_dropped ? " after a drop" : " while the old one was open");
+
+  /* The client's old peer connections are gone with its old connection. */
+  hz_participant_remove_feed (participant);
+  for (GList *l = publisher_ids; l != NULL; l = l->next)
+    hz_participant_unsubscribe (participant, l->data);
+
+  participant->connection = hz_connection_ref (connection);
+  participant->role = token->role;
+  room->relay->metrics->resumes++;
+
+  /* hz_connection_close() unbinds the old connection first, so its closing
+   * does not make the participant leave. */
+  hz_connection_send_error (old_connection, "replaced", NULL,
+                            "the same user joined the session on another connection");
+  hz_connection_close (old_connection, HZ_CLOSE_REPLACED, "replaced");
+
+  send_joined (participant, TRUE);
+  subscribe_to_feeds (room, participant);
 }
 
 HzParticipant *
@@ -238,17 +293,10 @@ hz_room_join (HzRoom *room, HzConnection *connection, const HzJoinToken *token)
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, token->user_id);
   HzParticipant *previous = g_hash_table_lookup (room->participants, id);
   HzParticipant *participant;
-  GHashTableIter iter;
-  gpointer value;
 
   if (previous != NULL) {
-    g_autoptr (HzConnection) old_connection = hz_connection_ref (previous->connection);
-
-    g_message ("%s: joined again; closing the previous connection", previous->log_prefix);
-    remove_participant (room, previous);
-    hz_connection_send_error (old_connection, "replaced", NULL,
-                              "the same user joined the session on another connection");
-    hz_connection_close (old_connection, HZ_CLOSE_REPLACED, "replaced");
+    resume_participant (room, previous, connection, token);
+    return previous;
   }
 
   participant = g_new0 (HzParticipant, 1);
@@ -266,19 +314,39 @@ hz_room_join (HzRoom *room, HzConnection *connection, const HzJoinToken *token)
              hz_token_role_to_string (participant->role));
   hz_reporter_send_participation (room->relay->reporter, room->session_id, participant->id,
                                   "join", g_get_real_time ());
+  room->relay->metrics->joins++;
 
-  send_joined (participant);
+  send_joined (participant, FALSE);
   announce_participant (participant, TRUE);
-
-  g_hash_table_iter_init (&iter, room->participants);
-  while (g_hash_table_iter_next (&iter, NULL, &value)) {
-    HzParticipant *publisher = value;
-
-    if (publisher != participant && publisher->ingest != NULL
-        && hz_ingest_is_ready (publisher->ingest))
-      hz_room_subscribe (room, participant, publisher);
-  }
+  subscribe_to_feeds (room, participant);
   return participant;
+}
+
+static gboolean
+on_grace_over (gpointer data)
+{
+  HzParticipant *participant = data;
+
+  participant->grace_id = 0;
+  g_message ("%s: did not reconnect within %u s; leaving", participant->log_prefix,
+             participant->room->relay->config->relay.reconnect_grace_s);
+  hz_room_leave (participant->room, participant);
+  return G_SOURCE_REMOVE;
+}
+
+void
+hz_room_drop (HzRoom *room, HzParticipant *participant)
+{
+  guint grace_s = room->relay->config->relay.reconnect_grace_s;
+
+  if (grace_s == 0 || room->relay->stopping) {
+    hz_room_leave (room, participant);
+    return;
+  }
+  g_message ("%s: connection dropped; keeping the participant for %u s to reconnect",
+             participant->log_prefix, grace_s);
+  g_clear_handle_id (&participant->grace_id, g_source_remove);
+  participant->grace_id = g_timeout_add_seconds (grace_s, on_grace_over, participant);
 }
 
 void
@@ -302,6 +370,18 @@ hz_room_close (HzRoom *room, gushort close_code)
     hz_connection_close (connection, close_code, "the relay is shutting down");
   }
   hz_room_destroy_if_unused (room);
+}
+
+void
+hz_room_add_to_snapshot (HzRoom *room, HzMetricsSnapshot *snapshot)
+{
+  GHashTableIter iter;
+  gpointer participant;
+
+  snapshot->participants += g_hash_table_size (room->participants);
+  g_hash_table_iter_init (&iter, room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &participant))
+    hz_participant_add_to_snapshot (participant, snapshot);
 }
 
 gint64

@@ -30,8 +30,12 @@ gint64 hz_room_get_session_id (HzRoom *room);
 
 /* Adds the holder of TOKEN on CONNECTION and sends "joined", the existing
  * feeds to it and "participant-joined" to the others. A participant with the
- * same id already in the room is replaced: its connection gets the error
- * "replaced" and is closed. */
+ * same id already in the room, connected or dropped, is resumed on
+ * CONNECTION instead: its old connection gets the error "replaced" and is
+ * closed, its publish and subscribe connections are closed, and it gets
+ * "joined" with "resumed": true and the feeds again. The others see no
+ * leave and no join, and get a new offer of its feed once it publishes
+ * again. */
 HzParticipant *hz_room_join (HzRoom             *room,
                              HzConnection       *connection,
                              const HzJoinToken  *token);
@@ -41,6 +45,13 @@ HzParticipant *hz_room_join (HzRoom             *room,
 void hz_room_leave (HzRoom        *room,
                     HzParticipant *participant);
 
+/* Keeps PARTICIPANT, whose connection dropped without "leave", in ROOM for
+ * [relay] reconnect-grace seconds, then lets it leave. A join of the same
+ * user meanwhile resumes it (see hz_room_join()), so the others see
+ * neither a leave nor a join. With a grace of 0 it leaves at once. */
+void hz_room_drop (HzRoom        *room,
+                   HzParticipant *participant);
+
 /* Removes every participant, closing their connections with CLOSE_CODE. */
 void hz_room_close (HzRoom  *room,
                     gushort  close_code);
@@ -49,6 +60,11 @@ void hz_room_close (HzRoom  *room,
  * candidate or keyframe; errors go back to the client. */
 void hz_participant_handle_message (HzParticipant         *participant,
                                     const HzSignalMessage *message);
+
+/* Adds ROOM's participants and the counters of its open connections to
+ * SNAPSHOT, for /metrics. */
+void hz_room_add_to_snapshot (HzRoom            *room,
+                              HzMetricsSnapshot *snapshot);
 
 const char *hz_participant_get_log_prefix (HzParticipant *participant);
 

@@ -188,16 +188,31 @@ on_message (SoupWebsocketConnection *websocket, SoupWebsocketDataType type, GByt
   hz_connection_unref (connection);
 }
 
+/* A socket that ends without a close frame (code 1006, or 0 when libsoup
+ * saw none) dropped with its network or process; a client that closes
+ * properly has left. */
+static gboolean
+close_is_abnormal (gushort code)
+{
+  return code == 0 || code == SOUP_WEBSOCKET_CLOSE_ABNORMAL;
+}
+
 static void
 on_closed (SoupWebsocketConnection *websocket, gpointer data)
 {
   HzConnection *connection = data;
+  gushort code = soup_websocket_connection_get_close_code (websocket);
+  HzParticipant *participant = connection->participant;
 
-  if (connection->participant != NULL)
-    g_message ("%s: connection closed (code %u)",
-               hz_participant_get_log_prefix (connection->participant),
-               soup_websocket_connection_get_close_code (websocket));
-  leave_room (connection);
+  if (participant != NULL)
+    g_message ("%s: connection closed (code %u)", hz_participant_get_log_prefix (participant),
+               code);
+  if (participant != NULL && close_is_abnormal (code)) {
+    connection->participant = NULL;
+    hz_room_drop (hz_participant_get_room (participant), participant);
+  } else {
+    leave_room (connection);
+  }
   g_signal_handlers_disconnect_by_data (websocket, connection);
   g_hash_table_remove (connection->relay->connections, connection);
 }

@@ -405,6 +405,12 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GError
   return TRUE;
 }
 
+GstElement *
+hz_subscriber_get_webrtcbin (HzSubscriber *subscriber)
+{
+  return subscriber->webrtcbin;
+}
+
 void
 hz_subscriber_add_candidate (HzSubscriber *subscriber, guint mline_index, const char *candidate)
 {

@@ -49,6 +49,9 @@ gboolean hz_subscriber_set_answer (HzSubscriber *subscriber,
                                    const char   *sdp,
                                    GError      **error);
 
+/* The branch's webrtcbin, for statistics; owned by SUBSCRIBER. */
+GstElement *hz_subscriber_get_webrtcbin (HzSubscriber *subscriber);
+
 void hz_subscriber_add_candidate (HzSubscriber *subscriber,
                                   guint         mline_index,
                                   const char   *candidate);

@@ -32,6 +32,9 @@
 #define EXIT_TIMEOUT_MS 30000
 #define RECORDINGS_TIMEOUT_MS 10000
 
+/* [relay] reconnect-grace as the test daemons run the relay: the default. */
+#define RECONNECT_GRACE_MS 20000
+
 /* Exit statuses of hz-test-peer (tests/tools/peer.h). */
 #define PEER_EXIT_OK 0
 #define PEER_EXIT_RELAY_ERROR 2
@@ -442,9 +445,12 @@ test_participant_dropped (gconstpointer data)
   g_assert_nonnull (relay_test_peer_wait_event (expert, "first-frame", "from", doctor_id, CONNECT_TIMEOUT_MS));
   g_usleep (2 * G_USEC_PER_SEC);
 
+  /* The relay keeps a participant whose socket dropped for the reconnect
+   * grace (20 s by default), so "participant-left" comes after it. */
   g_subprocess_send_signal (doctor->process, SIGKILL);
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, -1);
-  g_assert_nonnull (relay_test_peer_wait_event (expert, "participant-left", "participant_id", doctor_id, 5000));
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "participant-left", "participant_id", doctor_id,
+                                                RECONNECT_GRACE_MS + 5000));
 
   /* The expert's own connection goes on: it stays in the room and its
    * publish connection is still recorded after the doctor is gone. */
