@@ -10,6 +10,7 @@
  *   {"event":"stats","from":"7","video_frames":N,"audio_buffers":N,"audio_rms_db_max":X}
  *   {"event":"error","code":"...","message":"..."}               from the relay; exit 2
  *   {"event":"sockets","non_loopback":N,"total":N}               with --check-sockets
+ *   {"event":"reconnecting","reason":"...","ms":N}               with --reconnect
  *   {"event":"summary","feeds":{"7":{...,"first_video_ms":N}},"publish":{...}}
  *
  * plus "connection-state", "offer", "participant-joined",
@@ -173,6 +174,9 @@ void
 hz_peer_on_joined (HzPeer *peer)
 {
   g_clear_handle_id (&peer->join_timeout_source, g_source_remove);
+  /* A rejoin (--reconnect) keeps the timers of the first join. */
+  if (peer->stats_source != 0)
+    return;
   peer->stats_source = g_timeout_add_seconds (1, on_stats_timer, peer);
   if (peer->options.duration_s > 0)
     peer->duration_source = g_timeout_add ((guint) (peer->options.duration_s * 1000),
@@ -203,6 +207,7 @@ hz_peer_stop (HzPeer *peer, int exit_code)
   g_clear_handle_id (&peer->stats_source, g_source_remove);
   g_clear_handle_id (&peer->duration_source, g_source_remove);
   g_clear_handle_id (&peer->join_timeout_source, g_source_remove);
+  hz_reconnect_stop (peer);
 
   if (peer->websocket == NULL ||
       soup_websocket_connection_get_state (peer->websocket) != SOUP_WEBSOCKET_STATE_OPEN ||
@@ -235,6 +240,16 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
       "videotestsrc pattern of the published video (default: ball)", "NAME" },
     { "check-sockets", 0, 0, G_OPTION_ARG_NONE, &options->check_sockets,
       "At exit, count this process's inet sockets not bound to loopback", NULL },
+    { "local-address", 0, 0, G_OPTION_ARG_STRING, &options->local_address,
+      "Gather ICE candidates on this IP address only (default: 127.0.0.1)", "ADDRESS" },
+    { "mdns-candidates", 0, 0, G_OPTION_ARG_NONE, &options->mdns_candidates,
+      "Send host candidates with an mDNS name (NAME.local) for the address, as browsers do", NULL },
+    { "reconnect", 0, 0, G_OPTION_ARG_NONE, &options->reconnect,
+      "After a drop (the WebSocket closes, or no video for --stall-timeout), "
+      "join again with the same token", NULL },
+    { "stall-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options->stall_timeout_s,
+      "With --reconnect: seconds without decoded video that count as a drop (default: 2)",
+      "SECONDS" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- WebRTC test participant for huizhen-relay");
@@ -267,6 +282,10 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
   }
   if (options->video_pattern == NULL)
     options->video_pattern = g_strdup ("ball");
+  if (options->local_address == NULL)
+    options->local_address = g_strdup ("127.0.0.1");
+  if (options->stall_timeout_s <= 0)
+    options->stall_timeout_s = 2.0;
   return TRUE;
 }
 
@@ -274,6 +293,9 @@ static void
 peer_free (HzPeer *peer)
 {
   g_clear_handle_id (&peer->leave_timeout_source, g_source_remove);
+  hz_reconnect_stop (peer);
+  g_clear_handle_id (&peer->connect_timeout_source, g_source_remove);
+  g_clear_object (&peer->connect_cancellable);
 
   /* Subscribers first: their probes hold feeds, which hold the peer. */
   g_clear_pointer (&peer->subscribers, g_hash_table_unref);
@@ -290,6 +312,7 @@ peer_free (HzPeer *peer)
   g_free (peer->options.relay_url);
   g_free (peer->options.token);
   g_free (peer->options.video_pattern);
+  g_free (peer->options.local_address);
   g_free (peer);
 }
 

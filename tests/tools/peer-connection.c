@@ -301,16 +301,36 @@ send_candidate (HzConnection *conn, gpointer data)
   hz_peer_send (conn->peer, builder);
 }
 
+/* Returns TEXT with the address of a host candidate replaced by an mDNS
+ * name derived from it, as browsers send them: "candidate:F C T P ADDRESS
+ * PORT typ host". Other candidates come back unchanged. */
+static char *
+hide_host_address (const char *text)
+{
+  g_auto (GStrv) fields = g_strsplit (text, " ", 0);
+  g_autofree char *digest = NULL;
+
+  if (g_strv_length (fields) < 8 || !g_str_equal (fields[7], "host"))
+    return g_strdup (text);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, fields[4], -1);
+  g_free (fields[4]);
+  fields[4] = g_strdup_printf ("%.8s-%.4s-%.4s-%.4s-%.12s.local", digest, digest + 8,
+                               digest + 12, digest + 16, digest + 20);
+  return g_strjoinv (" ", fields);
+}
+
 static void
 on_ice_candidate (GstElement *webrtcbin,
                   guint       mline,
                   const char *text,
                   gpointer    user_data)
 {
+  HzConnection *conn = user_data;
   CandidateData *candidate = g_new0 (CandidateData, 1);
 
   candidate->mline = mline;
-  candidate->candidate = g_strdup (text);
+  candidate->candidate = conn->peer->options.mdns_candidates ? hide_host_address (text)
+                                                             : g_strdup (text);
   connection_invoke (user_data, send_candidate, candidate, candidate_data_free);
 }
 
@@ -416,10 +436,11 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 
 /* Setup -------------------------------------------------------------------- */
 
-/* Keeps ICE on loopback: only 127.0.0.1 is gathered and libnice's UPnP
- * port mapping, which it turns on by default, is switched off. */
+/* Keeps ICE on one address: only --local-address (127.0.0.1 by default)
+ * is gathered and libnice's UPnP port mapping, which it turns on by
+ * default, is switched off. */
 static gboolean
-configure_ice (GstElement *webrtcbin, GError **error)
+configure_ice (GstElement *webrtcbin, const char *address, GError **error)
 {
   g_autoptr (GObject) ice = NULL;
   g_autoptr (GObject) agent = NULL;
@@ -434,10 +455,10 @@ configure_ice (GstElement *webrtcbin, GError **error)
 
   g_object_get (ice, "agent", &agent, NULL);
   g_object_set (agent, "upnp", FALSE, NULL);
-  g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", &added);
+  g_signal_emit_by_name (ice, "add-local-ip-address", address, &added);
   if (!added) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "the ICE agent rejected the local address 127.0.0.1");
+                 "the ICE agent rejected the local address %s", address);
     return FALSE;
   }
   return TRUE;
@@ -483,7 +504,7 @@ hz_connection_new (HzPeer          *peer,
   }
 
   gst_util_set_object_arg (G_OBJECT (conn->webrtcbin), "bundle-policy", "max-bundle");
-  if (!configure_ice (conn->webrtcbin, error))
+  if (!configure_ice (conn->webrtcbin, peer->options.local_address, error))
     return NULL;
 
   /* Signal handlers get a plain pointer: the connection outlives webrtcbin,

@@ -103,9 +103,12 @@ on_joined (HzPeer *peer, JsonObject *message)
     return;
   }
   peer->participant_id = g_strdup (json_object_get_string_member (message, "participant_id"));
-  peer->joined_us = g_get_monotonic_time ();
+  /* After a rejoin, times stay relative to the first join. */
+  if (peer->joined_us == 0)
+    peer->joined_us = g_get_monotonic_time ();
   print_as_event ("joined", message);
   hz_peer_on_joined (peer);
+  hz_reconnect_on_joined (peer);
 
   if (peer->options.no_publish || g_strcmp0 (role, "publish") != 0)
     return;
@@ -334,6 +337,8 @@ on_websocket_closed (SoupWebsocketConnection *websocket, gpointer user_data)
   /* After our `leave` the relay closes the socket: that ends a normal run. */
   if (peer->stopping)
     g_main_loop_quit (peer->loop);
+  else if (peer->options.reconnect && peer->reconnect_deadline_us == 0)
+    hz_reconnect_begin (peer, "the WebSocket closed");
   else
     hz_peer_stop (peer, HZ_PEER_EXIT_DISCONNECTED);
 }
@@ -361,10 +366,15 @@ on_websocket_connected (GObject *source, GAsyncResult *result, gpointer user_dat
   g_autoptr (GError) error = NULL;
 
   peer->websocket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  g_clear_handle_id (&peer->connect_timeout_source, g_source_remove);
+  g_clear_object (&peer->connect_cancellable);
   if (peer->websocket == NULL) {
     g_printerr ("hz-test-peer: cannot open a WebSocket to %s: %s\n",
                 peer->options.relay_url, error->message);
-    hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
+    if (peer->reconnect_deadline_us != 0 && !peer->stopping)
+      hz_reconnect_on_connect_failed (peer);
+    else
+      hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
     return;
   }
 
@@ -373,6 +383,16 @@ on_websocket_connected (GObject *source, GAsyncResult *result, gpointer user_dat
   g_signal_connect (peer->websocket, "message", G_CALLBACK (on_websocket_message), peer);
   g_signal_connect (peer->websocket, "closed", G_CALLBACK (on_websocket_closed), peer);
   send_join (peer);
+}
+
+static gboolean
+on_connect_timeout (gpointer user_data)
+{
+  HzPeer *peer = user_data;
+
+  peer->connect_timeout_source = 0;
+  g_cancellable_cancel (peer->connect_cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -385,8 +405,28 @@ hz_peer_connect (HzPeer *peer)
     hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
     return;
   }
-  peer->session = soup_session_new ();
+  if (peer->session == NULL)
+    peer->session = soup_session_new ();
+
+  /* A rejoin attempt over a dead network would wait for TCP's own timeout. */
+  g_clear_object (&peer->connect_cancellable);
+  peer->connect_cancellable = g_cancellable_new ();
+  if (peer->reconnect_deadline_us != 0)
+    peer->connect_timeout_source = g_timeout_add_seconds (HZ_PEER_CONNECT_ATTEMPT_S,
+                                                          on_connect_timeout, peer);
   soup_session_websocket_connect_async (peer->session, request, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, NULL,
+                                        G_PRIORITY_DEFAULT, peer->connect_cancellable,
                                         on_websocket_connected, peer);
+}
+
+/* Abandons the WebSocket without a close frame, as a dropped network does:
+ * closing the stream sends at most a TCP FIN. */
+void
+hz_peer_disconnect (HzPeer *peer)
+{
+  if (peer->websocket == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (peer->websocket, peer);
+  g_io_stream_close (soup_websocket_connection_get_io_stream (peer->websocket), NULL, NULL);
+  g_clear_object (&peer->websocket);
 }

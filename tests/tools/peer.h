@@ -38,6 +38,10 @@ typedef struct {
   double duration_s;         /* 0: run until SIGTERM or SIGINT */
   char *video_pattern;       /* a videotestsrc "pattern" nick, e.g. "ball" */
   gboolean check_sockets;
+  char *local_address;       /* the only address ICE gathers on; default 127.0.0.1 */
+  gboolean mdns_candidates;  /* announce host candidates under mDNS names, as browsers do */
+  gboolean reconnect;        /* rejoin with the same token after a drop */
+  double stall_timeout_s;    /* with reconnect: no decoded video this long means a drop */
 } HzPeerOptions;
 
 /* Counters for one received feed. Refcounted (g_atomic_rc_box) because the
@@ -96,6 +100,15 @@ struct _HzPeer {
   guint duration_source;
   guint join_timeout_source;
   guint leave_timeout_source;
+  /* --reconnect (peer-reconnect.c) */
+  guint stall_source;
+  guint reconnect_source;
+  GCancellable *connect_cancellable;
+  guint connect_timeout_source;
+  gint64 reconnect_deadline_us;  /* monotonic; 0 while connected */
+  guint64 last_video_frames;     /* over all feeds, at the last progress */
+  gint64 last_progress_us;       /* 0 until video arrives after a (re)join */
+  guint reconnects;
 };
 
 /* hz-test-peer.c */
@@ -106,6 +119,7 @@ void hz_peer_on_joined (HzPeer *peer);
 
 /* peer-signalling.c */
 void hz_peer_connect (HzPeer *peer);
+void hz_peer_disconnect (HzPeer *peer);
 void hz_peer_send (HzPeer *peer, JsonBuilder *builder);
 void hz_peer_send_leave (HzPeer *peer);
 
@@ -135,6 +149,15 @@ void hz_feed_stats_unref (HzFeedStats *feed);
 HzConnection *hz_subscribe_new (HzPeer *peer, const char *participant_id,
                                 GError **error);
 void hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder);
+
+/* peer-reconnect.c; a WebSocket connect attempt while reconnecting is
+ * cancelled after this many seconds. */
+#define HZ_PEER_CONNECT_ATTEMPT_S 3
+void hz_reconnect_start_watch (HzPeer *peer);
+void hz_reconnect_begin (HzPeer *peer, const char *reason);
+void hz_reconnect_on_connect_failed (HzPeer *peer);
+void hz_reconnect_on_joined (HzPeer *peer);
+void hz_reconnect_stop (HzPeer *peer);
 
 /* peer-sockets.c */
 gboolean hz_count_sockets (guint *non_loopback, guint *total, GError **error);
