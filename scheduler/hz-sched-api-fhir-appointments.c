@@ -1,9 +1,12 @@
 /* FHIR R4 Appointment: GET /fhir/Appointment/{id} and
  * GET /fhir/Appointment?actor=&date=&status=. A consultation is an
  * Appointment with the same id, visible to exactly those who can see the
- * consultation in the JSON API. */
+ * consultation in the JSON API. A teaching occurrence is the Appointment
+ * "teaching-SESSION", visible to those who can see its series. */
 
 #include "hz-sched-api-fhir.h"
+
+#include <string.h>
 
 #include "hz-sched-access.h"
 #include "hz-sched-fhir.h"
@@ -144,28 +147,35 @@ read_filter (HzRequest         *request,
   return TRUE;
 }
 
+/* Whether every element of GROUPS (GArray of ids) contains one of the
+ * first N_IDS of IDS. */
 static gboolean
-matches_filter (const AppointmentFilter *filter,
-                const HzConsultation    *consultation)
+actors_match (GPtrArray    *groups,
+              const gint64 *ids,
+              guint         n_ids)
 {
-  gboolean has_times = consultation->start_at != HZ_TIME_NONE;
-  const char *status = hz_fhir_appointment_status (consultation->status, has_times);
-
-  for (guint i = 0; i < filter->actors->len; i++)
+  for (guint i = 0; i < groups->len; i++)
     {
-      GArray *ids = filter->actors->pdata[i];
+      gboolean found = FALSE;
 
-      if (!hz_fhir_ids_contain (ids, consultation->requester_id) &&
-          !(consultation->expert_id > 0 && hz_fhir_ids_contain (ids, consultation->expert_id)) &&
-          !(consultation->requested_expert_id > 0 &&
-            hz_fhir_ids_contain (ids, consultation->requested_expert_id)))
+      for (guint j = 0; j < n_ids && !found; j++)
+        found = ids[j] > 0 && hz_fhir_ids_contain (groups->pdata[i], ids[j]);
+      if (!found)
         return FALSE;
     }
+  return TRUE;
+}
 
-  /* An appointment without a start matches no date. */
+/* Checks the date and status parameters. START is HZ_TIME_NONE for an
+ * Appointment without a start, which matches no date. */
+static gboolean
+period_and_status_match (const AppointmentFilter *filter,
+                         gint64                   start,
+                         const char              *status)
+{
   for (guint i = 0; i < filter->dates->len; i++)
     {
-      if (!has_times || !hz_fhir_dates_match_any (filter->dates->pdata[i], consultation->start_at))
+      if (start == HZ_TIME_NONE || !hz_fhir_dates_match_any (filter->dates->pdata[i], start))
         return FALSE;
     }
 
@@ -178,57 +188,175 @@ matches_filter (const AppointmentFilter *filter,
   return TRUE;
 }
 
-/* In order of start, appointments without a start last, then of id. */
-static gint
-compare_appointments (gconstpointer a,
-                      gconstpointer b)
+static gboolean
+consultation_matches (const AppointmentFilter *filter,
+                      const HzConsultation    *consultation)
 {
-  const HzConsultation *left = *(HzConsultation *const *) a;
-  const HzConsultation *right = *(HzConsultation *const *) b;
-  gint64 left_start = left->start_at == HZ_TIME_NONE ? G_MAXINT64 : left->start_at;
-  gint64 right_start = right->start_at == HZ_TIME_NONE ? G_MAXINT64 : right->start_at;
+  gboolean has_times = consultation->start_at != HZ_TIME_NONE;
+  const gint64 actors[] = {
+    consultation->requester_id, consultation->expert_id, consultation->requested_expert_id,
+  };
 
-  if (left_start != right_start)
-    return left_start < right_start ? -1 : 1;
-  return left->id < right->id ? -1 : left->id > right->id;
+  return actors_match (filter->actors, actors, G_N_ELEMENTS (actors)) &&
+         period_and_status_match (filter, consultation->start_at,
+                                  hz_fhir_appointment_status (consultation->status, has_times));
 }
 
-/* Returns the visible consultations that match FILTER, sorted. The first
- * actor parameter narrows the query; the filter checks the rest.
+/* A teaching occurrence's actors are its presenter and its participants:
+ * the registered attendees of an occurrence that has not ended. */
+static gboolean
+teaching_actors_match (HzRequest                *request,
+                       const AppointmentFilter  *filter,
+                       const HzFhirTeachingRow  *row,
+                       gboolean                 *match,
+                       GError                  **error)
+{
+  *match = TRUE;
+  for (guint i = 0; i < filter->actors->len && *match; i++)
+    {
+      GArray *ids = filter->actors->pdata[i];
+
+      *match = hz_fhir_ids_contain (ids, row->presenter_id);
+      for (guint j = 0; j < ids->len && !*match; j++)
+        {
+          const char *role = NULL;
+
+          if (!hz_store_get_participant_role (request->sched->db, row->session_id,
+                                              g_array_index (ids, gint64, j), &role, error))
+            return FALSE;
+          *match = role != NULL;
+        }
+    }
+
+  return TRUE;
+}
+
+/* A consultation or a teaching occurrence that a search found. */
+typedef struct {
+  gint64 start;                   /* G_MAXINT64 without a start */
+  HzConsultation *consultation;   /* or NULL */
+  HzFhirTeachingRow *teaching;    /* or NULL */
+} AppointmentMatch;
+
+static void
+appointment_match_free (AppointmentMatch *match)
+{
+  g_clear_pointer (&match->consultation, hz_consultation_free);
+  g_clear_pointer (&match->teaching, hz_fhir_teaching_row_free);
+  g_free (match);
+}
+
+/* In order of start, appointments without a start last, consultations
+ * before teaching occurrences at the same start, then in order of id. */
+static gint
+compare_matches (gconstpointer a,
+                 gconstpointer b)
+{
+  const AppointmentMatch *left = *(AppointmentMatch *const *) a;
+  const AppointmentMatch *right = *(AppointmentMatch *const *) b;
+  gint64 left_id = left->consultation ? left->consultation->id : left->teaching->session_id;
+  gint64 right_id = right->consultation ? right->consultation->id : right->teaching->session_id;
+
+  if (left->start != right->start)
+    return left->start < right->start ? -1 : 1;
+  if ((left->consultation == NULL) != (right->consultation == NULL))
+    return left->consultation != NULL ? -1 : 1;
+  return left_id < right_id ? -1 : left_id > right_id;
+}
+
+/* Adds the visible consultations that match FILTER to MATCHES. The first
+ * actor parameter narrows the query, and the filter checks the rest.
  * NOTE: every candidate is read and checked in C, which is linear in the
  * number of consultations when no actor is given. */
-static GPtrArray *
-find_appointments (HzRequest                *request,
+static gboolean
+add_consultations (HzRequest                *request,
                    const AppointmentFilter  *filter,
+                   GPtrArray                *matches,
                    GError                  **error)
 {
   GArray *first_actors = filter->actors->len > 0 ? filter->actors->pdata[0] : NULL;
   g_autoptr (GArray) ids = NULL;
-  g_autoptr (GPtrArray) matches =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) hz_consultation_free);
 
   ids = hz_store_list_consultation_ids (request->sched->db,
                                         first_actors ? (gint64 *) first_actors->data : NULL,
                                         first_actors ? first_actors->len : 0, error);
   if (ids == NULL)
-    return NULL;
+    return FALSE;
 
   for (guint i = 0; i < ids->len; i++)
     {
-      HzConsultation *consultation =
+      g_autoptr (HzConsultation) consultation =
         hz_store_get_consultation (request->sched->db, g_array_index (ids, gint64, i), error);
+      AppointmentMatch *match;
 
       if (consultation == NULL)
-        return NULL;
-      if (hz_access_can_view_consultation (request->caller, consultation) &&
-          matches_filter (filter, consultation))
-        g_ptr_array_add (matches, consultation);
-      else
-        hz_consultation_free (consultation);
+        return FALSE;
+      if (!hz_access_can_view_consultation (request->caller, consultation) ||
+          !consultation_matches (filter, consultation))
+        continue;
+
+      match = g_new0 (AppointmentMatch, 1);
+      match->start = consultation->start_at == HZ_TIME_NONE ? G_MAXINT64 : consultation->start_at;
+      match->consultation = g_steal_pointer (&consultation);
+      g_ptr_array_add (matches, match);
     }
 
-  g_ptr_array_sort (matches, compare_appointments);
-  return g_steal_pointer (&matches);
+  return TRUE;
+}
+
+static gboolean
+can_view_teaching (const HzUser            *user,
+                   const HzFhirTeachingRow *row)
+{
+  return hz_access_can_view_teaching (user, row->org_id, (const gint64 *) row->audience->data,
+                                      row->audience->len);
+}
+
+/* Adds the visible teaching occurrences that match FILTER to MATCHES. */
+static gboolean
+add_teaching (HzRequest                *request,
+              const AppointmentFilter  *filter,
+              GPtrArray                *matches,
+              GError                  **error)
+{
+  g_autoptr (GPtrArray) rows = hz_store_list_fhir_teaching (request->sched->db, 0, error);
+
+  if (rows == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HzFhirTeachingRow *row = rows->pdata[i];
+      AppointmentMatch *match;
+      gboolean actors = FALSE;
+
+      if (!can_view_teaching (request->caller, row) ||
+          !period_and_status_match (filter, row->start_at, hz_fhir_teaching_status (row->status)))
+        continue;
+      if (!teaching_actors_match (request, filter, row, &actors, error))
+        return FALSE;
+      if (!actors)
+        continue;
+
+      match = g_new0 (AppointmentMatch, 1);
+      match->start = row->start_at;
+      match->teaching = g_ptr_array_steal_index (rows, i--);
+      g_ptr_array_add (matches, match);
+    }
+
+  return TRUE;
+}
+
+static JsonNode *
+build_teaching (HzRequest               *request,
+                const HzFhirTeachingRow *row)
+{
+  HzFhirTeaching teaching = {
+    row->session_id, row->kind, row->title, row->presenter_id, row->presenter_name,
+    row->start_at, row->end_at, row->status, row->cancel_reason, row->created_at,
+  };
+
+  return hz_fhir_teaching_appointment (&teaching, request->zone, request->language);
 }
 
 void
@@ -236,7 +364,8 @@ hz_api_fhir_search_appointments (HzRequest *request)
 {
   g_auto (HzFhirSearch) search = { 0 };
   g_auto (AppointmentFilter) filter = { 0 };
-  g_autoptr (GPtrArray) matches = NULL;
+  g_autoptr (GPtrArray) matches =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) appointment_match_free);
   g_autoptr (GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   g_autoptr (GHashTable) names = names_new ();
   g_autoptr (GError) error = NULL;
@@ -244,15 +373,55 @@ hz_api_fhir_search_appointments (HzRequest *request)
   if (!hz_fhir_search_begin (request, &search) || !read_filter (request, &search, &filter))
     return;
 
-  matches = find_appointments (request, &filter, &error);
-  if (matches == NULL)
+  if (!add_consultations (request, &filter, matches, &error) ||
+      !add_teaching (request, &filter, matches, &error))
     {
       hz_request_respond_gerror (request, error);
       return;
     }
+  g_ptr_array_sort (matches, compare_matches);
 
   for (guint i = search.offset; i < matches->len && page->len < search.count; i++)
-    g_ptr_array_add (page, build_appointment (request, matches->pdata[i], names));
+    {
+      const AppointmentMatch *match = matches->pdata[i];
+
+      g_ptr_array_add (page, match->consultation
+                             ? build_appointment (request, match->consultation, names)
+                             : build_teaching (request, match->teaching));
+    }
 
   hz_fhir_search_respond (request, &search, "Appointment", matches->len, page);
+}
+
+/* GET /fhir/Appointment/teaching-SESSION: a teaching occurrence, visible
+ * to those who can see its series. */
+void
+hz_api_fhir_read_teaching_appointment (HzRequest *request)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (request->msg));
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  gint64 session_id;
+
+  if (!hz_fhir_teaching_id_parse (strrchr (path, '/') + 1, &session_id))
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_NOT_FOUND);
+      return;
+    }
+
+  rows = hz_store_list_fhir_teaching (request->sched->db, session_id, &error);
+  if (rows == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
+  if (rows->len == 0 || !can_view_teaching (request->caller, rows->pdata[0]))
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_NOT_FOUND);
+      return;
+    }
+
+  node = build_teaching (request, rows->pdata[0]);
+  hz_fhir_respond (request, SOUP_STATUS_OK, node);
 }

@@ -97,6 +97,7 @@ void hz_fhir_search_respond (HzRequest    *request,
 /* Route handlers. */
 void hz_api_fhir_metadata (HzRequest *request);
 void hz_api_fhir_read_appointment (HzRequest *request);
+void hz_api_fhir_read_teaching_appointment (HzRequest *request);
 void hz_api_fhir_search_appointments (HzRequest *request);
 void hz_api_fhir_read_practitioner (HzRequest *request);
 void hz_api_fhir_read_schedule (HzRequest *request);

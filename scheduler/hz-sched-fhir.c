@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "hz-sched-ical.h"
 #include "hz-sched-time.h"
 
 #define PARTICIPATION_TYPE_SYSTEM "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
@@ -253,6 +254,82 @@ hz_fhir_appointment (const HzConsultation *consultation,
   set_time (appointment, "created", consultation->created_at, zone);
   json_object_set_array_member (appointment, "participant",
                                 appointment_participants (consultation, names));
+
+  return object_node (appointment);
+}
+
+#define TEACHING_ID_PREFIX "teaching-"
+
+char *
+hz_fhir_teaching_id (gint64 session_id)
+{
+  return g_strdup_printf (TEACHING_ID_PREFIX "%" G_GINT64_FORMAT, session_id);
+}
+
+gboolean
+hz_fhir_teaching_id_parse (const char *id,
+                           gint64     *session_id)
+{
+  const char *digits = id + strlen (TEACHING_ID_PREFIX);
+  guint64 value;
+
+  if (!g_str_has_prefix (id, TEACHING_ID_PREFIX) || digits[0] < '1' || digits[0] > '9' ||
+      !g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &value, NULL))
+    return FALSE;
+
+  *session_id = (gint64) value;
+  return TRUE;
+}
+
+const char *
+hz_fhir_teaching_status (const char *session_status)
+{
+  if (g_strcmp0 (session_status, "scheduled") == 0)
+    return "booked";
+  if (g_strcmp0 (session_status, "cancelled") == 0)
+    return "cancelled";
+  if (g_strcmp0 (session_status, "completed") == 0)
+    return "fulfilled";
+  return "entered-in-error";
+}
+
+JsonNode *
+hz_fhir_teaching_appointment (const HzFhirTeaching *teaching,
+                              GTimeZone            *zone,
+                              HzLanguage            language)
+{
+  JsonObject *appointment = json_object_new ();
+  JsonArray *participants = json_array_new ();
+  const char *status = hz_fhir_teaching_status (teaching->status);
+  const char *service = hz_session_kind_label (teaching->kind, language);
+  const char *separator = language == HZ_LANGUAGE_EN ? ": " : "：";
+  g_autofree char *id = hz_fhir_teaching_id (teaching->session_id);
+  g_autofree char *description = g_strconcat (service, separator, teaching->title, NULL);
+  gint64 minutes = (teaching->end_at - teaching->start_at) / 60;
+
+  json_object_set_string_member (appointment, "resourceType", "Appointment");
+  json_object_set_string_member (appointment, "id", id);
+  json_object_set_string_member (appointment, "status", status);
+  if (g_str_equal (status, "cancelled") && teaching->cancel_reason != NULL &&
+      *teaching->cancel_reason != '\0')
+    json_object_set_member (appointment, "cancelationReason",
+                            text_concept (teaching->cancel_reason));
+  json_object_set_array_member (appointment, "serviceType", single_array (text_concept (service)));
+  json_object_set_string_member (appointment, "description", description);
+
+  /* A teaching occurrence always has its time, as R4 (app-3) requires of
+   * booked and fulfilled Appointments. */
+  set_time (appointment, "start", teaching->start_at, zone);
+  set_time (appointment, "end", teaching->end_at, zone);
+  if (minutes >= 1)
+    json_object_set_int_member (appointment, "minutesDuration", minutes);
+  set_time (appointment, "created", teaching->created_at, zone);
+
+  json_array_add_element (participants, participant (
+    participation_type ("PPRF", "primary performer"),
+    reference ("Practitioner", teaching->presenter_id, teaching->presenter_name),
+    "accepted"));
+  json_object_set_array_member (appointment, "participant", participants);
 
   return object_node (appointment);
 }

@@ -53,6 +53,38 @@ JsonNode *hz_fhir_appointment (const HzConsultation *consultation,
                                GTimeZone            *zone,
                                HzLanguage            language);
 
+/* One occurrence of a teaching round, as its Appointment shows it. The
+ * strings are borrowed. */
+typedef struct {
+  gint64 session_id;
+  const char *kind;            /* "ward_round", "surgical_demo" or "lecture" */
+  const char *title;
+  gint64 presenter_id;
+  const char *presenter_name;  /* or NULL */
+  gint64 start_at;
+  gint64 end_at;
+  const char *status;          /* of the session: scheduled, cancelled or completed */
+  const char *cancel_reason;   /* or NULL */
+  gint64 created_at;           /* of the series */
+} HzFhirTeaching;
+
+/* Teaching occurrences are Appointments with the id "teaching-SESSION",
+ * so that their ids never collide with consultations'. */
+char *hz_fhir_teaching_id (gint64 session_id);
+gboolean hz_fhir_teaching_id_parse (const char *id,
+                                    gint64     *session_id);
+
+/* The R4 Appointment.status of a teaching session: scheduled -> booked,
+ * cancelled -> cancelled, completed -> fulfilled, anything else
+ * entered-in-error. */
+const char *hz_fhir_teaching_status (const char *session_status);
+
+/* The Appointment of a teaching occurrence: the presenter is its one
+ * participant (type PPRF, primary performer). */
+JsonNode *hz_fhir_teaching_appointment (const HzFhirTeaching *teaching,
+                                        GTimeZone            *zone,
+                                        HzLanguage            language);
+
 JsonNode *hz_fhir_practitioner (const HzUser *user);
 
 /* The Schedule of EXPERT, whose id is the expert's user id. */

@@ -40,9 +40,9 @@ static const KindLabel kind_labels[] = {
   { "lecture", "专题讲座", "Lecture" },
 };
 
-static const char *
-kind_label (const char *kind,
-            HzLanguage  language)
+const char *
+hz_session_kind_label (const char *kind,
+                       HzLanguage  language)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (kind_labels); i++)
     {
@@ -81,7 +81,7 @@ char *
 hz_ical_event_summary (const HzCalendarEvent *event,
                        HzLanguage             language)
 {
-  const char *label = kind_label (event->kind, language);
+  const char *label = hz_session_kind_label (event->kind, language);
   const char *separator = language == HZ_LANGUAGE_EN ? ": " : "：";
   g_autofree char *subject = clean_text (event->subject);
 

@@ -29,6 +29,12 @@ typedef struct {
 void hz_calendar_event_free (HzCalendarEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzCalendarEvent, hz_calendar_event_free)
 
+/* The name of a session kind ("consultation", "ward_round",
+ * "surgical_demo", "lecture") as clinicians read it, e.g. "教学查房";
+ * other kinds are "教学活动" (teaching session). */
+const char *hz_session_kind_label (const char *kind,
+                                   HzLanguage  language);
+
 /* The UID of SESSION_ID's event; the same on every fetch. */
 char *hz_ical_event_uid (gint64 session_id);
 

@@ -59,6 +59,9 @@ static const HzRoute routes[] = {
   { "GET", "/fhir/Schedule/{id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_schedule },
   { "GET", "/fhir/Slot", HZ_AUTH_API_KEY, NULL, hz_api_fhir_search_slots },
   { "GET", "/fhir/Slot/{fhir-id}", HZ_AUTH_API_KEY, NULL, hz_api_fhir_read_slot },
+  /* After "/fhir/Appointment/{id}", which takes the numeric ids. */
+  { "GET", "/fhir/Appointment/{fhir-id}", HZ_AUTH_API_KEY, NULL,
+    hz_api_fhir_read_teaching_appointment },
   { "GET", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, NULL, hz_api_get_working_hours },
   { "PUT", "/experts/{id}/working-hours", HZ_AUTH_API_KEY, hz_working_hours_fields,
     hz_api_set_working_hours },

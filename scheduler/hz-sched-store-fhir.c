@@ -99,3 +99,117 @@ hz_store_list_busy_times (sqlite3 *db,
 
   return NULL;
 }
+
+void
+hz_fhir_teaching_row_free (HzFhirTeachingRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->kind);
+  g_free (row->title);
+  g_free (row->presenter_name);
+  g_free (row->status);
+  g_free (row->cancel_reason);
+  g_clear_pointer (&row->audience, g_array_unref);
+  g_free (row);
+}
+
+static GArray *
+read_audience (sqlite3 *db,
+               gint64   series_id,
+               GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "SELECT org_id FROM teaching_audience WHERE series_id = ? ORDER BY org_id", error);
+  g_autoptr (GArray) audience = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, series_id);
+  while (hz_db_step (stmt, &has_row, error))
+    {
+      gint64 org_id;
+
+      if (!has_row)
+        return g_steal_pointer (&audience);
+      org_id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (audience, org_id);
+    }
+
+  return NULL;
+}
+
+static HzFhirTeachingRow *
+read_teaching_row (sqlite3_stmt *stmt)
+{
+  HzFhirTeachingRow *row = g_new0 (HzFhirTeachingRow, 1);
+
+  row->session_id = sqlite3_column_int64 (stmt, 0);
+  row->series_id = sqlite3_column_int64 (stmt, 1);
+  row->org_id = sqlite3_column_int64 (stmt, 2);
+  row->kind = hz_db_column_text (stmt, 3);
+  row->title = hz_db_column_text (stmt, 4);
+  row->presenter_id = sqlite3_column_int64 (stmt, 5);
+  row->presenter_name = hz_db_column_text (stmt, 6);
+  row->start_at = sqlite3_column_int64 (stmt, 7);
+  row->end_at = sqlite3_column_int64 (stmt, 8);
+  row->status = hz_db_column_text (stmt, 9);
+  row->cancel_reason = hz_db_column_text (stmt, 10);
+  row->created_at = sqlite3_column_int64 (stmt, 11);
+  return row;
+}
+
+GPtrArray *
+hz_store_list_fhir_teaching (sqlite3 *db,
+                             gint64   session_id,
+                             GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "SELECT s.id, t.id, t.org_id, t.kind, t.title, t.presenter_id, u.name,"
+    "       s.start_at, s.end_at, s.status, s.cancel_reason, t.created_at"
+    " FROM sessions s"
+    " JOIN teaching_series t ON t.id = s.teaching_series_id"
+    " JOIN users u ON u.id = t.presenter_id"
+    " WHERE s.kind = 'teaching' AND (?1 = 0 OR s.id = ?1)"
+    " ORDER BY s.id", error);
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GHashTable) audiences = NULL;
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, session_id);
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_fhir_teaching_row_free);
+  while (TRUE)
+    {
+      if (!hz_db_step (stmt, &has_row, error))
+        return NULL;
+      if (!has_row)
+        break;
+      g_ptr_array_add (rows, read_teaching_row (stmt));
+    }
+
+  /* The occurrences of one series share its audience. */
+  audiences = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                     (GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      HzFhirTeachingRow *row = rows->pdata[i];
+      GArray *audience = g_hash_table_lookup (audiences, &row->series_id);
+
+      if (audience == NULL)
+        {
+          audience = read_audience (db, row->series_id, error);
+          if (audience == NULL)
+            return NULL;
+          g_hash_table_insert (audiences, g_memdup2 (&row->series_id, sizeof row->series_id),
+                               audience);
+        }
+      row->audience = g_array_ref (audience);
+    }
+
+  return g_steal_pointer (&rows);
+}

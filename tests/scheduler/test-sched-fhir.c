@@ -370,6 +370,47 @@ test_other_resources_valid (void)
   g_assert_false (json_object_has_member (json_node_get_object (empty), "entry"));
 }
 
+static void
+test_teaching_appointment (void)
+{
+  g_autoptr (GTimeZone) shanghai = g_time_zone_new_identifier ("Asia/Shanghai");
+  const struct {
+    const char *session_status;
+    const char *status;
+  } cases[] = {
+    { "scheduled", "booked" },
+    { "cancelled", "cancelled" },
+    { "completed", "fulfilled" },
+  };
+  gint64 session_id = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      HzFhirTeaching teaching = {
+        12, "ward_round", "冠心病介入治疗", 3, "王专家", START_UTC, START_UTC + 3600,
+        cases[i].session_status, "主讲专家出差", START_UTC - 86400,
+      };
+      g_autoptr (JsonNode) node = hz_fhir_teaching_appointment (&teaching, shanghai,
+                                                                HZ_LANGUAGE_ZH_CN);
+      JsonObject *appointment = json_node_get_object (node);
+
+      fhir_r4_assert_valid (node);
+      g_assert_cmpstr (json_object_get_string_member (appointment, "id"), ==, "teaching-12");
+      g_assert_cmpstr (json_object_get_string_member (appointment, "status"), ==,
+                       cases[i].status);
+      g_assert_cmpstr (json_object_get_string_member (appointment, "description"), ==,
+                       "教学查房：冠心病介入治疗");
+      g_assert_cmpint (json_object_has_member (appointment, "cancelationReason"), ==,
+                       g_str_equal (cases[i].status, "cancelled"));
+    }
+
+  g_assert_true (hz_fhir_teaching_id_parse ("teaching-12", &session_id));
+  g_assert_cmpint (session_id, ==, 12);
+  g_assert_false (hz_fhir_teaching_id_parse ("teaching-012", &session_id));
+  g_assert_false (hz_fhir_teaching_id_parse ("teaching-", &session_id));
+  g_assert_false (hz_fhir_teaching_id_parse ("12", &session_id));
+}
+
 /* The checker finds each broken rule, so the integration tests that rely
  * on it can fail. */
 static void
@@ -464,6 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fhir/slot/id", test_slot_id);
   g_test_add_func ("/fhir/appointment/valid-per-status", test_appointment_valid_per_status);
   g_test_add_func ("/fhir/appointment/no-patient-data", test_appointment_without_patient_data);
+  g_test_add_func ("/fhir/appointment/teaching", test_teaching_appointment);
   g_test_add_func ("/fhir/resources/valid", test_other_resources_valid);
   g_test_add_func ("/fhir/checker/rejects-invalid", test_checker_rejects);
 

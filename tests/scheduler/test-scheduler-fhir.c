@@ -617,6 +617,99 @@ test_search_paging (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bundle, "entry")), ==, 1);
 }
 
+/* A weekly ward round of three occurrences presented by the booking's
+ * expert for the county hospital, with the trainee registered. Fills
+ * SESSION_IDS with the occurrences' session ids. */
+static void
+create_ward_round (Fixture *fixture,
+                   gint64   session_ids[3])
+{
+  gint64 start = (g_get_real_time () / G_USEC_PER_SEC + 5 * 24 * 3600) / 60 * 60;
+  g_autofree char *start_text = format_utc (start);
+  g_autofree char *end_text = format_utc (start + 3600);
+  g_autofree char *body = g_strdup_printf (
+    "{\"presenter_id\": %" G_GINT64_FORMAT ", \"title\": \"冠心病介入治疗\","
+    " \"kind\": \"ward_round\", \"start\": \"%s\", \"end\": \"%s\", \"capacity\": 10,"
+    " \"audience_org_ids\": [%" G_GINT64_FORMAT "], \"series\": {\"weekly\": true,"
+    " \"count\": 3}}",
+    fixture->booking.expert_id, start_text, end_text, fixture->booking.county_org_id);
+  g_auto (ViewsResponse) created = views_http (fixture->daemons, fixture->session, "POST",
+                                               "/api/v1/teaching-sessions",
+                                               fixture->booking.coordinator_key, body);
+  g_auto (ViewsResponse) registered = { 0 };
+  g_autofree char *register_path = NULL;
+  JsonObject *series;
+  JsonArray *occurrences;
+
+  g_assert_cmpuint (created.status, ==, 201);
+  series = views_response_object (&created);
+  occurrences = json_object_get_array_member (series, "occurrences");
+  g_assert_cmpuint (json_array_get_length (occurrences), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    session_ids[i] = json_object_get_int_member (json_array_get_object_element (occurrences, i),
+                                                 "session_id");
+
+  register_path = g_strdup_printf ("/api/v1/teaching-sessions/%" G_GINT64_FORMAT
+                                   "/registrations", json_object_get_int_member (series, "id"));
+  registered = views_http (fixture->daemons, fixture->session, "POST", register_path,
+                           fixture->trainee_key, NULL);
+  g_assert_cmpuint (registered.status, ==, 201);
+}
+
+/* Teaching occurrences are Appointments "teaching-SESSION", visible to the
+ * audience, found by presenter and by registered attendee. */
+static void
+test_appointment_teaching_round (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  gint64 session_ids[3];
+  g_autofree char *path = NULL;
+  g_autofree char *cancel_path = NULL;
+  g_autofree char *by_trainee = g_strdup_printf ("/fhir/Appointment?actor=Practitioner/%"
+                                                 G_GINT64_FORMAT, fixture->trainee_id);
+  g_autofree char *by_presenter = g_strdup_printf (
+    "/fhir/Appointment?actor=Practitioner/%" G_GINT64_FORMAT "&status=booked",
+    booking->expert_id);
+  g_autofree char *presenter_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                          booking->expert_id);
+  g_auto (ViewsResponse) read = { 0 };
+  g_auto (ViewsResponse) hidden = { 0 };
+  g_auto (ViewsResponse) cancel = { 0 };
+  g_auto (ViewsResponse) cancelled = { 0 };
+  JsonObject *appointment;
+
+  create_ward_round (fixture, session_ids);
+  path = g_strdup_printf ("/fhir/Appointment/teaching-%" G_GINT64_FORMAT, session_ids[0]);
+
+  read = fhir_get (fixture, path, fixture->trainee_key, 200);
+  appointment = views_response_object (&read);
+  g_assert_cmpstr (json_object_get_string_member (appointment, "status"), ==, "booked");
+  g_assert_cmpstr (json_object_get_string_member (appointment, "description"), ==,
+                   "教学查房：冠心病介入治疗");
+  g_assert_cmpstr (actor_reference (participant_at (appointment, 0)), ==, presenter_reference);
+
+  hidden = fhir_get (fixture, path, fixture->other_doctor_key, 404);
+  assert_outcome (&hidden, "not-found");
+
+  /* The trainee sees no consultation, only the three occurrences. */
+  g_assert_cmpint (search_total (fixture, by_trainee, fixture->trainee_key), ==, 3);
+  /* The presenter's booked Appointments: the consultation and the round. */
+  g_assert_cmpint (search_total (fixture, by_presenter, booking->expert_key), ==, 4);
+
+  cancel_path = g_strdup_printf ("/api/v1/teaching-occurrences/%" G_GINT64_FORMAT "/cancel",
+                                 session_ids[0]);
+  cancel = views_http (fixture->daemons, fixture->session, "POST", cancel_path,
+                       booking->coordinator_key, "{\"reason\": \"主讲专家出差\"}");
+  g_assert_cmpuint (cancel.status, ==, 200);
+  cancelled = fhir_get (fixture, path, fixture->trainee_key, 200);
+  appointment = views_response_object (&cancelled);
+  g_assert_cmpstr (json_object_get_string_member (appointment, "status"), ==, "cancelled");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (appointment, "cancelationReason"), "text"),
+                   ==, "主讲专家出差");
+}
+
 static void
 test_capability_statement (Fixture       *fixture,
                            gconstpointer  user_data)
@@ -641,6 +734,7 @@ main (int argc, char **argv)
   ADD ("/fhir/appointment/visibility-per-role", test_appointment_visibility_per_role);
   ADD ("/fhir/appointment/search-actor-date", test_appointment_search_actor_date);
   ADD ("/fhir/appointment/search-invalid", test_appointment_search_invalid);
+  ADD ("/fhir/appointment/teaching-round", test_appointment_teaching_round);
   ADD ("/fhir/errors/operation-outcome", test_errors_are_outcomes);
   ADD ("/fhir/schedule/read-and-search", test_schedule_read_and_search);
   ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
