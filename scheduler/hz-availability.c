@@ -130,6 +130,10 @@ hz_availability_windows (const HzAvailability *availability,
   last = local_date (availability->zone, MIN (to, G_MAXINT64 - SECONDS_PER_DAY) +
                                          SECONDS_PER_DAY);
 
+  /* Without weekly hours every instant is working time. */
+  if (availability->hours->len == 0)
+    hz_interval_set_add (windows, from, to);
+
   for (; g_date_compare (&date, &last) <= 0; g_date_add_days (&date, 1))
     add_day_hours (availability, &date, windows);
 

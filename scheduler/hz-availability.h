@@ -7,9 +7,9 @@
  * Busy time is each session widened by the buffer on both sides. All
  * instants are Unix seconds; intervals are half-open [start, end).
  *
- * An expert without weekly hours has no working-hours restriction: a
- * booking is checked only for notice, leave and busy time, and slot search
- * offers only their extra hours.
+ * An expert without weekly hours is available at any time, holidays
+ * included: a booking is checked only for notice, leave and busy time,
+ * and slot search offers every time that passes those checks.
  */
 #pragma once
 
@@ -63,7 +63,8 @@ void hz_availability_set_day (HzAvailability   *availability,
                               HzHolidayDayKind  kind);
 
 /* Returns the normalized working time within [FROM, TO): weekly hours by
- * the kind of each local day, plus extra hours, minus leave. */
+ * the kind of each local day (or all of [FROM, TO) without weekly hours),
+ * plus extra hours, minus leave. */
 GArray *hz_availability_windows (const HzAvailability *availability,
                                  gint64                from,
                                  gint64                to);

@@ -255,9 +255,14 @@ test_no_hours_unrestricted (void)
                                           at ("2026-12-07T03:30:00+08:00")),
                    ==, HZ_BOOKING_OK);
 
+  /* All of the day is free but the session. */
+  hz_interval_set_add (availability->busy, at ("2026-12-07T09:00:00+08:00"),
+                       at ("2026-12-07T09:30:00+08:00"));
   free = hz_availability_free_time (availability, at ("2026-12-07T00:00:00+08:00"),
                                     at ("2026-12-08T00:00:00+08:00"));
-  g_assert_cmpuint (free->len, ==, 0);
+  g_assert_cmpuint (free->len, ==, 2);
+  assert_interval (free, 0, "2026-12-07T00:00:00+08:00", "2026-12-07T09:00:00+08:00");
+  assert_interval (free, 1, "2026-12-07T09:30:00+08:00", "2026-12-08T00:00:00+08:00");
 }
 
 static void
