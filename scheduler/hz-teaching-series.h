@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* The most occurrences one series may have: two years of weekly rounds. */
+/* Maximum occurrences of one series: two years of weekly rounds. */
 #define HZ_TEACHING_MAX_OCCURRENCES 104
 
 typedef struct {
