@@ -121,21 +121,26 @@ hz_metrics_watch_ice (HzMetrics *metrics, GstElement *webrtcbin)
                     G_CALLBACK (on_ice_connection_state), metrics);
 }
 
+/* The transceiver's kind is known only after negotiation, so the media
+ * comes from the codec preferences that the subscriber set on it. */
 static void
 watch_subscriber_pad (const GValue *item, gpointer data)
 {
   GstPad *pad = g_value_get_object (item);
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
-  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+  g_autoptr (GstCaps) preferences = NULL;
+  const char *media = NULL;
 
   g_object_get (pad, "transceiver", &transceiver, NULL);
   if (transceiver != NULL)
-    g_object_get (transceiver, "kind", &kind, NULL);
-  if (kind == GST_WEBRTC_KIND_UNKNOWN)
+    g_object_get (transceiver, "codec-preferences", &preferences, NULL);
+  if (preferences != NULL && gst_caps_get_size (preferences) > 0)
+    media = gst_structure_get_string (gst_caps_get_structure (preferences, 0), "media");
+  if (g_strcmp0 (media, "audio") != 0 && g_strcmp0 (media, "video") != 0)
     return;
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      on_subscriber_data,
-                     pad_watch_new (data, kind == GST_WEBRTC_KIND_AUDIO
+                     pad_watch_new (data, g_str_equal (media, "audio")
                                           ? HZ_METRICS_AUDIO : HZ_METRICS_VIDEO),
                      g_free);
 }

@@ -1,0 +1,409 @@
+/* Integration tests of huizhen-relay on real networks and for operations:
+ * /metrics and /healthz, the ICE port range, mDNS candidates, a participant
+ * whose network drops and comes back, TURN servers from the config, and
+ * join/leave churn.
+ *
+ * Each case runs the scheduler of the test fixture and a relay started
+ * with the case's own [relay] keys (relay-test-net.h), with hz-test-peer
+ * participants. Network namespaces are created and removed by the case
+ * itself; without root the cases that need them are skipped.
+ *
+ * Command line, besides GLib's test options:
+ *   --hz-test-peer=PATH --hz-media-check=PATH
+ */
+#define G_LOG_DOMAIN "hz-test-relay"
+
+#include "relay-test-net.h"
+
+#include <signal.h>
+#include <string.h>
+
+#define JOIN_TIMEOUT_MS 20000
+#define MEDIA_TIMEOUT_MS 20000
+#define EXIT_TIMEOUT_MS 30000
+
+/* A feed decodes "throughout" when each one-second stats event of the
+ * receiving peer shows at least this many more frames than the one before:
+ * a third of the 30 fps that hz-test-peer sends, which leaves room for a
+ * late timer tick but not for a frozen picture. */
+#define MIN_FRAMES_PER_STATS_TICK 10
+
+/* Checks ------------------------------------------------------------------ */
+
+static char *
+id_string (gint64 id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+}
+
+static void
+wait_first_video (RelayTestPeer *peer, gint64 from_id)
+{
+  g_autofree char *from = id_string (from_id);
+  JsonObject *event = NULL;
+
+  for (;;) {
+    event = relay_test_peer_wait_event (peer, "first-frame", "from", from, MEDIA_TIMEOUT_MS);
+    g_assert_nonnull (event);
+    if (g_strcmp0 (json_object_get_string_member (event, "kind"), "video") == 0)
+      return;
+  }
+}
+
+/* Returns the video_frames of each "stats" event of PEER for FROM_ID, in
+ * order; PEER must have exited. */
+static GArray *
+video_frames_per_tick (RelayTestPeer *peer, gint64 from_id)
+{
+  g_autofree char *from = id_string (from_id);
+  GArray *frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "stats") == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (event, "from", ""), from) == 0) {
+      gint64 value = json_object_get_int_member (event, "video_frames");
+
+      g_array_append_val (frames, value);
+    }
+  }
+  return frames;
+}
+
+/* Checks that PEER's video from FROM_ID never stalled once it started. */
+static void
+assert_decoding_throughout (RelayTestPeer *peer, gint64 from_id)
+{
+  g_autoptr (GArray) frames = video_frames_per_tick (peer, from_id);
+  guint start = 0;
+
+  g_test_message ("checking that %s decoded participant %" G_GINT64_FORMAT " throughout",
+                  peer->label, from_id);
+  while (start < frames->len && g_array_index (frames, gint64, start) == 0)
+    start++;
+  /* Ticks until the first and after the last full second are partial. */
+  g_assert_cmpuint (frames->len, >, start + 3);
+  for (guint i = start + 2; i + 1 < frames->len; i++) {
+    gint64 gained = g_array_index (frames, gint64, i) - g_array_index (frames, gint64, i - 1);
+
+    if (gained < MIN_FRAMES_PER_STATS_TICK)
+      g_test_message ("%s: only %" G_GINT64_FORMAT " frames from %" G_GINT64_FORMAT
+                      " in stats tick %u of %u", peer->label, gained, from_id, i, frames->len);
+    g_assert_cmpint (gained, >=, MIN_FRAMES_PER_STATS_TICK);
+  }
+}
+
+/* Checks that PEER's video from FROM_ID stalled for at least one tick and
+ * then gained at least MIN_FRAMES_AFTER frames. */
+static void
+assert_decoding_resumed (RelayTestPeer *peer, gint64 from_id, gint64 min_frames_after)
+{
+  g_autoptr (GArray) frames = video_frames_per_tick (peer, from_id);
+  gint64 stalled_at = -1;
+
+  for (guint i = 1; i < frames->len; i++) {
+    if (g_array_index (frames, gint64, i) > 0
+        && g_array_index (frames, gint64, i) == g_array_index (frames, gint64, i - 1))
+      stalled_at = g_array_index (frames, gint64, i);
+  }
+  g_test_message ("%s: video from %" G_GINT64_FORMAT " stalled at %" G_GINT64_FORMAT
+                  " frames, ended at %" G_GINT64_FORMAT, peer->label, from_id, stalled_at,
+                  frames->len > 0 ? g_array_index (frames, gint64, frames->len - 1) : -1);
+  g_assert_cmpint (stalled_at, >, 0);
+  g_assert_cmpint (g_array_index (frames, gint64, frames->len - 1), >=,
+                   stalled_at + min_frames_after);
+}
+
+static guint
+count_events (RelayTestPeer *peer, const char *name, gint64 participant_id)
+{
+  g_autofree char *id = id_string (participant_id);
+  guint count = 0;
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), name) == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (event, "participant_id", ""),
+                      id) == 0)
+      count++;
+  }
+  return count;
+}
+
+static GHashTable *
+fetch_metrics (NetTestSession *net)
+{
+  guint status = 0;
+  g_autofree char *text = net_test_http_get (net->relay, "/metrics", &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  return net_test_parse_metrics (text);
+}
+
+/* Cases ---------------------------------------------------------------------- */
+
+static void
+check_ports_in_range (NetTestSession *net, guint min, guint max)
+{
+  g_autoptr (GArray) ports = net_test_udp_ports (net_test_relay_pid (net->relay));
+
+  g_test_message ("the relay has %u UDP sockets", ports->len);
+  g_assert_cmpuint (ports->len, >, 0);
+  for (guint i = 0; i < ports->len; i++) {
+    g_assert_cmpuint (g_array_index (ports, guint, i), >=, min);
+    g_assert_cmpuint (g_array_index (ports, guint, i), <=, max);
+  }
+}
+
+static void
+check_metrics_during_call (NetTestSession *net)
+{
+  g_autoptr (GHashTable) metrics = fetch_metrics (net);
+
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_rooms"), ==, 1);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_participants"), ==, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_publishers"), ==, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_subscriptions"), ==, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_packets_received_total{kind=\"video\"}"), >, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_packets_sent_total{kind=\"audio\"}"), >, 0);
+}
+
+/* After the call: every counter that a two-person call moves, moved, and
+ * the gauges are back to 0. */
+static void
+check_metrics_after_call (NetTestSession *net)
+{
+  g_autoptr (GHashTable) metrics = NULL;
+  const char *kinds[] = { "audio", "video" };
+
+  /* The room closes once both recordings of both publishers are final. */
+  for (int tries = 0; tries < 100; tries++) {
+    g_clear_pointer (&metrics, g_hash_table_unref);
+    metrics = fetch_metrics (net);
+    if (net_test_metric (metrics, "huizhen_relay_rooms") == 0)
+      break;
+    g_usleep (100 * 1000);
+  }
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_rooms"), ==, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_participants"), ==, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_joins_total"), ==, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_leaves_total"), ==, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_resumes_total"), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
+    g_autofree char *in = g_strdup_printf ("huizhen_relay_packets_received_total{kind=\"%s\"}", kinds[i]);
+    g_autofree char *out = g_strdup_printf ("huizhen_relay_packets_sent_total{kind=\"%s\"}", kinds[i]);
+    g_autofree char *bytes_in = g_strdup_printf ("huizhen_relay_bytes_received_total{kind=\"%s\"}", kinds[i]);
+    g_autofree char *bytes_out = g_strdup_printf ("huizhen_relay_bytes_sent_total{kind=\"%s\"}", kinds[i]);
+    double received = net_test_metric (metrics, in);
+    double sent = net_test_metric (metrics, out);
+
+    g_test_message ("%s: %.0f packets received, %.0f sent", kinds[i], received, sent);
+    /* Each feed has one subscriber, which joins within the first second. */
+    g_assert_cmpfloat (received, >, 100);
+    g_assert_cmpfloat (sent, >=, received * 0.5);
+    g_assert_cmpfloat (sent, <=, received * 1.01);
+    g_assert_cmpfloat (net_test_metric (metrics, bytes_in), >, received * 20);
+    g_assert_cmpfloat (net_test_metric (metrics, bytes_out), >, sent * 20);
+  }
+
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_keyframe_requests_received_total"), >=, 2);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_keyframe_requests_sent_total"), >=, 1);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_recording_bytes_total"), >, 10000);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_ice_failures_total"), ==, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_packets_lost_total"), >=, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_nacks_received_total"), >=, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_nacks_sent_total"), >=, 0);
+}
+
+static void
+test_metrics_after_call (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start ("ice-port-min = 42000\n"
+                                                           "ice-port-max = 42199\n");
+  RelayTestSession *session = &net->session;
+  const char *args[] = { "--duration=8", NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  guint status = 0;
+  g_autofree char *health = net_test_http_get (net->relay, "/healthz", &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (health, ==, "ok");
+
+  doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->doctor_token, "doctor", args);
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", args);
+  wait_first_video (doctor, session->booking.expert_id);
+  wait_first_video (expert, session->booking.doctor_id);
+  check_metrics_during_call (net);
+  check_ports_in_range (net, 42000, 42199);
+
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
+  check_metrics_after_call (net);
+}
+
+/* Both clients announce their host candidates only under mDNS names, as
+ * browsers do; the relay skips them and connects through the addresses
+ * the clients' checks come from. */
+static void
+test_mdns_candidates (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  const char *args[] = { "--duration=8", "--mdns-candidates", NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  JsonObject *feed = NULL;
+
+  doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->doctor_token, "doctor", args);
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", args);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
+
+  /* No stall: video within 5 s of joining, as without mDNS. */
+  feed = relay_test_peer_feed (doctor, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 5000);
+  feed = relay_test_peer_feed (expert, session->booking.doctor_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 5000);
+  g_assert_true (net_test_relay_log_contains (net->relay, "ignoring an mDNS (.local) candidate"));
+}
+
+/* A participant in its own network namespace loses every packet for 5 s.
+ * It notices the stall, rejoins with the same token once the network is
+ * back, and is resumed: the other two never see it leave or join again,
+ * keep decoding each other throughout, and get its video again. */
+static void
+test_reconnect_after_drop (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
+  g_autoptr (NetTestSession) net = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *local_address = NULL;
+  RelayTestTools *ns_tools = NULL;
+  RelayTestSession *session = NULL;
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) roamer = NULL;
+  g_autoptr (GHashTable) metrics = NULL;
+  JsonObject *joined = NULL;
+  gint64 roamer_id;
+
+  if (ns == NULL)
+    return;
+  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
+                          ns->host_address);
+  net = net_test_session_start (keys);
+  session = &net->session;
+  roamer_id = session->booking.coordinator_id;
+  token = net_test_sign_token (net, roamer_id, TRUE, "王医生");
+  local_address = g_strdup_printf ("--local-address=%s", ns->ns_address);
+  ns_tools = net_test_tools_in_namespace (tools, ns, session->daemons->dir);
+
+  doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->doctor_token, "doctor", NULL);
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", NULL);
+  {
+    const char *args[] = { local_address, "--reconnect", "--stall-timeout=2", NULL };
+
+    roamer = relay_test_peer_start (ns_tools, session->daemons, session->booking.session_id,
+                                    token, "roamer", args);
+  }
+  net_test_tools_free (ns_tools);
+
+  g_assert_nonnull (relay_test_peer_wait_event (roamer, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+  wait_first_video (doctor, session->booking.expert_id);
+  wait_first_video (expert, session->booking.doctor_id);
+  wait_first_video (roamer, session->booking.doctor_id);
+  wait_first_video (doctor, roamer_id);
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  net_test_namespace_set_blackhole (ns, TRUE);
+  g_usleep (5 * G_USEC_PER_SEC);
+  net_test_namespace_set_blackhole (ns, FALSE);
+
+  g_assert_nonnull (relay_test_peer_wait_event (roamer, "reconnecting", NULL, NULL, 1000));
+  joined = relay_test_peer_wait_event (roamer, "joined", NULL, NULL, JOIN_TIMEOUT_MS);
+  g_assert_nonnull (joined);
+  g_assert_true (json_object_get_boolean_member_with_default (joined, "resumed", FALSE));
+  /* Media flows again within a few seconds of the rejoin; 8 s of it. */
+  g_usleep (8 * G_USEC_PER_SEC);
+
+  metrics = fetch_metrics (net);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_resumes_total"), ==, 1);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_participants"), ==, 3);
+
+  relay_test_peer_terminate (doctor);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
+  relay_test_peer_terminate (roamer);
+  g_assert_cmpint (relay_test_peer_wait_exit (roamer, EXIT_TIMEOUT_MS), ==, 0);
+
+  g_assert_cmpuint (count_events (doctor, "participant-left", roamer_id), ==, 0);
+  g_assert_cmpuint (count_events (expert, "participant-left", roamer_id), ==, 0);
+  g_assert_cmpuint (count_events (doctor, "participant-joined", roamer_id), ==, 1);
+  g_assert_cmpuint (count_events (expert, "participant-joined", roamer_id), ==, 1);
+  assert_decoding_throughout (doctor, session->booking.expert_id);
+  assert_decoding_throughout (expert, session->booking.doctor_id);
+  /* At least 2 s of the 8 s after the rejoin arrive at 30 fps. */
+  assert_decoding_resumed (doctor, roamer_id, 60);
+  assert_decoding_resumed (expert, roamer_id, 60);
+  assert_decoding_resumed (roamer, session->booking.doctor_id, 60);
+  g_assert_true (net_test_relay_log_contains (net->relay, "resuming it"));
+}
+
+/* Main ------------------------------------------------------------------------ */
+
+static char *
+tool_path (int argc, char **argv, const char *option, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
+  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      return g_strdup (argv[i] + strlen (prefix));
+  if (build_root == NULL)
+    return NULL;
+  return g_build_filename (build_root, "tests", "tools", name, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  RelayTestTools tools = { 0 };
+  int status = 0;
+
+  g_test_init (&argc, &argv, NULL);
+  tools.peer = tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
+  tools.media_check = tool_path (argc, argv, "hz-media-check", "hz-media-check");
+  if (tools.peer == NULL || tools.media_check == NULL) {
+    g_printerr ("pass --hz-test-peer=PATH and --hz-media-check=PATH or set HUIZHEN_BUILD_ROOT\n");
+    return 1;
+  }
+
+  g_test_add_data_func ("/relay-net/metrics-after-call", &tools, test_metrics_after_call);
+  g_test_add_data_func ("/relay-net/mdns-candidates", &tools, test_mdns_candidates);
+  g_test_add_data_func ("/relay-net/reconnect-after-drop", &tools, test_reconnect_after_drop);
+  status = g_test_run ();
+
+  g_free (tools.peer);
+  g_free (tools.media_check);
+  return status;
+}
