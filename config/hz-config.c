@@ -304,8 +304,11 @@ apply_key_file (HzConfig *config, GKeyFile *file, const char *path, GError **err
                            path, groups[g], keys[k]);
               return FALSE;
             }
+          /* For an invalid escape sequence GKeyFile (GLib 2.74) sets the
+           * error and still returns the partly parsed value, so only the
+           * error shows that reading failed. */
           value = g_key_file_get_string (file, groups[g], keys[k], &local_error);
-          if (value == NULL || !store_value (config, spec, g_strstrip (value), &local_error))
+          if (local_error != NULL || !store_value (config, spec, g_strstrip (value), &local_error))
             {
               g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
                            "%s: [%s] %s = '%s': %s", path, groups[g], keys[k],

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 static int
@@ -29,6 +30,7 @@ main (int argc, char **argv)
 {
   int failures = 0, count = 0;
 
+  LLVMFuzzerInitialize (&argc, &argv);
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GDir) dir = g_dir_open (argv[i], 0, NULL);

@@ -1,0 +1,44 @@
+/* Makes GLib's reports of misuse crash a fuzz target, so that libFuzzer
+ * saves the input.
+ *
+ * A GError set twice, a g_return_if_fail() that failed or a GObject type
+ * error is reported with g_warning() or g_critical() and execution goes on,
+ * so libFuzzer would not notice it. Warnings of Huizhen's own log domains
+ * ("huizhen-...") can be the expected result of bad input and stay
+ * warnings. libFuzzer calls LLVMFuzzerInitialize() before the first input;
+ * fuzz-replay.c calls it too.
+ */
+#include <glib.h>
+#include <stdlib.h>
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+
+static const char *
+log_domain (const GLogField *fields, gsize n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN") && fields[i].length < 0)
+      return fields[i].value;
+  return NULL;
+}
+
+static GLogWriterOutput
+abort_on_misuse (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                 gpointer user_data)
+{
+  GLogWriterOutput output = g_log_writer_standard_streams (level, fields, n_fields, user_data);
+  const char *domain = log_domain (fields, n_fields);
+  gboolean ours = domain != NULL && g_str_has_prefix (domain, "huizhen-");
+
+  if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) != 0
+      || ((level & G_LOG_LEVEL_WARNING) != 0 && !ours))
+    abort ();
+  return output;
+}
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_log_set_writer_func (abort_on_misuse, NULL, NULL);
+  return 0;
+}
