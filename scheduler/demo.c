@@ -2,9 +2,16 @@
 
 #include <string.h>
 
+#include "hz-sched-availability.h"
+#include "hz-sched-password.h"
 #include "hz-sched-store.h"
+#include "hz-sched-store-accounts.h"
 #include "hz-sched-time.h"
 #include "hz-token.h"
+
+/* Every demo user logs in to the web UI with its login name and this
+ * password, which the demo prints. Never use the demo outside a test. */
+#define DEMO_PASSWORD "huizhen-demo"
 
 typedef struct {
   const char *name;
@@ -15,6 +22,7 @@ typedef struct {
 typedef struct {
   guint org_index;
   const char *name;
+  const char *login;
   HzRole role;
   const char *specialty;
   const char *title;
@@ -30,15 +38,15 @@ static const DemoOrganization demo_organizations[] = {
 
 /* Indexes into this table name the doctor and the experts below. */
 static const DemoUser demo_users[] = {
-  { 0, "周建华", HZ_ROLE_ADMIN, NULL, "信息科 系统管理员" },
-  { 0, "王丽萍", HZ_ROLE_COORDINATOR, NULL, "远程医学中心 协调员" },
-  { 0, "陈国栋", HZ_ROLE_EXPERT, "心血管内科", "主任医师" },
-  { 0, "林雪梅", HZ_ROLE_EXPERT, "神经内科", "副主任医师" },
-  { 0, "赵志刚", HZ_ROLE_EXPERT, "普外科", "主任医师" },
-  { 1, "李春明", HZ_ROLE_DOCTOR, "内科", "主治医师" },
-  { 2, "和丽芬", HZ_ROLE_DOCTOR, "全科", "主治医师" },
-  { 3, "杨光荣", HZ_ROLE_DOCTOR, "内科", "副主任医师" },
-  { 4, "次仁多吉", HZ_ROLE_DOCTOR, "全科", "主治医师" },
+  { 0, "周建华", "zhoujianhua", HZ_ROLE_ADMIN, NULL, "信息科 系统管理员" },
+  { 0, "王丽萍", "wangliping", HZ_ROLE_COORDINATOR, NULL, "远程医学中心 协调员" },
+  { 0, "陈国栋", "chenguodong", HZ_ROLE_EXPERT, "心血管内科", "主任医师" },
+  { 0, "林雪梅", "linxuemei", HZ_ROLE_EXPERT, "神经内科", "副主任医师" },
+  { 0, "赵志刚", "zhaozhigang", HZ_ROLE_EXPERT, "普外科", "主任医师" },
+  { 1, "李春明", "lichunming", HZ_ROLE_DOCTOR, "内科", "主治医师" },
+  { 2, "和丽芬", "helifen", HZ_ROLE_DOCTOR, "全科", "主治医师" },
+  { 3, "杨光荣", "yangguangrong", HZ_ROLE_DOCTOR, "内科", "副主任医师" },
+  { 4, "次仁多吉", "cirenduoji", HZ_ROLE_DOCTOR, "全科", "主治医师" },
 };
 
 #define DEMO_CARDIOLOGIST 2
@@ -54,6 +62,7 @@ typedef struct {
   gint64 user_id;
   HzRole role;
   const char *name;
+  const char *login;
   const char *org_name;
   char *api_key;
 } DemoKey;
@@ -83,6 +92,7 @@ load_people (HzDemo   *demo,
 {
   HzActor actor = { HZ_ACTOR_CLI, 0 };
   gint64 org_ids[G_N_ELEMENTS (demo_organizations)];
+  g_autofree char *password_hash = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (demo_organizations); i++)
     {
@@ -96,18 +106,25 @@ load_people (HzDemo   *demo,
       org_ids[i] = org.id;
     }
 
+  password_hash = hz_password_hash (DEMO_PASSWORD, error);
+  if (password_hash == NULL)
+    return FALSE;
+
   for (gsize i = 0; i < G_N_ELEMENTS (demo_users); i++)
     {
       const DemoUser *person = &demo_users[i];
       HzUser user = {
         0, org_ids[person->org_index], (char *) person->name, person->role,
         (char *) person->specialty, (char *) person->title, NULL, NULL,
+        (char *) person->login,
       };
       DemoKey *key = &demo->keys[i];
 
-      key->api_key = hz_store_create_user (db, &actor, &user, error);
+      key->api_key = hz_store_create_user_with_credentials (db, &actor, &user,
+                                                            password_hash, error);
       if (key->api_key == NULL)
         return FALSE;
+      key->login = person->login;
       key->user_id = user.id;
       key->role = person->role;
       key->name = person->name;
@@ -186,6 +203,39 @@ load_consultations (HzDemo   *demo,
                                error) != 0;
 }
 
+/* Gives every demo expert office hours (Monday to Friday, 08:00-12:00 and
+ * 13:30-17:30 in the hospital's zone), one hour of notice and a 10-minute
+ * buffer. Set after the demo consultation is booked, which starts now,
+ * whatever the time of day. */
+static gboolean
+load_availability (HzDemo   *demo,
+                   sqlite3  *db,
+                   GError  **error)
+{
+  HzActor actor = { HZ_ACTOR_CLI, 0 };
+  HzBookingRules rules = { 60, 10 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (demo_users); i++)
+    {
+      g_autoptr (GArray) hours = g_array_new (FALSE, FALSE, sizeof (HzWorkingHours));
+
+      if (demo_users[i].role != HZ_ROLE_EXPERT)
+        continue;
+      for (int weekday = 1; weekday <= 5; weekday++)
+        {
+          HzWorkingHours morning = { weekday, 8 * 60, 12 * 60 };
+          HzWorkingHours afternoon = { weekday, 13 * 60 + 30, 17 * 60 + 30 };
+
+          g_array_append_val (hours, morning);
+          g_array_append_val (hours, afternoon);
+        }
+      if (!hz_store_set_working_hours (db, &actor, demo->keys[i].user_id, hours, error) ||
+          !hz_store_set_booking_rules (db, &actor, demo->keys[i].user_id, &rules, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 HzDemo *
 hz_demo_load (HzSched *sched,
               GError **error)
@@ -204,7 +254,8 @@ hz_demo_load (HzSched *sched,
       return NULL;
     }
 
-  if (!load_people (demo, sched->db, error) || !load_consultations (demo, sched->db, error))
+  if (!load_people (demo, sched->db, error) || !load_consultations (demo, sched->db, error) ||
+      !load_availability (demo, sched->db, error))
     {
       g_prefix_error (error, "Loading the demo dataset: ");
       return NULL;
@@ -262,6 +313,7 @@ hz_demo_print (const HzDemo *demo,
   print_padded (out, "角色 Role", 14);
   print_padded (out, "姓名 Name", 12);
   print_padded (out, "机构 Organization", 20);
+  print_padded (out, "登录名 Login", 16);
   fprintf (out, "API key\n");
 
   for (gsize i = 0; i < G_N_ELEMENTS (demo->keys); i++)
@@ -269,8 +321,10 @@ hz_demo_print (const HzDemo *demo,
       print_padded (out, hz_role_to_string (demo->keys[i].role), 14);
       print_padded (out, demo->keys[i].name, 12);
       print_padded (out, demo->keys[i].org_name, 20);
+      print_padded (out, demo->keys[i].login, 16);
       fprintf (out, "%s\n", demo->keys[i].api_key);
     }
+  fprintf (out, "\n网页登录密码 Web login password (all demo users): %s\n", DEMO_PASSWORD);
 
   fprintf (out, "\n会诊 Consultation %" G_GINT64_FORMAT " (session %" G_GINT64_FORMAT "), %s – %s\n",
            demo->consultation_id, demo->session_id, start, end);
