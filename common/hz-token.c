@@ -189,6 +189,20 @@ hz_token_verify (const HzSecret *secret,
   if (mac == NULL || mac_length != sizeof expected)
     goto malformed;
 
+  /* Reject every encoding but the canonical one: g_base64_decode() ignores
+   * the two spare bits of the last character, and a token whose text was
+   * altered must not verify. */
+  {
+    g_autofree char *canonical = base64url_encode (mac, mac_length);
+
+    if (strcmp (canonical, dot + 1) != 0)
+      {
+        g_set_error_literal (error, HZ_TOKEN_ERROR, HZ_TOKEN_ERROR_BAD_SIGNATURE,
+                             "Join token signature does not match");
+        return FALSE;
+      }
+  }
+
   compute_mac (secret, text, (gsize) (dot - text), expected);
   for (gsize i = 0; i < sizeof expected; i++)
     difference |= expected[i] ^ mac[i];
