@@ -425,7 +425,7 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
     return;
   }
 
-  if (g_mkdir_with_parents (participant->room->recordings_dir, 0750) != 0)
+  if (g_mkdir_with_parents (participant->room->recordings_dir, 0700) != 0)
     g_warning ("%s: cannot create %s: %s", participant->log_prefix,
                participant->room->recordings_dir, g_strerror (errno));
   publish_count = g_hash_table_lookup (participant->room->publish_counts, participant->id);

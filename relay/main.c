@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static gboolean
 on_stop_signal (gpointer data)
@@ -32,6 +33,10 @@ main (int argc, char **argv)
   g_autoptr (HzConfig) config = NULL;
   g_autoptr (HzRelay) relay = NULL;
   guint sigint_id, sigterm_id;
+
+  /* Recordings hold patient video, and filesink creates files with mode
+   * 0666 minus the umask, so everything the relay creates is owner-only. */
+  umask (077);
 
   g_option_context_add_main_entries (options, entries, NULL);
   g_option_context_add_group (options, gst_init_get_option_group ());

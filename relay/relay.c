@@ -70,7 +70,7 @@ hz_relay_new (HzConfig *config, GError **error)
 
   if (!hz_secret_load_or_create (config->relay.token_secret_file, &relay->secret, error))
     return NULL;
-  if (g_mkdir_with_parents (config->relay.recordings_dir, 0750) != 0) {
+  if (g_mkdir_with_parents (config->relay.recordings_dir, 0700) != 0) {
     int saved_errno = errno;
 
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),

@@ -1,5 +1,6 @@
 /* Test fixture that runs the real daemons; see hz-test-daemons.h. */
 #include "hz-test-daemons.h"
+#include "hz-test-logs.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -19,10 +20,14 @@ GSubprocess *
 hz_test_spawn (const char *const *argv, GError **error)
 {
   g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | hz_test_logs_spawn_flags ());
+  GSubprocess *process;
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  return g_subprocess_launcher_spawnv (launcher, argv, error);
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process != NULL)
+    hz_test_logs_capture (process, argv[0]);
+  return process;
 }
 
 typedef struct {
@@ -178,6 +183,7 @@ hz_test_daemons_start (HzTestDaemonsFlags flags, GError **error)
 
   if (!write_config (daemons, error) ||
       !hz_secret_load_or_create (daemons->secret_path, &daemons->secret, error) ||
+      !hz_test_logs_save_secret (&daemons->secret, error) ||
       !create_admin (daemons, scheduler_path, error))
     return NULL;
 
@@ -407,7 +413,6 @@ hz_test_book_consultation (HzTestDaemons *daemons, gint64 start_offset, gint64 d
   g_autofree char *end_text = format_time (start + duration);
   g_autofree char *schedule_path = NULL;
   g_autofree char *schedule_body = NULL;
-  g_autofree char *session_text = NULL;
   guint status = 0;
   g_autoptr(JsonNode) scheduled = NULL;
 

@@ -2,7 +2,7 @@
 // directory, each with its own config file, database, secret and
 // recordings directory.
 
-import { writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Child, run } from './processes.mjs';
@@ -36,6 +36,29 @@ function waitForListening(child, name) {
     STARTUP_TIMEOUT_MS, `its "${prefix}URL" line`);
 }
 
+// Returns the folder for the daemons' logs: under $HUIZHEN_LOG_DIR/browser
+// when meson sets it, so that the hardening suite's log search reads them
+// (tests/hardening/test-log-secrets.c), else DIR.
+function logFolder(dir) {
+  const root = process.env.HUIZHEN_LOG_DIR;
+  if (!root)
+    return dir;
+  mkdirSync(join(root, 'browser'), { recursive: true, mode: 0o700 });
+  return mkdtempSync(join(root, 'browser', 'run-'));
+}
+
+// Copies the token secret where the log search looks for it.
+function saveSecret(secretFile, runFolder) {
+  const root = process.env.HUIZHEN_LOG_DIR;
+  if (!root)
+    return;
+  const secrets = join(root, 'secrets');
+  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  const copy = join(secrets, `browser-${runFolder.split('-').pop()}.secret`);
+  copyFileSync(secretFile, copy);
+  chmodSync(copy, 0o600);
+}
+
 // Starts the scheduler, then the relay pointed at the scheduler's port.
 // PATHS: {scheduler, relay, webRoot}. Resolves to {scheduler, relay,
 // schedulerUrl, relayUrl, adminKey, recordingsDir}; the Child members are
@@ -50,24 +73,28 @@ export async function startDaemons(dir, paths) {
     schedulerUrl: null,
   };
   const configPath = join(dir, 'huizhen.conf');
+  const logs = logFolder(dir);
   writeConfig(configPath, settings);
 
   const admin = await run(paths.scheduler,
     ['--config', configPath, '--create-admin', 'Browser Test Admin'], STARTUP_TIMEOUT_MS);
+  writeFileSync(join(logs, 'create-admin.log'), admin.stderr);
   const adminKey = admin.stdout.trim().split('\n')[0]?.trim();
   if (admin.code !== 0 || !adminKey)
     throw new Error(`huizhen-scheduler --create-admin failed (exit status ${admin.code}): ${admin.stderr.trim()}`);
 
   const daemons = { adminKey, recordingsDir: settings.recordingsDir, scheduler: null, relay: null };
   daemons.scheduler = new Child('huizhen-scheduler', paths.scheduler,
-    ['--config', configPath], join(dir, 'scheduler.log'));
+    ['--config', configPath], join(logs, 'scheduler.log'));
   try {
     daemons.schedulerUrl = await waitForListening(daemons.scheduler, 'huizhen-scheduler');
+    // The scheduler creates the secret when it starts.
+    saveSecret(settings.secretFile, logs);
 
     settings.schedulerUrl = daemons.schedulerUrl;
     writeConfig(configPath, settings);
     daemons.relay = new Child('huizhen-relay', paths.relay,
-      ['--config', configPath], join(dir, 'relay.log'));
+      ['--config', configPath], join(logs, 'relay.log'));
     daemons.relayUrl = await waitForListening(daemons.relay, 'huizhen-relay');
   } catch (error) {
     await stopDaemons(daemons);
