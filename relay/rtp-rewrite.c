@@ -174,13 +174,15 @@ hz_rtp_rewrite_packet (const HzRtpMap *map, const guint8 *packet, gsize length, 
 {
   HzRtpRewriteResult result = hz_rtp_rewrite_classify (map, packet, length);
   gsize header_size = 0, extension_size = 0, payload_offset, written;
-  gboolean has_extension = (packet[0] & 0x10) != 0;
+  gboolean has_extension;
   int count = 0;
   g_autofree Element *elements = NULL;
 
+  /* Only a packet classified as changed has a complete RTP header. */
   if (result != HZ_RTP_REWRITE_CHANGED)
     return result;
   parse_header (packet, length, &header_size, &extension_size);
+  has_extension = (packet[0] & 0x10) != 0;
 
   /* The fixed header and CSRCs, with the new payload type. */
   memcpy (out, packet, header_size);
