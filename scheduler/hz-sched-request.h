@@ -78,6 +78,11 @@ void hz_respond_error (SoupServerMessage *msg,
                        HzLanguage         language,
                        HzSchedErrorCode   code);
 
+/* Logs MSG's method, path, status and duration, then OUTCOME (e.g.
+ * " (aborted)"), in the scheduler's request log format (hz-sched-server.c). */
+void hz_sched_log_request (SoupServerMessage *msg,
+                           const char        *outcome);
+
 /* Returns the language that MSG's Accept-Language header prefers. */
 HzLanguage hz_request_language (SoupServerMessage *msg);
 
@@ -118,6 +123,9 @@ void hz_api_login (HzRequest *request);
 void hz_api_logout (HzRequest *request);
 void hz_api_get_me (HzRequest *request);
 void hz_api_set_password (HzRequest *request);
+void hz_api_list_organizations (HzRequest *request);
+void hz_api_list_users (HzRequest *request);
+void hz_api_list_experts (HzRequest *request);
 
 /* The name of the browser session cookie that POST /login sets. */
 #define HZ_SESSION_COOKIE "hz_session"
