@@ -1,5 +1,6 @@
 /* The relay context: server, rooms and shutdown; see relay.h. */
 #include "relay.h"
+#include "http-guard.h"
 #include "room.h"
 #include "signalling.h"
 
@@ -51,6 +52,21 @@ on_metrics (SoupServer *server, SoupServerMessage *message, const char *path,
                                     SOUP_MEMORY_TAKE, text, strlen (text));
 }
 
+/* Plain HTTP responses (not the WebSocket handshake) carry "Connection:
+ * close", so libsoup closes the connection once they are sent. NOTE: libsoup 3.2 (Debian 12 has 3.2.3) never
+ * closes a keep-alive connection that the client closes while it is idle,
+ * so each one keeps a file descriptor; libsoup 3.3.0 fixed this (commit
+ * d20c6601, "Don't leak idle connections closed by the client"). */
+static void
+on_request_read (SoupServer *server, SoupServerMessage *message, gpointer user_data)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (message);
+
+  if (!soup_message_headers_header_contains (request, "Upgrade", "websocket"))
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "Connection", "close");
+}
+
 static void
 room_free (gpointer room)
 {
@@ -84,6 +100,8 @@ hz_relay_new (HzConfig *config, GError **error)
 
   relay->loop = g_main_loop_new (NULL, FALSE);
   relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
+  hz_http_guard_attach (relay->server);
+  g_signal_connect (relay->server, "request-read", G_CALLBACK (on_request_read), NULL);
   soup_server_add_handler (relay->server, "/healthz", on_healthz, relay, NULL);
   soup_server_add_handler (relay->server, "/metrics", on_metrics, relay, NULL);
   soup_server_add_websocket_handler (relay->server, "/ws", NULL, NULL,

@@ -100,6 +100,13 @@ hz_sched_free (HzSched *sched)
   g_free (sched);
 }
 
+/* Every response carries "Connection: close", so libsoup closes the
+ * connection once the response is sent.
+ * NOTE: libsoup 3.2 (Debian 12 has 3.2.3) never closes a keep-alive
+ * connection that the client closes while it is idle, so each one stays in
+ * CLOSE-WAIT and keeps its file descriptor until the process runs out of
+ * them. libsoup 3.3.0 fixed this (commit d20c6601, "Don't leak idle
+ * connections closed by the client"); with it, keep-alive can return. */
 static void
 on_request_started (SoupServer        *server,
                     SoupServerMessage *msg,
@@ -109,6 +116,9 @@ on_request_started (SoupServer        *server,
 
   *start = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), REQUEST_START_KEY, start, g_free);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
 }
 
 /* Logs method, path, status and duration. The query string and the
