@@ -17,6 +17,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #define JOIN_TIMEOUT_MS 20000
 #define MEDIA_TIMEOUT_MS 20000
@@ -368,6 +369,208 @@ test_reconnect_after_drop (gconstpointer data)
   g_assert_true (net_test_relay_log_contains (net->relay, "resuming it"));
 }
 
+/* TURN ----------------------------------------------------------------------- */
+
+#define TURN_USER "hz-test"
+#define TURN_PASSWORD "turn-test-password"
+
+/* A coturn server on 127.0.0.1 with a plain and a TLS listener. */
+typedef struct {
+  GSubprocess *process;
+  guint port;
+  guint tls_port;
+  char *log_path;
+} TurnServer;
+
+static guint
+free_tcp_udp_port (void)
+{
+  for (;;) {
+    g_autoptr (GSocket) tcp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr (GSocketAddress) bound = NULL;
+    g_autoptr (GSocket) udp = NULL;
+    g_autoptr (GSocketAddress) same = NULL;
+    guint port;
+
+    g_assert_true (g_socket_bind (tcp, any, FALSE, NULL));
+    bound = g_socket_get_local_address (tcp, NULL);
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+    udp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+    same = g_inet_socket_address_new (loopback, port);
+    if (g_socket_bind (udp, same, FALSE, NULL))
+      return port;
+  }
+}
+
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static TurnServer *
+turn_server_start (const char *dir)
+{
+  TurnServer *turn = g_new0 (TurnServer, 1);
+  g_autofree char *cert = g_build_filename (dir, "turn-cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "turn-key.pem", NULL);
+  g_autofree char *pid_file = g_build_filename (dir, "turnserver.pid", NULL);
+  g_autofree char *port = NULL;
+  g_autofree char *tls_port = NULL;
+  g_autofree char *log_option = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) openssl = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+
+  if (g_find_program_in_path ("turnserver") == NULL || g_find_program_in_path ("openssl") == NULL) {
+    g_test_skip ("needs coturn's turnserver and openssl (Debian packages coturn, openssl)");
+    g_free (turn);
+    return NULL;
+  }
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "openssl", "req",
+                              "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                              "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+
+  turn->port = free_tcp_udp_port ();
+  turn->tls_port = free_tcp_udp_port ();
+  port = g_strdup_printf ("%u", turn->port);
+  tls_port = g_strdup_printf ("%u", turn->tls_port);
+  turn->log_path = g_build_filename (dir, "turnserver.log", NULL);
+  log_option = g_strdup_printf ("--log-file=%s", turn->log_path);
+  /* The TURN server dies with the test, also when an assertion aborts it. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  turn->process = g_subprocess_launcher_spawn (launcher, &error, "turnserver", "-n", "-v",
+                                    "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+                                    "--listening-port", port, "--tls-listening-port", tls_port,
+                                    "--cert", cert, "--pkey", key, "--lt-cred-mech",
+                                    "--user=" TURN_USER ":" TURN_PASSWORD, "--realm=huizhen.test",
+                                    "--fingerprint", "--no-cli", "--no-dtls", "--no-multicast-peers",
+                                    "--allow-loopback-peers", "--min-port=44000",
+                                    "--max-port=44999", "--pidfile", pid_file, "--simple-log",
+                                    log_option, NULL);
+  g_assert_no_error (error);
+  /* coturn has no ready line; its listeners are up well within a second. */
+  g_usleep (G_USEC_PER_SEC);
+  g_test_message ("turnserver pid %s on 127.0.0.1:%u (TLS %u), log %s",
+                  g_subprocess_get_identifier (turn->process), turn->port, turn->tls_port,
+                  turn->log_path);
+  return turn;
+}
+
+static void
+turn_server_free (TurnServer *turn)
+{
+  g_subprocess_force_exit (turn->process);
+  g_subprocess_wait (turn->process, NULL, NULL);
+  g_object_unref (turn->process);
+  g_free (turn->log_path);
+  g_free (turn);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TurnServer, turn_server_free)
+
+static guint
+count_occurrences (const char *text, const char *needle)
+{
+  guint count = 0;
+
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    count++;
+  return count;
+}
+
+/* Returns how many of PEER's "candidate" events from the relay on PC are
+ * relayed candidates. */
+static guint
+count_relay_candidates (RelayTestPeer *peer, const char *pc)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", ""), "candidate") == 0
+        && g_strcmp0 (json_object_get_string_member_with_default (event, "pc", ""), pc) == 0
+        && strstr (json_object_get_string_member_with_default (event, "candidate", ""),
+                   " typ relay") != NULL)
+      count++;
+  }
+  return count;
+}
+
+/* The relay gets TURN servers over UDP, TCP and TLS from its config: the
+ * TURN server sees an allocation over each, and the relay's connections
+ * offer a relayed candidate.
+ *
+ * NOTE: with several TURN servers, webrtcbin 1.22 and libnice 0.1.21
+ * signal one relayed candidate per connection, though every allocation
+ * succeeds; the test checks the allocations on the server's side. */
+static void
+test_turn_servers (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autofree char *dir = g_dir_make_tmp ("huizhen-turn-XXXXXX", NULL);
+  g_autoptr (TurnServer) turn = turn_server_start (dir);
+  g_autoptr (NetTestSession) net = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *turn_log = NULL;
+  g_autofree char *tls_listener = NULL;
+  RelayTestSession *session = NULL;
+  const char *args[] = { "--duration=6", NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  guint relayed = 0;
+
+  if (turn == NULL)
+    return;
+  keys = g_strdup_printf ("turn-server = turn://" TURN_USER ":" TURN_PASSWORD "@127.0.0.1:%u "
+                          "turn://" TURN_USER ":" TURN_PASSWORD "@127.0.0.1:%u?transport=tcp "
+                          "turns://" TURN_USER ":" TURN_PASSWORD "@127.0.0.1:%u\n",
+                          turn->port, turn->port, turn->tls_port);
+  net = net_test_session_start (keys);
+  session = &net->session;
+  doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->doctor_token, "doctor", args);
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", args);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
+  g_assert_nonnull (relay_test_peer_feed (doctor, session->booking.expert_id));
+
+  relayed = count_relay_candidates (doctor, "publish");
+  g_test_message ("the relay sent %u relayed candidates for the doctor's publish connection",
+                  relayed);
+  g_assert_cmpuint (relayed, >=, 1);
+
+  /* coturn (4.6) logs "tcp or tls connected to" for each TCP or TLS client
+   * and names the listener in a session's closing line, which comes once
+   * the relay has released the allocation. */
+  tls_listener = g_strdup_printf ("local 127.0.0.1:%u,", turn->tls_port);
+  for (int tries = 0; tries < 50; tries++) {
+    g_clear_pointer (&turn_log, g_free);
+    g_assert_true (g_file_get_contents (turn->log_path, &turn_log, NULL, NULL));
+    if (count_occurrences (turn_log, "tcp or tls connected to") >= 2
+        && strstr (turn_log, tls_listener) != NULL)
+      break;
+    g_usleep (100 * 1000);
+  }
+  g_assert_nonnull (strstr (turn_log, "ALLOCATE processed, success"));
+  /* One client over TCP and one over TLS. */
+  g_assert_cmpuint (count_occurrences (turn_log, "tcp or tls connected to"), >=, 2);
+  g_assert_nonnull (strstr (turn_log, tls_listener));
+  if (g_getenv ("HUIZHEN_KEEP_TEST_DIR") == NULL) {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+}
+
 /* Join and leave churn -------------------------------------------------------- */
 
 /* Two participants publish and leave again in each round, while two others
@@ -515,6 +718,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-net/mdns-candidates", &tools, test_mdns_candidates);
   g_test_add_data_func ("/relay-net/reconnect-after-drop", &tools, test_reconnect_after_drop);
   g_test_add_data_func ("/relay-net/join-leave-churn", &tools, test_join_leave_churn);
+  g_test_add_data_func ("/relay-net/turn-servers", &tools, test_turn_servers);
   status = g_test_run ();
 
   g_free (tools.peer);

@@ -179,6 +179,7 @@ on_candidate (HzPeer *peer, JsonObject *message)
   gint64 mline = json_object_get_int_member (message, "sdpMLineIndex");
   HzConnection *conn = find_connection (peer, pc);
 
+  print_as_event ("candidate", message);
   if (conn == NULL) {
     /* A candidate may cross our leave or a participant-left; not an error. */
     g_message ("ignoring a candidate for pc \"%s\", which does not exist", pc);
