@@ -10,6 +10,7 @@
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-availability.h"
+#include "hz-sched-body-limit.h"
 #include "hz-sched-db.h"
 #include "hz-sched-request.h"
 #include "hz-sched-time.h"
@@ -119,15 +120,16 @@ on_request_started (SoupServer        *server,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Connection", "close");
+  hz_body_limit_watch (msg);
 }
 
 /* Logs method, path, status and duration. The query string and the
  * fragment are left out because they may carry tokens, the token of a
  * calendar feed path is replaced by "…", and control characters in the
  * path are escaped. */
-static void
-log_request (SoupServerMessage *msg,
-             const char        *outcome)
+void
+hz_sched_log_request (SoupServerMessage *msg,
+                      const char        *outcome)
 {
   const gint64 *start = g_object_get_data (G_OBJECT (msg), REQUEST_START_KEY);
   GUri *uri = soup_server_message_get_uri (msg);
@@ -157,7 +159,7 @@ on_request_finished (SoupServer        *server,
                      SoupServerMessage *msg,
                      gpointer           user_data)
 {
-  log_request (msg, "");
+  hz_sched_log_request (msg, "");
 }
 
 static void
@@ -165,30 +167,7 @@ on_request_aborted (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
-  log_request (msg, " (aborted)");
-}
-
-/* Runs after the headers, before the body is read: a declared body over
- * the limit gets 413 at once, and libsoup does not read it.
- * NOTE: a chunked body has no Content-Length, so libsoup buffers all of it
- * and the router rejects it with 413 only afterwards. */
-static void
-check_content_length (SoupServer        *server,
-                      SoupServerMessage *msg,
-                      const char        *path,
-                      GHashTable        *query,
-                      gpointer           user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
-    return;
-  if (soup_message_headers_get_content_length (headers) <= HZ_BODY_MAX_BYTES)
-    return;
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
-  hz_respond_error (msg, hz_request_language (msg), HZ_SCHED_ERROR_BODY_TOO_LARGE);
+  hz_sched_log_request (msg, " (aborted)");
 }
 
 static void
@@ -321,7 +300,6 @@ hz_sched_listen (HzSched *sched,
   g_signal_connect (sched->server, "request-started", G_CALLBACK (on_request_started), NULL);
   g_signal_connect (sched->server, "request-finished", G_CALLBACK (on_request_finished), NULL);
   g_signal_connect (sched->server, "request-aborted", G_CALLBACK (on_request_aborted), NULL);
-  soup_server_add_early_handler (sched->server, NULL, check_content_length, sched, NULL);
   soup_server_add_handler (sched->server, NULL, handle_request, sched, NULL);
 
   if (!listen_on (sched->server, &sched->config->scheduler.listen, error))

@@ -1,5 +1,6 @@
 /* HTTP connection handling of the daemons, over raw sockets on loopback:
- * closed connections give back their file descriptors. */
+ * closed connections give back their file descriptors, and request bodies
+ * over 1 MiB get 413 body_too_large before they are read to the end. */
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -12,6 +13,8 @@
 /* Descriptors that a daemon may open meanwhile for its own reasons, such
  * as a database journal or a log file. */
 #define FD_GROWTH_ALLOWED 5
+#define BODY_LIMIT (1024 * 1024)
+/* Longer than the scheduler's lingering close of a rejected body. */
 #define SETTLE_TIMEOUT_MS 5000
 
 typedef struct {
@@ -99,6 +102,42 @@ raw_read_response (GSocketConnection *connection)
   return response;
 }
 
+/* Asserts that the server closes CONNECTION within SOCKET_TIMEOUT_SECONDS.
+ * Input that arrives before the end is skipped. */
+static void
+assert_server_closes (GSocketConnection *connection)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  char buffer[4096];
+  gssize count;
+
+  do
+    {
+      g_autoptr (GError) error = NULL;
+
+      count = g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        return;
+      g_assert_no_error (error);
+    }
+  while (count > 0);
+}
+
+static void
+assert_error_code (const RawResponse *response,
+                   guint              status,
+                   const char        *code)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpuint (response->status, ==, status);
+  json_parser_load_from_data (parser, response->body->str, (gssize) response->body->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (
+                     json_parser_get_root (parser)), "code"), ==, code);
+}
+
 static guint
 count_fds (GSubprocess *process)
 {
@@ -112,6 +151,21 @@ count_fds (GSubprocess *process)
   while (g_dir_read_name (dir) != NULL)
     count++;
   return count;
+}
+
+static guint64
+resident_kib (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *line;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  line = strstr (text, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
 }
 
 /* Waits until PROCESS has at most LIMIT descriptors open, and asserts that
@@ -131,7 +185,7 @@ assert_fds_settle (GSubprocess *process,
 
 /* Sends REQUESTS one at a time on new connections to URL, each closed by
  * the client after the response, as curl does. Returns how many responses
- * said Connection: close. */
+ * carried Connection: close. */
 static guint
 send_sequential_requests (const char *url,
                           const char *request,
@@ -198,11 +252,140 @@ test_relay_connections_released (void)
   g_assert_cmpuint (closing, ==, 2 * SEQUENTIAL_REQUESTS);
 }
 
+/* A declared body over the limit gets 413 before any of it is sent, and the
+ * server closes the connection. */
+static void
+test_content_length_over_limit (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  const char *lengths[] = { "1048577", "-1", "99999999999999999999999" };
+  guint before;
+
+  g_assert_no_error (error);
+  before = count_fds (daemons->scheduler);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autoptr (GSocketConnection) connection = raw_connect (daemons->scheduler_url);
+      g_autofree char *request = g_strdup_printf (
+        "POST /api/v1/consultations HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n"
+        "Content-Type: application/json\r\nContent-Length: %s\r\n\r\n", lengths[i]);
+      g_auto (RawResponse) response = { 0 };
+
+      g_test_message ("Content-Length: %s", lengths[i]);
+      g_assert_true (raw_write (connection, request, strlen (request)));
+      response = raw_read_response (connection);
+      assert_error_code (&response, 413, "body_too_large");
+      g_assert_cmpstr (response.body->str, ==,
+                       "{\"code\":\"body_too_large\",\"message\":"
+                       "\"The request body is larger than the 1 MiB limit.\"}");
+      assert_server_closes (connection);
+    }
+
+  assert_fds_settle (daemons->scheduler, before + FD_GROWTH_ALLOWED);
+}
+
+/* Sends a chunked body of BYTES bytes of spaces, without the last chunk
+ * when FINISH is FALSE. Returns FALSE when the server closed the connection
+ * before all was sent. */
+static gboolean
+send_chunked_spaces (GSocketConnection *connection,
+                     gsize              bytes,
+                     gboolean           finish)
+{
+  enum { CHUNK = 64 * 1024 };
+  g_autofree char *chunk = g_malloc (CHUNK);
+  g_autofree char *size_line = g_strdup_printf ("%x\r\n", CHUNK);
+
+  memset (chunk, ' ', CHUNK);
+  for (gsize sent = 0; sent < bytes; sent += CHUNK)
+    {
+      if (!raw_write (connection, size_line, strlen (size_line)) ||
+          !raw_write (connection, chunk, CHUNK) ||
+          !raw_write (connection, "\r\n", 2))
+        return FALSE;
+    }
+  return !finish || raw_write (connection, "0\r\n\r\n", 5);
+}
+
+static const char chunked_headers[] =
+  "POST /api/v1/consultations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+  "Transfer-Encoding: chunked\r\n\r\n";
+
+/* A chunked body gets 413 once it passes the limit, while the client is
+ * still sending, and the rejected bodies are not kept in memory. */
+static void
+test_chunked_over_limit (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_auto (RawResponse) response = { 0 };
+  guint64 resident_before, resident_after;
+  guint fds_before;
+
+  g_assert_no_error (error);
+  fds_before = count_fds (daemons->scheduler);
+  resident_before = resident_kib (daemons->scheduler);
+
+  /* The body has no end yet, so only an early rejection sends a response. */
+  connection = raw_connect (daemons->scheduler_url);
+  g_assert_true (raw_write (connection, chunked_headers, strlen (chunked_headers)));
+  g_assert_true (send_chunked_spaces (connection, BODY_LIMIT + 128 * 1024, FALSE));
+  response = raw_read_response (connection);
+  assert_error_code (&response, 413, "body_too_large");
+  assert_server_closes (connection);
+
+  /* 8 bodies of 16 MiB each: the server stops reading each one early. */
+  for (int i = 0; i < 8; i++)
+    {
+      g_autoptr (GSocketConnection) big = raw_connect (daemons->scheduler_url);
+
+      g_assert_true (raw_write (big, chunked_headers, strlen (chunked_headers)));
+      g_assert_false (send_chunked_spaces (big, 16 * BODY_LIMIT, TRUE));
+    }
+
+  resident_after = resident_kib (daemons->scheduler);
+  g_test_message ("resident memory %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT
+                  " KiB after", resident_before, resident_after);
+  g_assert_cmpuint (resident_after, <, resident_before + 16 * 1024);
+  assert_fds_settle (daemons->scheduler, fds_before + FD_GROWTH_ALLOWED);
+}
+
+/* A chunked body just under the limit reaches the handler. */
+static void
+test_chunked_under_limit (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_auto (RawResponse) response = { 0 };
+  const char *json = "{\"login\": \"nobody\", \"password\": \"wrong password\"}";
+  g_autofree char *tail = g_strdup_printf ("%zx\r\n%s\r\n0\r\n\r\n", strlen (json), json);
+  const char *request =
+    "POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: en\r\n"
+    "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+  g_assert_no_error (error);
+  connection = raw_connect (daemons->scheduler_url);
+  g_assert_true (raw_write (connection, request, strlen (request)));
+  /* Leading white space is valid JSON. */
+  g_assert_true (send_chunked_spaces (connection, BODY_LIMIT - 64 * 1024, FALSE));
+  g_assert_true (raw_write (connection, tail, strlen (tail)));
+
+  response = raw_read_response (connection);
+  assert_error_code (&response, 401, "invalid_credentials");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http/scheduler-connections-released", test_scheduler_connections_released);
   g_test_add_func ("/http/relay-connections-released", test_relay_connections_released);
+  g_test_add_func ("/http/content-length-over-limit", test_content_length_over_limit);
+  g_test_add_func ("/http/chunked-over-limit", test_chunked_over_limit);
+  g_test_add_func ("/http/chunked-under-limit", test_chunked_under_limit);
   return g_test_run ();
 }
