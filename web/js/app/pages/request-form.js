@@ -1,0 +1,136 @@
+// A county doctor's consultation request (POST /api/v1/consultations):
+// a specialty or a named expert, the consulting hospital, the patient and
+// the question.
+//
+// NOTE: the API has no urgency and no preferred times, so the form asks
+// the doctor to state both in the question.
+
+import { api } from '../api.js';
+import { expertLabel, loadExperts, pageHeading } from '../common.js';
+import { MessageBox, button, el, field, select } from '../dom.js';
+
+const CONSULTING_LEVELS = new Set(['district', 'city', 'provincial']);
+const SEXES = ['male', 'female', 'other', 'unknown'];
+
+function radio(name, value, key, checked) {
+  const input = el('input', { type: 'radio', name, value, checked });
+  return el('label', { class: 'choice' }, input, el('span', { text: key }));
+}
+
+export async function renderRequestForm(context) {
+  const experts = await loadExperts(context);
+  const specialties = [...new Set([...experts.values()].map((expert) => expert.specialty)
+    .filter(Boolean))].sort();
+  const consultingOrgs = [...context.orgs.values()].filter((org) => CONSULTING_LEVELS.has(org.level));
+
+  const byExpert = radio('target-kind', 'expert', 'request.by_expert', false);
+  const bySpecialty = radio('target-kind', 'specialty', 'request.by_specialty', true);
+  const targetKind = el('fieldset', { class: 'choices' },
+    el('legend', { text: 'request.target_kind' }), bySpecialty, byExpert);
+
+  const specialty = el('input', { name: 'specialty', required: true, maxLength: 100,
+    attrs: { list: 'specialty-list' } });
+  const specialtyList = el('datalist', { id: 'specialty-list' },
+    specialties.map((name) => el('option', { value: name })));
+  const targetOrg = select('target_org_id', [{ value: '', text: 'request.any_hospital' },
+    ...consultingOrgs.map((org) => ({ value: org.id, data: org.name }))]);
+  const expertSelect = select('requested_expert_id', [{ value: '', text: 'request.choose_expert' },
+    ...[...experts.values()].map((expert) => ({ value: expert.id, data: expertLabel(expert) }))]);
+  const expertField = field('request.expert', expertSelect);
+  const orgField = field('request.target_org', targetOrg);
+  expertField.hidden = true;
+
+  const ref = el('input', { name: 'patient_ref', required: true, maxLength: 64, autocomplete: 'off' });
+  const age = el('input', { name: 'patient_age', type: 'number', min: 0, max: 150, required: true,
+    attrs: { inputmode: 'numeric' } });
+  const sex = select('patient_sex', SEXES.map((value) => ({ value, text: `sex.${value}` })), 'unknown');
+  const summary = el('textarea', { name: 'patient_summary', required: true, maxLength: 4000, rows: 5 });
+  const question = el('textarea', { name: 'question', required: true, maxLength: 4000, rows: 4 });
+  const message = new MessageBox();
+  const submit = button('request.submit', null, { kind: 'primary', submit: true });
+
+  function updateTargetKind() {
+    const named = byExpert.querySelector('input').checked;
+    expertField.hidden = !named;
+    orgField.hidden = named;
+    specialty.readOnly = named;
+    if (named)
+      updateFromExpert();
+  }
+
+  function updateFromExpert() {
+    const expert = experts.get(Number(expertSelect.value));
+    if (expert?.specialty)
+      specialty.value = expert.specialty;
+  }
+
+  for (const input of targetKind.querySelectorAll('input'))
+    input.addEventListener('change', updateTargetKind);
+  expertSelect.addEventListener('change', updateFromExpert);
+
+  function readForm() {
+    const named = byExpert.querySelector('input').checked;
+    if (named && !expertSelect.value)
+      return { errorKey: 'request.missing_expert' };
+    for (const [input, key] of [[specialty, 'request.specialty'], [ref, 'request.patient_ref'],
+      [age, 'request.patient_age'], [summary, 'request.patient_summary'], [question, 'request.question']]) {
+      if (!input.value.trim()) {
+        input.focus();
+        return { errorKey: 'request.missing_field', params: { field: { key } } };
+      }
+    }
+    const ageValue = Number(age.value);
+    if (!Number.isInteger(ageValue) || ageValue < 0 || ageValue > 150) {
+      age.focus();
+      return { errorKey: 'request.invalid_age' };
+    }
+    const body = {
+      specialty: specialty.value.trim(),
+      patient: { ref: ref.value.trim(), age: ageValue, sex: sex.value, summary: summary.value.trim() },
+      question: question.value.trim(),
+    };
+    if (named)
+      body.requested_expert_id = Number(expertSelect.value);
+    else if (targetOrg.value)
+      body.target_org_id = Number(targetOrg.value);
+    return { body };
+  }
+
+  const form = el('form', { class: 'request-form', attrs: { novalidate: true } },
+    targetKind,
+    orgField,
+    expertField,
+    field('request.specialty', specialty, { hint: 'request.specialty_hint' }),
+    specialtyList,
+    el('fieldset', { class: 'group' }, el('legend', { text: 'request.patient' }),
+      field('request.patient_ref', ref, { hint: 'request.patient_ref_hint' }),
+      el('div', { class: 'row' }, field('request.patient_age', age), field('request.patient_sex', sex)),
+      field('request.patient_summary', summary)),
+    field('request.question', question, { hint: 'request.question_hint' }),
+    message.element,
+    el('div', { class: 'actions' }, submit,
+      el('a', { href: '#/consultations', class: 'button', text: 'common.cancel' })));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.clear();
+    const { body, errorKey, params } = readForm();
+    if (errorKey) {
+      message.show(errorKey, params, 'error');
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const created = await api('POST', '/consultations', body);
+      context.navigate(`/consultations/${created.id}`);
+    } catch (error) {
+      message.showError(error);
+      submit.disabled = false;
+    }
+  });
+
+  return el('section', { class: 'request-page' },
+    pageHeading(context, 'request.title'),
+    el('p', { class: 'lead', text: 'request.intro' }),
+    form);
+}
