@@ -6,12 +6,13 @@
 #include "hz-sched-json.h"
 #include "hz-sched-password.h"
 #include "hz-sched-store-accounts.h"
+#include "hz-timezone.h"
 
 const HzFieldSpec hz_organization_fields[] = {
   { .name = "name", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 200 },
   { .name = "name_en", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 200 },
   { .name = "level", .type = HZ_FIELD_STRING, .required = TRUE, .allowed = hz_org_level_names },
-  { .name = "timezone", .type = HZ_FIELD_STRING, .max_length = 64 },
+  { .name = "timezone", .type = HZ_FIELD_STRING, .max_length = HZ_TIMEZONE_MAX_LENGTH },
   { NULL }
 };
 
@@ -37,15 +38,6 @@ respond_field_problem (HzRequest      *request,
   hz_request_respond_field_error (request, error);
 }
 
-/* Checks a timezone identifier against the system's zone database. */
-static gboolean
-timezone_is_known (const char *identifier)
-{
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (identifier);
-
-  return zone != NULL;
-}
-
 void
 hz_api_create_organization (HzRequest *request)
 {
@@ -62,7 +54,7 @@ hz_api_create_organization (HzRequest *request)
     }
 
   org->timezone = g_strdup (hz_fields_get_string (body, "timezone"));
-  if (org->timezone != NULL && !timezone_is_known (org->timezone))
+  if (org->timezone != NULL && !hz_timezone_is_known (org->timezone))
     {
       respond_field_problem (request, "timezone", HZ_FIELD_PROBLEM_INVALID_VALUE);
       return;

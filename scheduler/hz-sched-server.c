@@ -14,6 +14,7 @@
 #include "hz-sched-db.h"
 #include "hz-sched-request.h"
 #include "hz-sched-time.h"
+#include "hz-timezone.h"
 
 /* Key of the request's start time (monotonic microseconds) on a message. */
 #define REQUEST_START_KEY "hz-request-start"
@@ -23,8 +24,9 @@ hz_sched_lookup_zone (const char *identifier)
 {
   GTimeZone *zone = NULL;
 
+  /* Databases written before identifiers were checked may hold any text. */
   if (identifier != NULL)
-    zone = g_time_zone_new_identifier (identifier);
+    zone = hz_timezone_new (identifier);
   if (zone == NULL)
     zone = g_time_zone_new_identifier (HZ_DEFAULT_TIMEZONE);
   if (zone == NULL)

@@ -2,7 +2,10 @@
  * Accept-Language, request body parsing and field validation, API keys and
  * access rules. */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hz-json-syntax.h"
 #include "hz-sched-access.h"
@@ -10,6 +13,7 @@
 #include "hz-sched-errors.h"
 #include "hz-sched-fields.h"
 #include "hz-sched-request.h"
+#include "hz-timezone.h"
 
 typedef struct {
   const char *header;
@@ -436,6 +440,92 @@ test_access_rules (void)
   g_assert_false (hz_access_can_create_user (&doctor, 20, HZ_ROLE_DOCTOR));
 }
 
+/* Identifiers checked against the system's zone database. */
+static void
+test_timezone_system (void)
+{
+  const char *known[] = {
+    "Asia/Shanghai", "UTC", "Etc/GMT+8", "Etc/GMT-14", "America/Argentina/Buenos_Aires",
+  };
+  const char *rejected[] = {
+    "", "/etc/localtime", "+05:00", "../../etc/passwd", "Asia/../../../etc/passwd",
+    "/Asia/Shanghai", "Asia//Shanghai", "Asia/Shanghai/", "Asia/Shanghai\n", "Asia/Shang hai",
+    "localtime", "posixrules", "zone.tab", "Asia", "Nowhere/City",
+    "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  };
+
+  g_assert_false (hz_timezone_is_known (NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      g_test_message ("known: %s", known[i]);
+      g_assert_true (hz_timezone_is_known (known[i]));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      g_test_message ("rejected: %s", rejected[i]);
+      g_assert_false (hz_timezone_is_known (rejected[i]));
+      g_assert_null (hz_timezone_new (rejected[i]));
+    }
+}
+
+/* Files of a zone directory that are not zones, in a TZDIR of the test's
+ * own: a FIFO (which would block a reader), a text file, a directory and a
+ * link that leaves the directory. */
+static void
+test_timezone_files (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hz-zoneinfo-XXXXXX", &error);
+  g_autofree char *zone_dir = NULL, *good = NULL, *fifo = NULL, *text = NULL;
+  g_autofree char *outside = NULL, *inside = NULL, *contents = NULL;
+  g_autoptr (GTimeZone) zone = NULL;
+  gsize length;
+
+  g_assert_no_error (error);
+  zone_dir = g_build_filename (dir, "Zone", NULL);
+  good = g_build_filename (zone_dir, "Good", NULL);
+  fifo = g_build_filename (dir, "Fifo", NULL);
+  text = g_build_filename (dir, "Text", NULL);
+  outside = g_build_filename (dir, "Outside", NULL);
+  inside = g_build_filename (dir, "Inside", NULL);
+
+  g_file_get_contents ("/usr/share/zoneinfo/Asia/Shanghai", &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (zone_dir, 0700), ==, 0);
+  g_file_set_contents (good, contents, (gssize) length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_file_set_contents (text, "root:x:0:0:root:/root:/bin/bash\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (symlink ("/usr/share/zoneinfo/Asia/Shanghai", outside), ==, 0);
+  g_assert_cmpint (symlink ("Zone/Good", inside), ==, 0);
+
+  g_assert_true (g_setenv ("TZDIR", dir, TRUE));
+  g_assert_true (hz_timezone_is_known ("Zone/Good"));
+  g_assert_true (hz_timezone_is_known ("Inside"));
+  g_assert_false (hz_timezone_is_known ("Fifo"));
+  g_assert_false (hz_timezone_is_known ("Text"));
+  g_assert_false (hz_timezone_is_known ("Zone"));
+  g_assert_false (hz_timezone_is_known ("Outside"));
+  g_assert_false (hz_timezone_is_known ("Asia/Shanghai"));
+  g_assert_null (hz_timezone_new ("Fifo"));
+
+  zone = hz_timezone_new ("Zone/Good");
+  g_assert_nonnull (zone);
+  /* 2025-01-01T00:00:00Z, in China Standard Time. */
+  g_assert_cmpint (g_time_zone_get_offset (zone, g_time_zone_find_interval (
+                     zone, G_TIME_TYPE_UNIVERSAL, 1735689600)), ==, 8 * 3600);
+  g_unsetenv ("TZDIR");
+
+  g_assert_cmpint (g_unlink (inside), ==, 0);
+  g_assert_cmpint (g_unlink (outside), ==, 0);
+  g_assert_cmpint (g_unlink (text), ==, 0);
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (g_unlink (good), ==, 0);
+  g_assert_cmpint (g_rmdir (zone_dir), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +543,8 @@ main (int   argc,
   g_test_add_func ("/sched-core/fields/messages", test_field_messages);
   g_test_add_func ("/sched-core/api-key/format", test_api_key_format);
   g_test_add_func ("/sched-core/access/rules", test_access_rules);
+  g_test_add_func ("/sched-core/timezone/system", test_timezone_system);
+  g_test_add_func ("/sched-core/timezone/files", test_timezone_files);
 
   return g_test_run ();
 }

@@ -1,8 +1,10 @@
 /* Integration tests of huizhen-scheduler: the real daemon on loopback with
  * a temporary database, driven over HTTP with libsoup. */
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hz-request-auth.h"
 #include "hz-sched-errors.h"
@@ -501,6 +503,64 @@ test_bad_requests (Fixture       *fixture,
                    ==, "requested");
 }
 
+/* An organization's timezone must name a zone file of the system's
+ * database. Paths, offsets and a FIFO are rejected without the daemon
+ * opening them: a FIFO used to block it, and a file that is not a zone
+ * made GLib log criticals, which G_DEBUG=fatal-criticals turns into a
+ * crash. */
+static void
+test_organization_timezones (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("hz-fifo-XXXXXX", &error);
+  g_autofree char *fifo = NULL;
+  g_autofree char *relative_fifo = NULL;
+  const char *known[] = { "Asia/Shanghai", "UTC", "Asia/Urumqi" };
+
+  g_assert_no_error (error);
+  fifo = g_build_filename (dir, "zone", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  relative_fifo = g_strconcat ("../../../../../../../..", fifo, NULL);
+
+  {
+    const char *rejected[] = {
+      "/etc/localtime", "+05:00", "../../etc/passwd", "../../../etc/passwd", "localtime",
+      "Asia/Nowhere", fifo, relative_fifo,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+      {
+        g_autofree char *body = g_strdup_printf (
+          "{\"name\": \"某医院\", \"name_en\": \"A Hospital\", \"level\": \"county\","
+          " \"timezone\": \"%s\"}", rejected[i]);
+        g_auto (Response) response = send_json (fixture, "POST", "/api/v1/organizations",
+                                                fixture->daemons->admin_key, body);
+
+        g_test_message ("timezone %s", rejected[i]);
+        assert_error (&response, 400, "invalid_field");
+        g_assert_nonnull (strstr (json_object_get_string_member (response_object (&response),
+                                                                 "message"), "timezone"));
+      }
+  }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      g_autofree char *body = g_strdup_printf (
+        "{\"name\": \"某医院\", \"name_en\": \"A Hospital\", \"level\": \"county\","
+        " \"timezone\": \"%s\"}", known[i]);
+      g_auto (Response) response = send_json (fixture, "POST", "/api/v1/organizations",
+                                              fixture->daemons->admin_key, body);
+
+      g_assert_cmpuint (response.status, ==, 201);
+      g_assert_cmpstr (json_object_get_string_member (response_object (&response), "timezone"),
+                       ==, known[i]);
+    }
+
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_other_county_not_found (Fixture       *fixture,
                              gconstpointer  user_data)
@@ -686,6 +746,7 @@ main (int   argc,
   ADD ("join-token/verifies", test_join_token_verifies);
   ADD ("errors/language", test_error_language);
   ADD ("errors/bad-requests", test_bad_requests);
+  ADD ("organizations/timezones", test_organization_timezones);
   ADD ("visibility/other-county", test_other_county_not_found);
   ADD ("recordings/reports", test_recording_reports);
   ADD ("static/files", test_static_files);
