@@ -4,6 +4,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "demo.h"
 #include "hz-config.h"
@@ -172,6 +173,11 @@ main (int   argc,
   HzConfig *config;
 
   setlocale (LC_ALL, "");
+
+  /* The database and the token secret hold patient data and keys, so
+   * every file and directory the scheduler creates is owner-only, also
+   * those that SQLite creates (journals, temporary files). */
+  umask (077);
 
   if (!parse_options (&argc, &argv, &options, &error))
     {

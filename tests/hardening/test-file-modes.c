@@ -1,6 +1,7 @@
 /* Checks that the daemons create the files with patient data owner-only: the
  * database (with its WAL and shared-memory files) and the token secret with
- * mode 0600, and the recordings with 0600 files in 0700 directories.
+ * mode 0600, and the recordings with 0600 files in 0700 directories; and
+ * that both daemons run with umask 077.
  *
  * One hz-test-peer publishes for 8 seconds, so the relay creates a
  * session folder and two recordings. The test runs with umask 022, the
@@ -117,6 +118,39 @@ test_owner_only_modes (gconstpointer data)
   assert_recording_modes (session->daemons, session->booking.session_id);
 }
 
+/* Returns the umask of PROCESS from /proc/PID/status (Linux 4.7 and
+ * later). */
+static guint
+process_umask (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status",
+                                           g_subprocess_get_identifier (process));
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *line;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  line = strstr (text, "\nUmask:");
+  g_assert_nonnull (line);
+  return (guint) g_ascii_strtoull (line + strlen ("\nUmask:"), NULL, 8);
+}
+
+/* Both daemons set umask 077 themselves, so that every file they or their
+ * libraries create is owner-only, whatever umask they were started with. */
+static void
+test_daemon_umask (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER |
+                                                             HZ_TEST_DAEMONS_RELAY, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (process_umask (daemons->scheduler), ==, 077);
+  g_assert_cmpuint (process_umask (daemons->relay), ==, 077);
+  assert_database_modes (daemons);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -138,6 +172,7 @@ main (int argc, char **argv)
    * what the daemons create unless the daemons restrict the modes. */
   umask (022);
   g_test_add_data_func ("/hardening/owner-only-file-modes", &tools, test_owner_only_modes);
+  g_test_add_func ("/hardening/daemon-umask", test_daemon_umask);
   status = g_test_run ();
   g_free (tools.peer);
   return status;
