@@ -8,15 +8,24 @@ bash scripts/deps.sh
 [ -f build/build.ninja ] || meson setup build
 ninja -C build
 
-# The demo dataset goes into an empty database; keep an older one aside.
+# The demo dataset goes into an empty database; keep an older one aside,
+# with its recordings: session ids start at 1 again, so old recordings
+# would otherwise be listed under the new demo's sessions.
 mkdir -p var
+stamp="$(date +%Y%m%d-%H%M%S)"
 if [ -e var/huizhen.db ]; then
-  backup="var/huizhen.db.$(date +%Y%m%d-%H%M%S)"
+  backup="var/huizhen.db.$stamp"
   # The -wal file may hold the last commits of a scheduler that was killed.
   for suffix in "" -wal -shm; do
-    [ -e "var/huizhen.db$suffix" ] && mv "var/huizhen.db$suffix" "$backup$suffix"
+    if [ -e "var/huizhen.db$suffix" ]; then
+      mv "var/huizhen.db$suffix" "$backup$suffix"
+    fi
   done
   echo "Moved the previous database to $backup"
+fi
+if [ -e var/recordings ]; then
+  mv var/recordings "var/recordings.$stamp"
+  echo "Moved the previous recordings to var/recordings.$stamp"
 fi
 
 pids=()
