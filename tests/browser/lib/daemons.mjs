@@ -3,6 +3,7 @@
 // recordings directory.
 
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { Child, run } from './processes.mjs';
@@ -18,9 +19,13 @@ function writeConfig(path, settings) {
     `token-secret-file = ${settings.secretFile}`,
     '',
     '[relay]',
-    'listen = 127.0.0.1:0',
+    `listen = 127.0.0.1:${settings.relayPort ?? 0}`,
     `recordings-dir = ${settings.recordingsDir}`,
   ];
+  // With a known port, the scheduler's join_url and relay_url name the
+  // relay that really runs.
+  if (settings.relayPort)
+    lines.push(`public-url = ws://127.0.0.1:${settings.relayPort}/ws`);
   // The relay reports recordings to the scheduler, whose port is known
   // only once the scheduler runs.
   if (settings.schedulerUrl)
@@ -59,13 +64,31 @@ function saveSecret(secretFile, runFolder) {
   chmodSync(copy, 0o600);
 }
 
+// Resolves to a TCP port on 127.0.0.1 that was free a moment ago. Another
+// program may take it before the relay binds it; the relay then fails to
+// start with an error in its log.
+export function findFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 // Starts the scheduler, then the relay pointed at the scheduler's port.
-// PATHS: {scheduler, relay, webRoot}. Resolves to {scheduler, relay,
-// schedulerUrl, relayUrl, adminKey, recordingsDir}; the Child members are
+// PATHS: {scheduler, relay, webRoot}. With OPTIONS.relayPort the relay
+// listens on that port and the scheduler hands out its URL in join links;
+// without it the relay takes any free port, which join links do not know.
+// Resolves to {scheduler, relay, schedulerUrl, relayUrl, adminKey,
+// recordingsDir}; the Child members are
 // stopped by stopDaemons() or, on a crash of the test, by the exit handler
 // of processes.mjs.
-export async function startDaemons(dir, paths) {
+export async function startDaemons(dir, paths, options = {}) {
   const settings = {
+    relayPort: options.relayPort ?? null,
     database: join(dir, 'huizhen.db'),
     webRoot: paths.webRoot,
     secretFile: join(dir, 'token.secret'),

@@ -111,7 +111,11 @@ async function seriesCard(context, series, nameOf) {
 export async function renderTeaching(context) {
   const body = await api('GET', '/teaching-sessions');
   const nameOf = presenterNames();
-  const cards = await Promise.all(body.teaching_sessions.map((series) => seriesCard(context, series, nameOf)));
+  // NOTE: the list has "my_registration": null for every series, so each
+  // series is read again by id, which fills it in.
+  const seriesList = await Promise.all(body.teaching_sessions.map((series) =>
+    api('GET', `/teaching-sessions/${series.id}`)));
+  const cards = await Promise.all(seriesList.map((series) => seriesCard(context, series, nameOf)));
   return el('section', { class: 'teaching-page' },
     pageHeading(context, 'teaching.title'),
     el('p', { class: 'lead', text: 'teaching.intro' }),
