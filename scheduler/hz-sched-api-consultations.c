@@ -377,18 +377,16 @@ read_interval (HzRequest *request,
                gint64    *start,
                gint64    *end)
 {
+  g_autoptr (HzFieldError) problem = NULL;
+
   *start = hz_fields_get_time (request->body, "start", 0);
   *end = hz_fields_get_time (request->body, "end", 0);
 
-  if (*start >= *end)
+  problem = hz_fields_check_session_interval (*start, *end,
+                                              g_get_real_time () / G_USEC_PER_SEC);
+  if (problem != NULL)
     {
-      hz_api_respond_field_problem (request, "end", HZ_FIELD_PROBLEM_END_NOT_AFTER_START);
-      return FALSE;
-    }
-
-  if (*end - *start > HZ_SESSION_MAX_HOURS * 3600)
-    {
-      hz_api_respond_field_problem (request, "end", HZ_FIELD_PROBLEM_DURATION_TOO_LONG);
+      hz_request_respond_field_error (request, problem);
       return FALSE;
     }
 

@@ -16,16 +16,6 @@ const HzFieldSpec hz_occurrence_cancel_fields[] = {
   { NULL }
 };
 
-static void
-respond_field_problem (HzRequest      *request,
-                       const char     *field,
-                       HzFieldProblem  problem)
-{
-  g_autoptr (HzFieldError) error = hz_field_error_new (field, problem, NULL);
-
-  hz_request_respond_field_error (request, error);
-}
-
 /* Loads the occurrence of the request path and its series, and checks that
  * the caller may manage it: 404 when the series is not visible to them,
  * 403 when it is visible but theirs to manage. */
@@ -87,6 +77,7 @@ hz_api_move_occurrence (HzRequest *request)
   g_autoptr (HzTeachingOccurrence) occurrence = load_managed_occurrence (request, &series);
   g_autoptr (GError) error = NULL;
   HzTeachingConflict conflict = { 0 };
+  g_autoptr (HzFieldError) problem = NULL;
   gint64 start, end;
 
   if (occurrence == NULL)
@@ -94,14 +85,10 @@ hz_api_move_occurrence (HzRequest *request)
 
   start = hz_fields_get_time (request->body, "start", 0);
   end = hz_fields_get_time (request->body, "end", 0);
-  if (start >= end)
+  problem = hz_fields_check_session_interval (start, end, g_get_real_time () / G_USEC_PER_SEC);
+  if (problem != NULL)
     {
-      respond_field_problem (request, "end", HZ_FIELD_PROBLEM_END_NOT_AFTER_START);
-      return;
-    }
-  if (end - start > HZ_SESSION_MAX_HOURS * 3600)
-    {
-      respond_field_problem (request, "end", HZ_FIELD_PROBLEM_DURATION_TOO_LONG);
+      hz_request_respond_field_error (request, problem);
       return;
     }
 

@@ -223,22 +223,23 @@ read_recurrence (HzRequest    *request,
   return read_exclusions (request, object, recurrence);
 }
 
+/* Reads the first occurrence's times; later occurrences follow the
+ * series and are not limited to HZ_BOOKING_MAX_AHEAD_DAYS. */
 static gboolean
 read_times (HzRequest *request,
             gint64    *start,
             gint64    *end)
 {
+  g_autoptr (HzFieldError) problem = NULL;
+
   *start = hz_fields_get_time (request->body, "start", 0);
   *end = hz_fields_get_time (request->body, "end", 0);
 
-  if (*start >= *end)
+  problem = hz_fields_check_session_interval (*start, *end,
+                                              g_get_real_time () / G_USEC_PER_SEC);
+  if (problem != NULL)
     {
-      respond_field_problem (request, "end", HZ_FIELD_PROBLEM_END_NOT_AFTER_START);
-      return FALSE;
-    }
-  if (*end - *start > HZ_SESSION_MAX_HOURS * 3600)
-    {
-      respond_field_problem (request, "end", HZ_FIELD_PROBLEM_DURATION_TOO_LONG);
+      hz_request_respond_field_error (request, problem);
       return FALSE;
     }
 

@@ -35,6 +35,8 @@ hz_field_error_code (const HzFieldError *error)
     case HZ_FIELD_PROBLEM_INVALID_TIME:
     case HZ_FIELD_PROBLEM_END_NOT_AFTER_START:
     case HZ_FIELD_PROBLEM_DURATION_TOO_LONG:
+    case HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST:
+    case HZ_FIELD_PROBLEM_TOO_FAR_AHEAD:
       return HZ_SCHED_ERROR_INVALID_TIME;
     default:
       return HZ_SCHED_ERROR_INVALID_FIELD;
@@ -140,6 +142,17 @@ hz_field_error_message (const HzFieldError *error,
                                    field, HZ_SESSION_MAX_HOURS)
                 : g_strdup_printf ("字段“%s”：单次会诊时长不能超过 %d 小时。",
                                    field, HZ_SESSION_MAX_HOURS);
+    case HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST:
+      return en ? g_strdup_printf ("Field '%s' is more than %d hours in the past. "
+                                   "Check the date, and book a current or future time.",
+                                   field, HZ_BOOKING_MAX_PAST_SECONDS / 3600)
+                : g_strdup_printf ("字段“%s”早于当前时间 %d 小时以上，请检查日期，"
+                                   "并选择当前或将来的时间。",
+                                   field, HZ_BOOKING_MAX_PAST_SECONDS / 3600);
+    case HZ_FIELD_PROBLEM_TOO_FAR_AHEAD:
+      return en ? g_strdup_printf ("Field '%s' is more than 5 years ahead. "
+                                   "Check the year.", field)
+                : g_strdup_printf ("字段“%s”晚于当前时间 5 年以上，请检查年份。", field);
     case HZ_FIELD_PROBLEM_INVALID_REFERENCE:
       return en ? g_strdup_printf ("Field '%s' refers to something that does not exist "
                                    "or does not qualify.", field)
@@ -515,6 +528,22 @@ hz_fields_get_id (JsonObject *object,
   if (node_is_string (node) && parse_id_string (json_node_get_string (node), &id))
     return id;
   return 0;
+}
+
+HzFieldError *
+hz_fields_check_session_interval (gint64 start,
+                                  gint64 end,
+                                  gint64 now)
+{
+  if (start >= end)
+    return hz_field_error_new ("end", HZ_FIELD_PROBLEM_END_NOT_AFTER_START, NULL);
+  if (end - start > HZ_SESSION_MAX_HOURS * 3600)
+    return hz_field_error_new ("end", HZ_FIELD_PROBLEM_DURATION_TOO_LONG, NULL);
+  if (start < now - HZ_BOOKING_MAX_PAST_SECONDS)
+    return hz_field_error_new ("start", HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST, NULL);
+  if (start > now + HZ_BOOKING_MAX_AHEAD_DAYS * G_GINT64_CONSTANT (86400))
+    return hz_field_error_new ("start", HZ_FIELD_PROBLEM_TOO_FAR_AHEAD, NULL);
+  return NULL;
 }
 
 gint64

@@ -26,6 +26,13 @@ G_BEGIN_DECLS
 /* Maximum duration of a session that can be booked. */
 #define HZ_SESSION_MAX_HOURS 12
 
+/* How far from the time of the request a booked session may start: a day
+ * back, so that a session that has just begun can still be entered, and
+ * five years ahead (1827 days, with two leap days). Anything further is a
+ * likely typing error, such as a wrong year, and is rejected. */
+#define HZ_BOOKING_MAX_PAST_SECONDS (24 * 3600)
+#define HZ_BOOKING_MAX_AHEAD_DAYS 1827
+
 typedef enum {
   HZ_FIELD_STRING,
   HZ_FIELD_INTEGER,
@@ -69,6 +76,8 @@ typedef enum {
   HZ_FIELD_PROBLEM_INVALID_VALUE,
   HZ_FIELD_PROBLEM_TOO_MANY_ITEMS,
   HZ_FIELD_PROBLEM_TOO_SHORT,
+  HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST,
+  HZ_FIELD_PROBLEM_TOO_FAR_AHEAD,
 } HzFieldProblem;
 
 /* A rejected field: its path ("patient.age", "hours[2].start"), what is wrong with it
@@ -103,6 +112,15 @@ JsonObject *hz_json_parse_object (const char *data,
 gboolean hz_fields_validate (JsonObject         *object,
                              const HzFieldSpec  *specs,
                              HzFieldError      **error);
+
+/* Checks the interval [START, END) of a session booked at NOW (all Unix
+ * seconds): END after START, at most HZ_SESSION_MAX_HOURS long, and START
+ * neither more than HZ_BOOKING_MAX_PAST_SECONDS before NOW nor more than
+ * HZ_BOOKING_MAX_AHEAD_DAYS after it. Returns NULL, or the first problem
+ * with the field that it concerns ("start" or "end"). */
+HzFieldError *hz_fields_check_session_interval (gint64 start,
+                                                gint64 end,
+                                                gint64 now);
 
 /* Accessors for a validated object; absent and null members give the
  * fallback (NULL for strings and objects). */

@@ -440,6 +440,45 @@ test_access_rules (void)
   g_assert_false (hz_access_can_create_user (&doctor, 20, HZ_ROLE_DOCTOR));
 }
 
+/* The bounds of a booked session, at their edges. */
+static void
+test_session_interval_bounds (void)
+{
+  const gint64 now = 1796083200;   /* 2026-12-01T00:00:00Z */
+  const gint64 past = now - HZ_BOOKING_MAX_PAST_SECONDS;
+  const gint64 ahead = now + HZ_BOOKING_MAX_AHEAD_DAYS * G_GINT64_CONSTANT (86400);
+  struct {
+    gint64 start, end;
+    const char *field;         /* NULL when the interval is accepted */
+    HzFieldProblem problem;
+  } cases[] = {
+    { now, now + 1800, NULL, 0 },
+    { past, past + 1800, NULL, 0 },
+    { past - 1, past + 1800, "start", HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST },
+    { ahead, ahead + 1800, NULL, 0 },
+    { ahead + 1, ahead + 1800, "start", HZ_FIELD_PROBLEM_TOO_FAR_AHEAD },
+    { now, now, "end", HZ_FIELD_PROBLEM_END_NOT_AFTER_START },
+    { now, now + HZ_SESSION_MAX_HOURS * 3600 + 1, "end", HZ_FIELD_PROBLEM_DURATION_TOO_LONG },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (HzFieldError) error = hz_fields_check_session_interval (cases[i].start,
+                                                                         cases[i].end, now);
+
+      g_test_message ("case %zu", i);
+      if (cases[i].field == NULL)
+        {
+          g_assert_null (error);
+          continue;
+        }
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->field, ==, cases[i].field);
+      g_assert_cmpint (error->problem, ==, cases[i].problem);
+      g_assert_cmpint (hz_field_error_code (error), ==, HZ_SCHED_ERROR_INVALID_TIME);
+    }
+}
+
 /* Identifiers checked against the system's zone database. */
 static void
 test_timezone_system (void)
@@ -543,6 +582,7 @@ main (int   argc,
   g_test_add_func ("/sched-core/fields/messages", test_field_messages);
   g_test_add_func ("/sched-core/api-key/format", test_api_key_format);
   g_test_add_func ("/sched-core/access/rules", test_access_rules);
+  g_test_add_func ("/sched-core/fields/session-interval", test_session_interval_bounds);
   g_test_add_func ("/sched-core/timezone/system", test_timezone_system);
   g_test_add_func ("/sched-core/timezone/files", test_timezone_files);
 

@@ -561,6 +561,65 @@ test_organization_timezones (Fixture       *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* Formats Unix seconds as RFC 3339 in Asia/Shanghai. */
+static char *
+format_shanghai (gint64 unix_seconds)
+{
+  g_autoptr (GTimeZone) shanghai = g_time_zone_new_identifier (HZ_DEFAULT_TIMEZONE);
+
+  return hz_time_format_rfc3339 (unix_seconds, shanghai);
+}
+
+/* A session may start at most a day before the request and at most five
+ * years after it, for scheduling and for rescheduling. */
+static void
+test_booking_time_limits (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 hour_ago = now - 3600;
+  g_autofree char *hour_ago_start = format_shanghai (hour_ago);
+  g_autofree char *hour_ago_end = format_shanghai (hour_ago + 1800);
+  g_autofree char *day_ago_start = format_shanghai (now - 25 * 3600);
+  g_autofree char *day_ago_end = format_shanghai (now - 25 * 3600 + 1800);
+  g_autofree char *years_start = format_shanghai (now + 1830 * 86400);
+  g_autofree char *years_end = format_shanghai (now + 1830 * 86400 + 1800);
+  g_autofree char *reschedule_path = g_strdup_printf (
+    "/api/v1/consultations/%" G_GINT64_FORMAT "/reschedule", fixture->booking.consultation_id);
+  g_autofree char *reschedule_body = g_strdup_printf ("{\"start\": \"%s\", \"end\": \"%s\"}",
+                                                      years_start, years_end);
+  const char *rejected[][2] = {
+    { "2020-01-01T09:00:00+08:00", "2020-01-01T09:30:00+08:00" },
+    { "0001-01-01T00:00:00Z", "0001-01-01T00:30:00Z" },
+    { "9999-12-31T23:00:00+08:00", "9999-12-31T23:30:00+08:00" },
+    { day_ago_start, day_ago_end },
+    { years_start, years_end },
+  };
+  gint64 consultation = create_consultation (fixture);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
+    {
+      g_auto (Response) response = schedule (fixture, consultation, NULL, rejected[i][0],
+                                             rejected[i][1]);
+
+      g_test_message ("start %s", rejected[i][0]);
+      assert_error (&response, 400, "invalid_time");
+      g_assert_nonnull (strstr (json_object_get_string_member (response_object (&response),
+                                                               "message"), "start"));
+    }
+
+  {
+    g_auto (Response) moved = send_json (fixture, "POST", reschedule_path,
+                                         fixture->booking.coordinator_key, reschedule_body);
+    g_auto (Response) recent = schedule (fixture, consultation, NULL, hour_ago_start,
+                                         hour_ago_end);
+
+    assert_error (&moved, 400, "invalid_time");
+    /* An hour ago is within the day that may be entered late. */
+    g_assert_cmpuint (recent.status, ==, 200);
+  }
+}
+
 static void
 test_other_county_not_found (Fixture       *fixture,
                              gconstpointer  user_data)
@@ -742,6 +801,7 @@ main (int   argc,
   ADD ("booking/readable", test_booking_readable);
   ADD ("booking/back-to-back", test_back_to_back_booking);
   ADD ("booking/cancel-frees-slot", test_cancel_frees_slot);
+  ADD ("booking/time-limits", test_booking_time_limits);
   ADD ("join-token/participants-only", test_join_token_participants_only);
   ADD ("join-token/verifies", test_join_token_verifies);
   ADD ("errors/language", test_error_language);
