@@ -23,6 +23,7 @@ typedef enum {
   KEY_TURN_URL,     /* char *, turn(s)://USER:PASSWORD@HOST:PORT ... separated by spaces, or empty */
   KEY_INTERFACES,   /* char *, interface names or IP addresses separated by commas, or empty */
   KEY_SECONDS,      /* guint, 0 to 3600 */
+  KEY_COUNT,        /* guint, 1 to 100000 */
 } KeyType;
 
 typedef struct {
@@ -53,6 +54,8 @@ static const KeySpec key_table[] = {
   { "relay", "turn-server", KEY_TURN_URL, RELAY (turn_server), "" },
   { "relay", "interfaces", KEY_INTERFACES, RELAY (interfaces), "" },
   { "relay", "reconnect-grace", KEY_SECONDS, RELAY (reconnect_grace_s), "20" },
+  { "relay", "max-room-participants", KEY_COUNT, RELAY (max_room_participants), "100" },
+  { "relay", "max-participants", KEY_COUNT, RELAY (max_participants), "500" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
 };
 
@@ -183,6 +186,7 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
   gboolean empty = value[0] == '\0';
   guint64 port;
   guint64 seconds;
+  guint64 count;
 
   switch (spec->type)
     {
@@ -223,6 +227,15 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
       if (!empty && !check_interfaces (value, error))
         return FALSE;
       break;
+    case KEY_COUNT:
+      if (!g_ascii_string_to_unsigned (value, 10, 1, 100000, &count, NULL))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected a whole number from 1 to 100000");
+          return FALSE;
+        }
+      *(guint *) field = (guint) count;
+      return TRUE;
     case KEY_SECONDS:
       if (!g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
         {

@@ -44,6 +44,8 @@ typedef struct {
                               * separated by spaces, or NULL */
   char *interfaces;          /* host candidate interfaces or addresses, comma-separated, or NULL */
   guint reconnect_grace_s;   /* how long a dropped participant may rejoin unseen */
+  guint max_room_participants;  /* participants of one room; one more gets room_full */
+  guint max_participants;       /* participants in all rooms of the relay */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
 } HzRelayConfig;

@@ -3,6 +3,7 @@
  * recordings with their reports to the scheduler. */
 #include "room-private.h"
 #include "candidate.h"
+#include "offer-filter.h"
 #include "subscriber.h"
 
 #include <errno.h>
@@ -112,6 +113,24 @@ on_recording_done (HzRecorder *recorder, gboolean complete, guint64 bytes, gpoin
   hz_room_destroy_if_unused (room);
 }
 
+/* Whether a recording of any track and format exists at BASE-TRACK.EXT. */
+static gboolean
+recording_exists (const char *base)
+{
+  static const char *const tracks[] = { "audio", "video", "video2" };
+  static const char *const extensions[] = { "webm", "mkv" };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tracks); t++) {
+    for (guint e = 0; e < G_N_ELEMENTS (extensions); e++) {
+      g_autofree char *path = g_strdup_printf ("%s-%s.%s", base, tracks[t], extensions[e]);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 /* Picks the recording path base for a new publish of PARTICIPANT: "-2",
  * "-3" ... are appended from the second publish on, also skipping files
  * left by an earlier run of the relay. */
@@ -125,10 +144,8 @@ choose_recording_base (HzParticipant *participant)
     g_autofree char *name = index == 1 ? g_strdup (participant->id)
                                        : g_strdup_printf ("%s-%u", participant->id, index);
     g_autofree char *base = g_build_filename (room->recordings_dir, name, NULL);
-    g_autofree char *audio = g_strconcat (base, "-audio.webm", NULL);
-    g_autofree char *video = g_strconcat (base, "-video.webm", NULL);
 
-    if (g_file_test (audio, G_FILE_TEST_EXISTS) || g_file_test (video, G_FILE_TEST_EXISTS))
+    if (recording_exists (base))
       continue;
     g_hash_table_insert (room->publish_counts, g_strdup (participant->id),
                          GUINT_TO_POINTER (index));
@@ -166,14 +183,25 @@ on_subscriber_candidate (HzSubscriber *subscriber, guint mline_index, const char
   send_candidate (subscription->viewer, subscription->pc, mline_index, candidate);
 }
 
+/* Closes SUBSCRIPTION alone after sending its viewer the error CODE: the
+ * publisher's ingest and the feed's other receivers go on. */
+static void
+drop_subscription (Subscription *subscription, const char *code, const char *message)
+{
+  HzParticipant *viewer = subscription->viewer;
+  g_autofree char *publisher_id = g_strdup (subscription->publisher_id);
+
+  g_warning ("%s %s: dropping this connection alone: %s: %s", viewer->log_prefix,
+             subscription->pc, code, message);
+  hz_connection_send_error (viewer->connection, code, subscription->pc, message);
+  hz_participant_unsubscribe (viewer, publisher_id);
+}
+
 static void
 on_subscriber_failed (HzSubscriber *subscriber, const char *code, const char *message,
                       gpointer data)
 {
-  Subscription *subscription = data;
-
-  g_warning ("%s %s: %s: %s", subscription->viewer->log_prefix, subscription->pc, code, message);
-  hz_connection_send_error (subscription->viewer->connection, code, subscription->pc, message);
+  drop_subscription (data, code, message);
 }
 
 static void
@@ -294,29 +322,42 @@ on_ingest_failed (HzIngest *ingest, const char *code, const char *message, gpoin
 
   g_warning ("%s: publish: %s: %s", participant->log_prefix, code, message);
   hz_connection_send_error (participant->connection, code, "publish", message);
-  /* NOTE: a failure after the feed went out leaves the subscribers' branches
-   * in place until the publisher leaves, because the protocol has no message
-   * for a feed that ends while its publisher stays. */
-  if (!hz_ingest_is_ready (ingest))
-    hz_participant_remove_feed (participant);
+  hz_participant_close_feed (participant);
 }
 
 static void
-on_ingest_recording_started (HzIngest *ingest, const char *kind, HzRecorder *recorder,
+on_ingest_recording_started (HzIngest *ingest, const char *track_name, HzRecorder *recorder,
                              gpointer data)
 {
   HzParticipant *participant = data;
 
-  g_ptr_array_add (participant->recorded_kinds, g_strdup (kind));
+  g_ptr_array_add (participant->recorded_kinds, g_strdup (track_name));
   report_recording (participant->room, participant->id, recorder, "recording", 0, -1);
 }
 
+/* Sends "recording" with the recorded kinds ("audio", "video") and tracks
+ * ("audio", "video", "video2"); recorded_kinds contains the track names. */
 static void
 send_recording (HzParticipant *participant)
 {
   JsonBuilder *builder = begin_message ("recording", "publish");
+  gboolean audio = FALSE;
+  gboolean video = FALSE;
 
+  for (guint i = 0; i < participant->recorded_kinds->len; i++) {
+    const char *track = g_ptr_array_index (participant->recorded_kinds, i);
+
+    audio |= g_str_has_prefix (track, "audio");
+    video |= g_str_has_prefix (track, "video");
+  }
   json_builder_set_member_name (builder, "kinds");
+  json_builder_begin_array (builder);
+  if (audio)
+    json_builder_add_string_value (builder, "audio");
+  if (video)
+    json_builder_add_string_value (builder, "video");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "tracks");
   json_builder_begin_array (builder);
   for (guint i = 0; i < participant->recorded_kinds->len; i++)
     json_builder_add_string_value (builder, g_ptr_array_index (participant->recorded_kinds, i));
@@ -399,7 +440,67 @@ hz_participant_remove_feed (HzParticipant *publisher)
   }
 }
 
+void
+hz_participant_close_feed (HzParticipant *publisher)
+{
+  g_autofree char *pc = g_strdup_printf ("sub:%s", publisher->id);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (publisher->ingest == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, publisher->room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    HzParticipant *viewer = value;
+    JsonBuilder *builder;
+
+    if (!g_hash_table_contains (viewer->subscriptions, publisher->id))
+      continue;
+    builder = begin_message ("feed-closed", pc);
+    json_builder_set_member_name (builder, "participant_id");
+    json_builder_add_string_value (builder, publisher->id);
+    json_builder_end_object (builder);
+    hz_participant_send (viewer, builder);
+  }
+  g_message ("%s: feed closed while the participant stays", publisher->log_prefix);
+  hz_participant_remove_feed (publisher);
+}
+
 /* ---- client messages ---- */
+
+/* Checks that PARTICIPANT may publish what the offer SDP_TEXT sends; sends
+ * not_allowed and returns FALSE otherwise. An offer that does not parse
+ * passes, so that hz_ingest_set_offer() reports it as bad_sdp. */
+static gboolean
+check_publish_allowed (HzParticipant *participant, const char *sdp_text)
+{
+  GstSDPMessage *sdp = NULL;
+  gboolean video_allowed = FALSE;
+  guint n_video = 0;
+
+  if (!hz_teaching_may_publish (participant, &video_allowed)) {
+    g_message ("%s: publish offer rejected: a view participant without the floor",
+               participant->log_prefix);
+    hz_connection_send_error (participant->connection, "not_allowed", "publish",
+                              "a view participant can publish only while granted the floor");
+    return FALSE;
+  }
+  if (video_allowed)
+    return TRUE;
+
+  if (gst_sdp_message_new_from_text (sdp_text, &sdp) == GST_SDP_OK)
+    n_video = hz_offer_count_sending (sdp, "video");
+  g_clear_pointer (&sdp, gst_sdp_message_free);
+  if (n_video > 0) {
+    g_message ("%s: publish offer rejected: it sends video, but the floor is for audio only",
+               participant->log_prefix);
+    hz_connection_send_error (participant->connection, "not_allowed", "publish",
+                              "the floor was granted for audio only; offer no video to send");
+    return FALSE;
+  }
+  return TRUE;
+}
 
 static void
 handle_offer (HzParticipant *participant, const HzSignalMessage *message)
@@ -413,11 +514,8 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
                               "offers are accepted only for pc \"publish\"");
     return;
   }
-  if (participant->role != HZ_TOKEN_ROLE_PUBLISH) {
-    hz_connection_send_error (participant->connection, "not_allowed", "publish",
-                              "a view participant cannot publish");
+  if (!check_publish_allowed (participant, message->sdp))
     return;
-  }
   if (participant->ingest != NULL) {
     hz_connection_send_error (participant->connection, "negotiation_failed", "publish",
                               "the publish connection is already negotiated; "
@@ -459,20 +557,76 @@ find_subscription (HzParticipant *participant, const HzSignalMessage *message)
   return subscription;
 }
 
+/* Returns the encoding name of PUBLISHER_ID's track TRACK_NAME, or "". */
+static const char *
+track_encoding (HzRoom *room, const char *publisher_id, const char *track_name)
+{
+  HzParticipant *publisher = g_hash_table_lookup (room->participants, publisher_id);
+  const GArray *tracks;
+
+  if (publisher == NULL || publisher->ingest == NULL)
+    return "";
+  tracks = hz_ingest_get_tracks (publisher->ingest);
+  for (guint i = 0; i < tracks->len; i++) {
+    const HzIngestTrack *track = &g_array_index (tracks, HzIngestTrack, i);
+    const char *encoding = gst_structure_get_string (gst_caps_get_structure (track->caps, 0),
+                                                     "encoding-name");
+
+    if (g_str_equal (track->name, track_name) && encoding != NULL)
+      return encoding;
+  }
+  return "";
+}
+
+/* Tells the viewer of SUBSCRIPTION that it rejected TRACK_NAME's codec:
+ * error codec_unsupported with the pc, the track and the codec. */
+static void
+send_codec_unsupported (Subscription *subscription, const char *track_name)
+{
+  HzParticipant *viewer = subscription->viewer;
+  const char *encoding = track_encoding (viewer->room, subscription->publisher_id, track_name);
+  JsonBuilder *builder = begin_message ("error", subscription->pc);
+  g_autofree char *text = g_strdup_printf ("participant %s sends %s as %s, which this client "
+                                           "did not accept in its answer",
+                                           subscription->publisher_id, track_name, encoding);
+
+  g_message ("%s %s: codec_unsupported: %s", viewer->log_prefix, subscription->pc, text);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, "codec_unsupported");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  json_builder_set_member_name (builder, "track");
+  json_builder_add_string_value (builder, track_name);
+  json_builder_set_member_name (builder, "codec");
+  json_builder_add_string_value (builder, encoding);
+  json_builder_end_object (builder);
+  hz_participant_send (viewer, builder);
+}
+
 static void
 handle_answer (HzParticipant *participant, const HzSignalMessage *message)
 {
   Subscription *subscription = find_subscription (participant, message);
+  g_autoptr (GPtrArray) rejected = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
+  guint n_tracks;
 
   if (subscription == NULL)
     return;
-  if (!hz_subscriber_set_answer (subscription->subscriber, message->sdp, &error)) {
-    hz_connection_send_error (participant->connection, "bad_sdp", subscription->pc,
-                              error->message);
+  if (!hz_subscriber_set_answer (subscription->subscriber, message->sdp, rejected, &error)) {
+    drop_subscription (subscription, "bad_sdp", error->message);
     return;
   }
   g_message ("%s %s: answer received", participant->log_prefix, subscription->pc);
+
+  for (guint i = 0; i < rejected->len; i++)
+    send_codec_unsupported (subscription, g_ptr_array_index (rejected, i));
+  n_tracks = hz_subscriber_get_n_tracks (subscription->subscriber);
+  if (rejected->len == n_tracks) {
+    g_message ("%s %s: closed: the client accepted none of the %u track(s)",
+               participant->log_prefix, subscription->pc, n_tracks);
+    hz_participant_unsubscribe (participant, subscription->publisher_id);
+  }
 }
 
 /* Returns whether a client's candidate may go to webrtcbin. mDNS names are
@@ -543,6 +697,12 @@ hz_participant_handle_message (HzParticipant *participant, const HzSignalMessage
       subscription = find_subscription (participant, message);
       if (subscription != NULL)
         request_keyframe (subscription);
+      break;
+    case HZ_SIGNAL_RAISE_HAND:
+    case HZ_SIGNAL_LOWER_HAND:
+    case HZ_SIGNAL_GRANT:
+    case HZ_SIGNAL_REVOKE:
+      hz_teaching_handle_message (participant, message);
       break;
     case HZ_SIGNAL_JOIN:
     case HZ_SIGNAL_LEAVE:

@@ -22,6 +22,7 @@ static const char *const codec_parameters[] = {
   "packetization-mode",
   "profile-level-id",
   "level-asymmetry-allowed",
+  "sprop-parameter-sets",
   "sprop-stereo",
   "useinbandfec",
 };

@@ -46,6 +46,10 @@ struct _HzIngest {
   GPtrArray *recorders;    /* HzRecorder, parallel to TRACKS; under LOCK */
   GPtrArray *src_pads;     /* webrtcbin's pad of each track; under LOCK */
   guint n_expected_tracks; /* under LOCK; lowered when tracks are overdue */
+  GPtrArray *track_names;  /* the track name of each offered m-line (static strings);
+                            * set before webrtcbin starts, then read-only */
+  GPtrArray *offered_caps; /* the caps of each m-line's codec in the filtered offer;
+                            * set before webrtcbin starts, then read-only */
 };
 
 typedef enum {
@@ -88,7 +92,16 @@ ingest_clear (HzIngest *ingest)
   g_clear_pointer (&ingest->tracks, g_array_unref);
   g_clear_pointer (&ingest->recorders, g_ptr_array_unref);
   g_clear_pointer (&ingest->src_pads, g_ptr_array_unref);
+  g_clear_pointer (&ingest->track_names, g_ptr_array_unref);
+  g_clear_pointer (&ingest->offered_caps, g_ptr_array_unref);
   g_mutex_clear (&ingest->lock);
+}
+
+static void
+caps_unref_nullable (gpointer caps)
+{
+  if (caps != NULL)
+    gst_caps_unref (caps);
 }
 
 static HzIngest *
@@ -253,6 +266,19 @@ on_ice_candidate (GstElement *webrtcbin, guint mline_index, const char *candidat
   post_event (data, EVENT_CANDIDATE, NULL, candidate, mline_index, NULL);
 }
 
+/* Turns NACK on for every video transceiver, before webrtcbin answers: the
+ * answer then accepts the client's NACK and RTX, and the jitter buffer asks
+ * the publisher to resend lost packets before they reach the tees. */
+static void
+on_new_transceiver (GstElement *webrtcbin, GstWebRTCRTPTransceiver *transceiver, gpointer data)
+{
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+
+  g_object_get (transceiver, "kind", &kind, NULL);
+  if (kind == GST_WEBRTC_KIND_VIDEO)
+    g_object_set (transceiver, "do-nack", TRUE, NULL);
+}
+
 static void
 on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
 {
@@ -321,19 +347,67 @@ media_of_caps (const GstCaps *caps)
 }
 
 static gboolean
-has_track_of_kind (HzIngest *ingest, const char *kind)
+has_track_named (HzIngest *ingest, const char *name)
 {
   for (guint i = 0; i < ingest->tracks->len; i++) {
-    if (g_str_equal (g_array_index (ingest->tracks, HzIngestTrack, i).kind, kind))
+    if (g_str_equal (g_array_index (ingest->tracks, HzIngestTrack, i).name, name))
       return TRUE;
   }
   return FALSE;
 }
 
+/* Returns the m-line of the transceiver behind webrtcbin's src PAD, or -1. */
+static int
+pad_mline (GstPad *pad)
+{
+  g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
+  guint mline = G_MAXUINT;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "transceiver") == NULL)
+    return -1;
+  g_object_get (pad, "transceiver", &transceiver, NULL);
+  if (transceiver == NULL)
+    return -1;
+  g_object_get (transceiver, "mlineindex", &mline, NULL);
+  return mline <= G_MAXINT ? (int) mline : -1;
+}
+
+/* Adds the client's H.264 profile-level-id to CAPS (writable) when
+ * webrtcbin's pad caps lack it: webrtcbin 1.22 leaves it out of its answer,
+ * and receivers need it to pick a decoder. */
+static void
+add_offered_profile (HzIngest *ingest, GstPad *pad, GstCaps *caps)
+{
+  int mline = pad_mline (pad);
+  const GstStructure *offered;
+  const char *profile;
+
+  if (mline < 0 || (guint) mline >= ingest->offered_caps->len
+      || g_ptr_array_index (ingest->offered_caps, mline) == NULL)
+    return;
+  offered = gst_caps_get_structure (g_ptr_array_index (ingest->offered_caps, mline), 0);
+  profile = gst_structure_get_string (offered, "profile-level-id");
+  if (profile != NULL && !gst_structure_has_field (gst_caps_get_structure (caps, 0),
+                                                   "profile-level-id"))
+    gst_caps_set_simple (caps, "profile-level-id", G_TYPE_STRING, profile, NULL);
+}
+
+/* Names the track of PAD by its m-line in the offer ("audio", "video",
+ * "video2"), or returns NULL when the m-line is unknown. */
+static const char *
+track_name_of_pad (HzIngest *ingest, GstPad *pad)
+{
+  int mline = pad_mline (pad);
+
+  if (mline < 0 || (guint) mline >= ingest->track_names->len)
+    return NULL;
+  return g_ptr_array_index (ingest->track_names, mline);
+}
+
 /* Runs on a streaming thread when a track's first packets arrive. Tracks
- * are named by the caps' media, because webrtcbin's pad names follow the
- * order of arrival. LOCK is held throughout, so that two tracks arriving at
- * once cannot both take the last expected slot.
+ * are named by their m-line in the offer, because webrtcbin's pad names
+ * follow the order of arrival. LOCK is held throughout, so that two tracks
+ * arriving at once cannot both take the last expected slot.
  *
  * NOTE: a new SSRC on an m-line (simulcast, or a client that restarts its
  * sender) gives a second pad of the same kind, which is ignored, so such a
@@ -354,10 +428,15 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
     return;
 
   caps = query_src_caps (pad);
+  if (caps != NULL) {
+    caps = gst_caps_make_writable (caps);
+    add_offered_profile (ingest, pad, caps);
+  }
   track.kind = media_of_caps (caps);
+  track.name = track_name_of_pad (ingest, pad);
   g_mutex_lock (&ingest->lock);
-  if (track.kind == NULL || ingest->tracks->len >= ingest->n_expected_tracks
-      || has_track_of_kind (ingest, track.kind)) {
+  if (track.kind == NULL || track.name == NULL || !g_str_has_prefix (track.name, track.kind)
+      || ingest->tracks->len >= ingest->n_expected_tracks || has_track_named (ingest, track.name)) {
     g_warning ("%s: ignoring pad %s: not one of the %u offered audio or video track(s)",
                ingest->log_prefix, GST_PAD_NAME (pad), ingest->n_expected_tracks);
     g_mutex_unlock (&ingest->lock);
@@ -366,25 +445,28 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   }
 
   caps_text = gst_caps_to_string (caps);
-  g_message ("%s: %s track arrived (%s)", ingest->log_prefix, track.kind, caps_text);
+  g_message ("%s: %s track arrived (%s)", ingest->log_prefix, track.name, caps_text);
   track.caps = gst_caps_ref (caps);
-  track.tee = add_tee (ingest, pad, track.kind);
+  track.tee = add_tee (ingest, pad, track.name);
 
-  location = g_strdup_printf ("%s-%s.webm", ingest->recording_base, track.kind);
+  location = g_strdup_printf ("%s-%s.%s", ingest->recording_base, track.name,
+                              hz_recorder_file_extension (caps));
   recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location,
                                 ingest->recording_origin, ingest->log_prefix, &error);
   if (recorder == NULL)
-    g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.kind, error->message);
+    g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.name, error->message);
 
   g_array_append_val (ingest->tracks, track);
   g_ptr_array_add (ingest->recorders, recorder);
   g_ptr_array_add (ingest->src_pads, gst_object_ref (pad));
   complete = ingest->tracks->len == ingest->n_expected_tracks;
-  g_mutex_unlock (&ingest->lock);
 
-  post_event (ingest, EVENT_TRACK_ADDED, NULL, track.kind, 0, recorder);
+  /* Posting under LOCK keeps the events in the order of the tracks, so
+   * every track's event is queued before the ready event. */
+  post_event (ingest, EVENT_TRACK_ADDED, NULL, track.name, 0, recorder);
   if (complete)
     post_event (ingest, EVENT_READY, NULL, NULL, 0, NULL);
+  g_mutex_unlock (&ingest->lock);
 }
 
 /* Forwards the tracks that have arrived when the others are overdue, e.g.
@@ -414,27 +496,30 @@ on_track_wait_over (gpointer data)
 
 /* ---- keyframes ---- */
 
+/* Asks for a keyframe on every video track: one limiter serves the whole
+ * publish, so a request for the camera also refreshes a screen share. */
 static void
 send_keyframe_request (gpointer data)
 {
   HzIngest *ingest = data;
-  g_autoptr (GstPad) video_pad = NULL;
+  g_autoptr (GPtrArray) video_pads = g_ptr_array_new_with_free_func (gst_object_unref);
 
   if (ingest->closed)
     return;
   g_mutex_lock (&ingest->lock);
   for (guint i = 0; i < ingest->tracks->len; i++) {
     if (g_str_equal (g_array_index (ingest->tracks, HzIngestTrack, i).kind, "video"))
-      video_pad = gst_object_ref (g_ptr_array_index (ingest->src_pads, i));
+      g_ptr_array_add (video_pads, gst_object_ref (g_ptr_array_index (ingest->src_pads, i)));
   }
   g_mutex_unlock (&ingest->lock);
-  if (video_pad == NULL)
-    return;
 
+  g_message ("%s: requesting a keyframe on %u video track(s)", ingest->log_prefix,
+             video_pads->len);
   /* rtpsession turns this event into RTCP PLI or FIR to the publisher. */
-  GST_DEBUG_OBJECT (video_pad, "%s: requesting a keyframe", ingest->log_prefix);
-  gst_pad_send_event (video_pad,
-                      gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+  for (guint i = 0; i < video_pads->len; i++)
+    gst_pad_send_event (g_ptr_array_index (video_pads, i),
+                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                     TRUE, 0));
 }
 
 void
@@ -468,6 +553,8 @@ hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *lo
   g_array_set_clear_func (ingest->tracks, track_clear);
   ingest->recorders = g_ptr_array_new ();
   ingest->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  ingest->track_names = g_ptr_array_new ();
+  ingest->offered_caps = g_ptr_array_new_with_free_func (caps_unref_nullable);
 
   ingest->webrtcbin = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
   hz_ice_configure (ingest->webrtcbin, config);
@@ -475,6 +562,8 @@ hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *lo
                          ingest_ref (ingest), ingest_closure_unref, 0);
   g_signal_connect_data (ingest->webrtcbin, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
                          ingest_ref (ingest), ingest_closure_unref, 0);
+  g_signal_connect (ingest->webrtcbin, "on-new-transceiver", G_CALLBACK (on_new_transceiver),
+                    NULL);
   g_signal_connect_data (ingest->webrtcbin, "notify::connection-state",
                          G_CALLBACK (on_connection_state),
                          ingest_ref (ingest), ingest_closure_unref, 0);
@@ -506,6 +595,14 @@ hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
 
   ingest->offer_set = TRUE;
   ingest->n_expected_tracks = n_tracks;
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+    int pt = hz_offer_media_payload_type (media);
+
+    g_ptr_array_add (ingest->track_names, (gpointer) hz_offer_track_name (sdp, i));
+    g_ptr_array_add (ingest->offered_caps,
+                     pt >= 0 ? gst_sdp_media_get_caps_from_media (media, pt) : NULL);
+  }
   gst_bin_add (GST_BIN (ingest->pipeline), ingest->webrtcbin);
   gst_element_sync_state_with_parent (ingest->webrtcbin);
 

@@ -5,8 +5,11 @@
  *                                       └▶ subscriber branches ...
  *                       ─▶ tee(video) ─┬▶ recorder
  *                                       └▶ subscriber branches ...
+ *                       ─▶ tee(video2) ...   a second video m-line, if offered
  *
- * The client offers and the relay answers. Tees and recorders are created
+ * The client offers and the relay answers. NACK is on for video, so the
+ * webrtcbin's jitter buffer has lost packets resent (RTX) before they reach
+ * the tees. Tees and recorders are created
  * on webrtcbin's pad-added, when a track's first packets arrive. Callbacks
  * run on the main thread, never after hz_ingest_close().
  */
@@ -28,8 +31,9 @@ typedef struct {
                      gpointer user_data);
   /* webrtcbin could not apply or create a description. */
   void (*failed) (HzIngest *ingest, const char *code, const char *message, gpointer user_data);
-  /* A track's recording has started. */
-  void (*recording_started) (HzIngest *ingest, const char *kind, HzRecorder *recorder,
+  /* The recording of track TRACK_NAME ("audio", "video", "video2") has
+   * started. */
+  void (*recording_started) (HzIngest *ingest, const char *track_name, HzRecorder *recorder,
                              gpointer user_data);
   /* Every offered track has its tee: the feed can be forwarded. */
   void (*ready) (HzIngest *ingest, gpointer user_data);
@@ -38,6 +42,7 @@ typedef struct {
 /* A track of a ready ingest, for building subscriber branches. */
 typedef struct {
   const char *kind;        /* "audio" or "video" */
+  const char *name;        /* "audio", "video" or "video2" (the second video m-line) */
   GstCaps *caps;           /* the RTP caps of the forwarded packets */
   GstElement *tee;
 } HzIngestTrack;

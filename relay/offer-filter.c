@@ -21,40 +21,135 @@ attribute_payload_type (const char *value)
   return (int) pt;
 }
 
-static gboolean
-encoding_is_supported (const char *media, const char *rtpmap_value)
+/* Returns the value of the "a=KEY:PT ..." attribute of MEDIA for PT
+ * after the payload type, or NULL. */
+static const char *
+format_attribute (const GstSDPMedia *media, const char *key, int pt)
 {
-  const char *encoding = strchr (rtpmap_value, ' ');
-
-  if (encoding == NULL)
-    return FALSE;
-  encoding++;
-  if (g_str_equal (media, "video"))
-    return g_ascii_strncasecmp (encoding, "VP8/", 4) == 0;
-  return g_ascii_strncasecmp (encoding, "opus/", 5) == 0;
-}
-
-/* Marks the supported formats of MEDIA in KEEP, indexed by payload type,
- * and returns their number. */
-static guint
-mark_supported_formats (const GstSDPMedia *media, gboolean keep[128])
-{
-  guint n_kept = 0;
-
-  memset (keep, 0, 128 * sizeof (gboolean));
   for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
     const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
-    int pt;
+    const char *space;
 
-    if (g_strcmp0 (attribute->key, "rtpmap") != 0)
+    if (g_strcmp0 (attribute->key, key) != 0 || attribute_payload_type (attribute->value) != pt)
       continue;
-    pt = attribute_payload_type (attribute->value);
-    if (pt >= 0 && !keep[pt] && encoding_is_supported (media->media, attribute->value)) {
+    space = strchr (attribute->value, ' ');
+    return space != NULL ? space + 1 : "";
+  }
+  return NULL;
+}
+
+/* Reads parameter NAME of an fmtp value ("a=1;b=2"); returns a new string
+ * or NULL. */
+static char *
+fmtp_parameter (const char *fmtp, const char *name)
+{
+  g_auto (GStrv) pairs = NULL;
+
+  if (fmtp == NULL)
+    return NULL;
+  pairs = g_strsplit (fmtp, ";", -1);
+  for (guint i = 0; pairs[i] != NULL; i++) {
+    char *pair = g_strstrip (pairs[i]);
+    gsize name_length = strlen (name);
+
+    if (g_ascii_strncasecmp (pair, name, name_length) == 0 && pair[name_length] == '=')
+      return g_strdup (pair + name_length + 1);
+  }
+  return NULL;
+}
+
+gboolean
+hz_h264_is_constrained_baseline (const char *profile_level_id)
+{
+  guint64 value;
+  guint profile_idc, profile_iop;
+
+  if (profile_level_id == NULL || strlen (profile_level_id) != 6
+      || !g_ascii_string_to_unsigned (profile_level_id, 16, 0, 0xffffff, &value, NULL))
+    return FALSE;
+  profile_idc = (guint) (value >> 16);
+  profile_iop = (guint) (value >> 8) & 0xff;
+
+  /* RFC 6184, table 5: the constraint flags that make each profile_idc
+   * constrained baseline (x: either value). */
+  switch (profile_idc) {
+    case 0x42:
+      return (profile_iop & 0x4f) == 0x40;   /* x1xx0000 */
+    case 0x4d:
+      return (profile_iop & 0x8f) == 0x80;   /* 1xxx0000 */
+    case 0x58:
+      return (profile_iop & 0xcf) == 0xc0;   /* 11xx0000 */
+    default:
+      return FALSE;
+  }
+}
+
+/* Whether the relay forwards payload type PT of MEDIA: VP8 or H.264
+ * constrained baseline (packetization mode 0 or 1) video, Opus audio. */
+static gboolean
+format_is_supported (const GstSDPMedia *media, int pt)
+{
+  const char *rtpmap = format_attribute (media, "rtpmap", pt);
+  g_autofree char *profile = NULL;
+  g_autofree char *mode = NULL;
+
+  if (rtpmap == NULL)
+    return FALSE;
+  if (g_strcmp0 (media->media, "audio") == 0)
+    return g_ascii_strncasecmp (rtpmap, "opus/48000", 10) == 0;
+  if (g_ascii_strncasecmp (rtpmap, "VP8/90000", 9) == 0)
+    return TRUE;
+  if (g_ascii_strncasecmp (rtpmap, "H264/90000", 10) != 0)
+    return FALSE;
+
+  profile = fmtp_parameter (format_attribute (media, "fmtp", pt), "profile-level-id");
+  mode = fmtp_parameter (format_attribute (media, "fmtp", pt), "packetization-mode");
+  return hz_h264_is_constrained_baseline (profile)
+         && (mode == NULL || g_str_equal (mode, "0") || g_str_equal (mode, "1"));
+}
+
+/* Returns the first supported payload type in MEDIA's format order, which
+ * is the client's order of preference, or -1. */
+static int
+choose_format (const GstSDPMedia *media)
+{
+  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    int pt = attribute_payload_type (gst_sdp_media_get_format (media, i));
+
+    if (pt >= 0 && format_is_supported (media, pt))
+      return pt;
+  }
+  return -1;
+}
+
+/* Marks in KEEP, indexed by payload type, the chosen format of MEDIA and
+ * the RTX formats that repair it ("a=fmtp:RTX apt=PT"). Returns the number
+ * of RTX formats, or -1 when MEDIA offers no supported format. */
+static int
+mark_kept_formats (const GstSDPMedia *media, gboolean keep[128])
+{
+  int chosen = choose_format (media);
+  int n_rtx = 0;
+
+  memset (keep, 0, 128 * sizeof (gboolean));
+  if (chosen < 0)
+    return -1;
+  keep[chosen] = TRUE;
+
+  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    int pt = attribute_payload_type (gst_sdp_media_get_format (media, i));
+    const char *rtpmap = pt >= 0 ? format_attribute (media, "rtpmap", pt) : NULL;
+    g_autofree char *apt = NULL;
+
+    if (rtpmap == NULL || g_ascii_strncasecmp (rtpmap, "rtx/", 4) != 0)
+      continue;
+    apt = fmtp_parameter (format_attribute (media, "fmtp", pt), "apt");
+    if (apt != NULL && attribute_payload_type (apt) == chosen) {
       keep[pt] = TRUE;
-      n_kept++;
+      n_rtx++;
     }
   }
-  return n_kept;
+  return n_rtx;
 }
 
 static gboolean
@@ -146,8 +241,8 @@ invalid_offer (GError **error, guint index, const char *media, const char *reaso
 gboolean
 hz_offer_filter (GstSDPMessage *sdp, guint *n_send_tracks, GError **error)
 {
-  gboolean seen_audio = FALSE;
-  gboolean seen_video = FALSE;
+  guint n_audio = 0;
+  guint n_video = 0;
   guint n_sending = 0;
 
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
@@ -155,23 +250,28 @@ hz_offer_filter (GstSDPMessage *sdp, guint *n_send_tracks, GError **error)
     GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, i);
     gboolean keep[128];
     gboolean is_video = g_strcmp0 (media->media, "video") == 0;
+    int n_rtx;
 
     if (!is_video && g_strcmp0 (media->media, "audio") != 0)
       return invalid_offer (error, i, media->media, "only audio and video are supported");
-    if ((is_video && seen_video) || (!is_video && seen_audio))
-      return invalid_offer (error, i, media->media, "at most one audio and one video m-line");
-    if (mark_supported_formats (media, keep) == 0)
+    if ((is_video && n_video == HZ_OFFER_MAX_VIDEO_TRACKS) || (!is_video && n_audio == 1))
       return invalid_offer (error, i, media->media,
-                            is_video ? "VP8 is not offered" : "Opus is not offered");
+                            "at most one audio and two video m-lines");
+    n_rtx = mark_kept_formats (media, keep);
+    if (n_rtx < 0)
+      return invalid_offer (error, i, media->media,
+                            is_video ? "neither VP8 nor H.264 constrained baseline is offered"
+                                     : "Opus is not offered");
 
     remove_unsupported_formats (media, keep);
-    remove_rtx_ssrcs (media);
+    if (n_rtx == 0)
+      remove_rtx_ssrcs (media);
     if (media_sends (media))
       n_sending++;
     if (is_video)
-      seen_video = TRUE;
+      n_video++;
     else
-      seen_audio = TRUE;
+      n_audio++;
   }
 
   if (n_sending == 0) {
@@ -181,4 +281,41 @@ hz_offer_filter (GstSDPMessage *sdp, guint *n_send_tracks, GError **error)
   }
   *n_send_tracks = n_sending;
   return TRUE;
+}
+
+const char *
+hz_offer_track_name (const GstSDPMessage *sdp, guint mline)
+{
+  static const char *const video_names[HZ_OFFER_MAX_VIDEO_TRACKS] = { "video", "video2" };
+  guint n_video = 0;
+
+  if (mline >= gst_sdp_message_medias_len (sdp))
+    return NULL;
+  if (g_strcmp0 (gst_sdp_message_get_media (sdp, mline)->media, "audio") == 0)
+    return "audio";
+  for (guint i = 0; i < mline; i++) {
+    if (g_strcmp0 (gst_sdp_message_get_media (sdp, i)->media, "video") == 0)
+      n_video++;
+  }
+  return n_video < HZ_OFFER_MAX_VIDEO_TRACKS ? video_names[n_video] : NULL;
+}
+
+guint
+hz_offer_count_sending (const GstSDPMessage *sdp, const char *media_type)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+
+    if (g_strcmp0 (media->media, media_type) == 0 && media_sends (media))
+      count++;
+  }
+  return count;
+}
+
+int
+hz_offer_media_payload_type (const GstSDPMedia *media)
+{
+  return choose_format (media);
 }

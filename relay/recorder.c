@@ -125,23 +125,43 @@ recorder_unref (gpointer recorder)
   g_atomic_rc_box_release_full (recorder, (GDestroyNotify) recorder_clear);
 }
 
-/* Returns the elements between the queue and webmmux for CAPS, as
+/* Returns the elements between the queue and the muxer for CAPS, as
  * factory names, or NULL for an unsupported codec. Opus needs opusparse
  * because rtpopusdepay (1.22) leaves out the rate that webmmux requires
- * unless the SDP had sprop-maxcapturerate, which Chromium does not send. */
+ * unless the SDP had sprop-maxcapturerate, which Chromium does not send.
+ * h264parse turns the depayloaded byte-stream into the avc form that
+ * matroskamux stores. */
 static const char *const *
 decoder_chain_for_caps (const GstCaps *caps)
 {
   static const char *const vp8[] = { "rtpvp8depay", NULL };
+  static const char *const h264[] = { "rtph264depay", "h264parse", NULL };
   static const char *const opus[] = { "rtpopusdepay", "opusparse", NULL };
   const char *encoding = gst_structure_get_string (gst_caps_get_structure (caps, 0),
                                                    "encoding-name");
 
   if (encoding != NULL && g_ascii_strcasecmp (encoding, "VP8") == 0)
     return vp8;
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "H264") == 0)
+    return h264;
   if (encoding != NULL && g_ascii_strcasecmp (encoding, "OPUS") == 0)
     return opus;
   return NULL;
+}
+
+static gboolean
+is_h264 (const GstCaps *caps)
+{
+  const char *encoding = gst_structure_get_string (gst_caps_get_structure (caps, 0),
+                                                   "encoding-name");
+
+  return encoding != NULL && g_ascii_strcasecmp (encoding, "H264") == 0;
+}
+
+const char *
+hz_recorder_file_extension (const GstCaps *caps)
+{
+  return is_h264 (caps) ? "mkv" : "webm";
 }
 
 /* Creates FACTORY's element and adds it to BIN, linked after PREVIOUS. */
@@ -165,7 +185,7 @@ add_element (GstElement *bin, GstElement *previous, const char *factory, GError 
 }
 
 /* Builds the branch bin. FILE_SINK_PAD receives the filesink's sink pad and
- * MUX_INPUT_PAD the src pad linked to webmmux. */
+ * MUX_INPUT_PAD the src pad linked to the muxer. */
 static GstElement *
 build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
            GstPad **mux_input_pad, GError **error)
@@ -179,7 +199,7 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
     g_autofree char *text = gst_caps_to_string (caps);
 
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 "cannot record %s: only VP8 and Opus are supported", text);
+                 "cannot record %s: only VP8, H.264 and Opus are supported", text);
     return NULL;
   }
 
@@ -187,7 +207,10 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
   queue = element = add_element (bin, NULL, "queue", error);
   for (guint i = 0; element != NULL && chain[i] != NULL; i++)
     element = add_element (bin, element, chain[i], error);
-  mux = element != NULL ? add_element (bin, element, "webmmux", error) : NULL;
+  /* WebM allows VP8 and Opus but not H.264, which goes to Matroska. */
+  mux = element != NULL ? add_element (bin, element, is_h264 (caps) ? "matroskamux" : "webmmux",
+                                       error)
+                        : NULL;
   sink = mux != NULL ? add_element (bin, mux, "filesink", error) : NULL;
   if (sink == NULL)
     return NULL;

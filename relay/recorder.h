@@ -1,6 +1,8 @@
-/* Recording of one published track to a WebM file.
+/* Recording of one published track to a WebM file (VP8, Opus) or a
+ * Matroska file (H.264, which WebM does not allow).
  *
  *   tee ──▶ [recorder bin: queue ─▶ rtpvp8depay|rtpopusdepay ─▶ webmmux ─▶ filesink]
+ *   tee ──▶ [recorder bin: queue ─▶ rtph264depay ─▶ h264parse ─▶ matroskamux ─▶ filesink]
  *
  * The filesink writes unbuffered, so a file stays playable up to the last
  * cluster written when the relay is killed. hz_recorder_finish() sends EOS
@@ -32,7 +34,10 @@ typedef void (*HzRecorderDoneFunc) (HzRecorder *recorder,
                                     guint64     bytes,
                                     gpointer    user_data);
 
-/* Builds a recording branch for the RTP stream of CAPS (VP8 or Opus) behind
+/* The file name extension of a recording of CAPS: "webm" or "mkv". */
+const char *hz_recorder_file_extension (const GstCaps *caps);
+
+/* Builds a recording branch for the RTP stream of CAPS (VP8, H.264 or Opus) behind
  * TEE in PIPELINE and starts it. May be called on a streaming thread. The
  * file at LOCATION is created or truncated, and its timestamps count from
  * ORIGIN. LOG_PREFIX names the session and participant in log lines. */

@@ -27,9 +27,13 @@ struct _HzParticipant {
   char *log_prefix;              /* "session S participant P" */
   HzConnection *connection;      /* a reference */
   HzIngest *ingest;              /* the publish connection, or NULL */
-  GPtrArray *recorded_kinds;     /* kinds whose recording started, for "recording" */
+  GPtrArray *recorded_kinds;     /* tracks whose recording started ("audio", "video",
+                                  * "video2"), for "recording" */
   GHashTable *subscriptions;     /* publisher id → Subscription, owned */
   guint grace_id;                /* set while the connection is dropped; see hz_room_drop() */
+  gboolean hand_raised;          /* a view participant asks for the floor (teaching.c) */
+  gboolean floor_granted;        /* a view participant may publish audio ... */
+  gboolean floor_video;          /* ... and video */
 };
 
 /* Sends a JSON object built by BUILDER (consumed) to PARTICIPANT. */
@@ -53,6 +57,19 @@ void hz_participant_remove_feed (HzParticipant *publisher);
  * session counters to SNAPSHOT. */
 void hz_participant_add_to_snapshot (HzParticipant     *participant,
                                      HzMetricsSnapshot *snapshot);
+
+/* Closes PUBLISHER's feed while PUBLISHER stays in the room: each
+ * participant who received it gets "feed-closed". */
+void hz_participant_close_feed (HzParticipant *publisher);
+
+/* Handles raise-hand, lower-hand, grant and revoke (teaching.c). */
+void hz_teaching_handle_message (HzParticipant         *participant,
+                                 const HzSignalMessage *message);
+
+/* Whether PARTICIPANT may publish: role publish, or a view participant
+ * granted the floor. *VIDEO_ALLOWED tells whether video may be sent too. */
+gboolean hz_teaching_may_publish (HzParticipant *participant,
+                                  gboolean      *video_allowed);
 
 /* Destroys ROOM when no participant and no finishing recording is left. */
 void hz_room_destroy_if_unused (HzRoom *room);

@@ -390,6 +390,20 @@ hz_room_get_session_id (HzRoom *room)
   return room->session_id;
 }
 
+guint
+hz_room_get_n_participants (HzRoom *room)
+{
+  return g_hash_table_size (room->participants);
+}
+
+gboolean
+hz_room_has_participant (HzRoom *room, gint64 user_id)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, user_id);
+
+  return g_hash_table_contains (room->participants, id);
+}
+
 const char *
 hz_participant_get_log_prefix (HzParticipant *participant)
 {

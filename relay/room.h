@@ -66,6 +66,13 @@ void hz_participant_handle_message (HzParticipant         *participant,
 void hz_room_add_to_snapshot (HzRoom            *room,
                               HzMetricsSnapshot *snapshot);
 
+/* The participants in ROOM, connected or within their reconnect grace. */
+guint hz_room_get_n_participants (HzRoom *room);
+
+/* Whether user USER_ID is in ROOM, connected or within its reconnect grace. */
+gboolean hz_room_has_participant (HzRoom *room,
+                                  gint64  user_id);
+
 const char *hz_participant_get_log_prefix (HzParticipant *participant);
 
 HzRoom *hz_participant_get_room (HzParticipant *participant);

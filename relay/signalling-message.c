@@ -21,12 +21,15 @@ typedef enum {
   FIELD_STRING,      /* JSON string → char * */
   FIELD_PC,          /* "publish" or "sub:ID" → pc_kind, pc_publisher */
   FIELD_MLINE_INDEX, /* JSON integer 0 .. G_MAXINT → guint */
+  FIELD_PARTICIPANT_ID, /* JSON string of 1 to 64 letters, digits, '-' or '_' → char * */
+  FIELD_BOOLEAN,     /* JSON boolean → gboolean */
 } FieldKind;
 
 typedef struct {
   const char *name;
   FieldKind kind;
   gsize offset;      /* of the destination member in HzSignalMessage */
+  gboolean optional; /* absent: the member keeps its zero value */
 } FieldSpec;
 
 typedef struct {
@@ -36,7 +39,9 @@ typedef struct {
   guint n_fields;
 } TypeSpec;
 
-#define FIELD(name, kind, member) { name, kind, offsetof (HzSignalMessage, member) }
+#define FIELD(name, kind, member) { name, kind, offsetof (HzSignalMessage, member), FALSE }
+#define OPTIONAL_FIELD(name, kind, member) \
+  { name, kind, offsetof (HzSignalMessage, member), TRUE }
 
 static const FieldSpec join_fields[] = {
   FIELD ("session_id", FIELD_SESSION_ID, session_id),
@@ -58,6 +63,15 @@ static const FieldSpec keyframe_fields[] = {
   FIELD ("pc", FIELD_PC, pc_kind),
 };
 
+static const FieldSpec grant_fields[] = {
+  FIELD ("participant_id", FIELD_PARTICIPANT_ID, participant_id),
+  OPTIONAL_FIELD ("video", FIELD_BOOLEAN, video),
+};
+
+static const FieldSpec revoke_fields[] = {
+  FIELD ("participant_id", FIELD_PARTICIPANT_ID, participant_id),
+};
+
 static const TypeSpec type_specs[] = {
   { "join", HZ_SIGNAL_JOIN, join_fields, G_N_ELEMENTS (join_fields) },
   { "offer", HZ_SIGNAL_OFFER, description_fields, G_N_ELEMENTS (description_fields) },
@@ -65,6 +79,10 @@ static const TypeSpec type_specs[] = {
   { "candidate", HZ_SIGNAL_CANDIDATE, candidate_fields, G_N_ELEMENTS (candidate_fields) },
   { "keyframe", HZ_SIGNAL_KEYFRAME, keyframe_fields, G_N_ELEMENTS (keyframe_fields) },
   { "leave", HZ_SIGNAL_LEAVE, NULL, 0 },
+  { "raise-hand", HZ_SIGNAL_RAISE_HAND, NULL, 0 },
+  { "lower-hand", HZ_SIGNAL_LOWER_HAND, NULL, 0 },
+  { "grant", HZ_SIGNAL_GRANT, grant_fields, G_N_ELEMENTS (grant_fields) },
+  { "revoke", HZ_SIGNAL_REVOKE, revoke_fields, G_N_ELEMENTS (revoke_fields) },
 };
 
 void
@@ -76,6 +94,7 @@ hz_signal_message_free (HzSignalMessage *message)
   g_free (message->pc_publisher);
   g_free (message->sdp);
   g_free (message->candidate);
+  g_free (message->participant_id);
   g_free (message);
 }
 
@@ -155,7 +174,8 @@ check_frame_text (const char *data, gsize length, GError **error)
   return TRUE;
 }
 
-/* Accepts 1 to MAX_PUBLISHER_ID_LENGTH ASCII letters, digits, '-' or '_'. */
+/* Accepts 1 to MAX_PUBLISHER_ID_LENGTH ASCII letters, digits, '-' or '_';
+ * also used for the participant ids of grant and revoke. */
 static gboolean
 publisher_id_is_valid (const char *id)
 {
@@ -224,6 +244,19 @@ read_field (JsonNode *node, const FieldSpec *spec, HzSignalMessage *message,
         return TRUE;
       }
       return bad_message (error, "member \"pc\" must be \"publish\" or \"sub:ID\"");
+
+    case FIELD_PARTICIPANT_ID:
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
+          || !publisher_id_is_valid (json_node_get_string (node)))
+        return bad_message (error, "member \"%s\" must be a participant id string", spec->name);
+      *(char **) destination = json_node_dup_string (node);
+      return TRUE;
+
+    case FIELD_BOOLEAN:
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return bad_message (error, "member \"%s\" must be true or false", spec->name);
+      *(gboolean *) destination = json_node_get_boolean (node);
+      return TRUE;
   }
   g_assert_not_reached ();
 }
@@ -295,6 +328,8 @@ hz_signal_message_parse (const char *data, gsize length, GError **error)
   for (guint i = 0; i < spec->n_fields; i++) {
     JsonNode *node = json_object_get_member (object, spec->fields[i].name);
 
+    if (node == NULL && spec->fields[i].optional)
+      continue;
     if (node == NULL) {
       bad_message (error, "member \"%s\" is missing", spec->fields[i].name);
       return NULL;

@@ -33,6 +33,10 @@ typedef enum {
   HZ_SIGNAL_CANDIDATE,
   HZ_SIGNAL_KEYFRAME,
   HZ_SIGNAL_LEAVE,
+  HZ_SIGNAL_RAISE_HAND,
+  HZ_SIGNAL_LOWER_HAND,
+  HZ_SIGNAL_GRANT,
+  HZ_SIGNAL_REVOKE,
 } HzSignalType;
 
 /* A peer connection named by a message's "pc" member. */
@@ -53,6 +57,8 @@ typedef struct {
   char *sdp;                  /* offer, answer */
   char *candidate;            /* candidate; "" marks the end of candidates */
   guint sdp_mline_index;      /* candidate */
+  char *participant_id;       /* grant, revoke: the viewer concerned */
+  gboolean video;             /* grant: the viewer may also publish video; FALSE when absent */
 } HzSignalMessage;
 
 void hz_signal_message_free (HzSignalMessage *message);

@@ -97,12 +97,41 @@ leave_room (HzConnection *connection)
     hz_room_leave (hz_participant_get_room (participant), participant);
 }
 
+/* Returns whether the holder of TOKEN fits into the room of SESSION_ID
+ * and into the relay ([relay] max-room-participants and max-participants).
+ * A participant already in the room always fits: its join resumes it. */
+static gboolean
+has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const char **limit)
+{
+  const HzRelayConfig *config = &relay->config->relay;
+  HzRoom *room = g_hash_table_lookup (relay->rooms, &session_id);
+  GHashTableIter iter;
+  gpointer value;
+  guint total = 0;
+
+  if (room != NULL && hz_room_has_participant (room, token->user_id))
+    return TRUE;
+  if (room != NULL && hz_room_get_n_participants (room) >= config->max_room_participants) {
+    *limit = "max-room-participants";
+    return FALSE;
+  }
+  g_hash_table_iter_init (&iter, relay->rooms);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    total += hz_room_get_n_participants (value);
+  if (total >= config->max_participants) {
+    *limit = "max-participants";
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 handle_join (HzConnection *connection, const HzSignalMessage *message)
 {
   g_auto (HzJoinToken) token = { 0, };
   g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *limit = NULL;
   HzRoom *room;
 
   if (connection->join_seen) {
@@ -124,6 +153,16 @@ handle_join (HzConnection *connection, const HzSignalMessage *message)
                message->session_id, code);
     hz_connection_send_error (connection, code, NULL, error->message);
     hz_connection_close (connection, HZ_CLOSE_TOKEN_REJECTED, code);
+    return;
+  }
+
+  if (!has_room_for (connection->relay, message->session_id, &token, &limit)) {
+    g_message ("%s: join of session %" G_GINT64_FORMAT " by participant %" G_GINT64_FORMAT
+               " rejected: room_full ([relay] %s reached)", connection->peer,
+               message->session_id, token.user_id, limit);
+    hz_connection_send_error (connection, "room_full", NULL,
+                              "the session or the relay has no room for another participant");
+    hz_connection_close (connection, HZ_CLOSE_ROOM_FULL, "room_full");
     return;
   }
 

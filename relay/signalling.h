@@ -13,6 +13,7 @@ typedef struct _HzRelay HzRelay;
 /* WebSocket close codes of the protocol. */
 #define HZ_CLOSE_TOKEN_REJECTED 4001  /* after a token error */
 #define HZ_CLOSE_REPLACED 4002        /* the same user joined on another socket */
+#define HZ_CLOSE_ROOM_FULL 4003       /* after room_full */
 
 /* The handler for soup_server_add_websocket_handler(); USER_DATA is the
  * HzRelay. */

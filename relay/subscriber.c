@@ -6,9 +6,11 @@
  * subscriber is closed.
  */
 #include "subscriber.h"
+#include "forward-caps.h"
 #include "ice.h"
 #include "ingest.h"
 #include "tee-branch.h"
+#include "track-forward.h"
 #include "webrtc-util.h"
 
 #include <gio/gio.h>
@@ -31,6 +33,8 @@ struct _HzSubscriber {
   char *log_prefix;
   HzSubscriberCallbacks callbacks;
   gpointer user_data;
+  GPtrArray *forwards;      /* HzTrackForward of each m-line of the offer */
+  GPtrArray *track_names;   /* the track name of each m-line (static strings) */
 
   /* Main thread only. */
   gboolean closed;
@@ -76,6 +80,8 @@ subscriber_clear (HzSubscriber *subscriber)
   g_clear_object (&subscriber->pipeline);
   g_clear_pointer (&subscriber->tees, g_ptr_array_unref);
   g_clear_pointer (&subscriber->tee_pads, g_ptr_array_unref);
+  g_clear_pointer (&subscriber->forwards, g_ptr_array_unref);
+  g_clear_pointer (&subscriber->track_names, g_ptr_array_unref);
   g_free (subscriber->log_prefix);
 }
 
@@ -217,6 +223,9 @@ on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
   GST_INFO_OBJECT (webrtcbin, "%s: connection state %d", subscriber->log_prefix, state);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     post_event (subscriber, EVENT_CONNECTED, NULL, NULL, 0);
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    post_event (subscriber, EVENT_FAILED, "connection_failed",
+                "the ICE or DTLS connection to the client failed", 0);
 }
 
 /* Drops the client's keyframe requests (webrtcbin turns RTCP PLI and FIR
@@ -237,33 +246,20 @@ on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 /* ---- building the branch ---- */
 
-/* The codec preferences of a forwarded track: the exact payload type of its
- * packets, which the subscriber must accept as they are. */
+/* The codec preferences of a forwarded track: the offered caps (see
+ * forward-caps.h) with keyframe requests for video. NACK and its RTX format
+ * come from the transceiver's do-nack. */
 static GstCaps *
-codec_preferences (const GstCaps *track_caps)
+codec_preferences (HzTrackForward *forward)
 {
-  const GstStructure *s = gst_caps_get_structure (track_caps, 0);
-  const char *media = gst_structure_get_string (s, "media");
-  const char *encoding = gst_structure_get_string (s, "encoding-name");
-  int clock_rate = 0;
-  int payload = 0;
-  GstCaps *caps;
+  GstCaps *caps = gst_caps_copy (hz_track_forward_get_caps (forward));
+  GstStructure *s = gst_caps_get_structure (caps, 0);
 
-  gst_structure_get_int (s, "clock-rate", &clock_rate);
-  gst_structure_get_int (s, "payload", &payload);
-  caps = gst_caps_new_simple ("application/x-rtp",
-                              "media", G_TYPE_STRING, media,
-                              "encoding-name", G_TYPE_STRING, encoding,
-                              "clock-rate", G_TYPE_INT, clock_rate,
-                              "payload", G_TYPE_INT, payload,
-                              NULL);
-  if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
-    gst_caps_set_simple (caps, "encoding-params", G_TYPE_STRING, "2", NULL);
-  if (g_str_equal (media, "video"))
-    gst_caps_set_simple (caps,
-                         "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
-                         "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE,
-                         NULL);
+  if (g_strcmp0 (gst_structure_get_string (s, "media"), "video") == 0)
+    gst_structure_set (s,
+                       "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                       "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE,
+                       NULL);
   return caps;
 }
 
@@ -271,7 +267,9 @@ codec_preferences (const GstCaps *track_caps)
 static gboolean
 add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GError **error)
 {
-  g_autoptr (GstCaps) preferences = codec_preferences (track->caps);
+  g_autoptr (HzTrackForward) forward = hz_track_forward_new (track->caps);
+  g_autoptr (GstCaps) preferences = codec_preferences (forward);
+  gboolean is_video = g_str_equal (track->kind, "video");
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) queue_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
@@ -293,16 +291,23 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
     return FALSE;
   }
 
+  /* do-nack makes webrtcbin offer NACK with an RTX format and keep the
+   * packets it sent, so that it can resend those the receiver reports
+   * lost. */
   g_object_get (webrtc_sink, "transceiver", &transceiver, NULL);
   g_object_set (transceiver,
                 "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 "codec-preferences", preferences,
+                "do-nack", is_video,
                 NULL);
   GST_DEBUG_OBJECT (subscriber->webrtcbin, "%s: %s transceiver prefers %" GST_PTR_FORMAT,
-                    subscriber->log_prefix, track->kind, preferences);
+                    subscriber->log_prefix, track->name, preferences);
 
   gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event,
                      subscriber, NULL);
+  hz_track_forward_attach (forward, queue_src);
+  g_ptr_array_add (subscriber->forwards, g_steal_pointer (&forward));
+  g_ptr_array_add (subscriber->track_names, (gpointer) track->name);
   queue_sink = gst_element_get_static_pad (queue, "sink");
   ghost = gst_ghost_pad_new (ghost_name, queue_sink);
   hz_tee_branch_isolate (ghost, subscriber->log_prefix);
@@ -310,11 +315,31 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
   return TRUE;
 }
 
+/* Orders the tracks as audio, video, video2, so that every receiver of a
+ * publish sees the same m-lines in the same order, whatever order the
+ * tracks arrived in. */
+static GPtrArray *
+ordered_tracks (const GArray *tracks)
+{
+  static const char *const order[] = { "audio", "video", "video2" };
+  GPtrArray *ordered = g_ptr_array_new ();
+
+  for (guint o = 0; o < G_N_ELEMENTS (order); o++) {
+    for (guint i = 0; i < tracks->len; i++) {
+      const HzIngestTrack *track = &g_array_index (tracks, HzIngestTrack, i);
+
+      if (g_str_equal (track->name, order[o]))
+        g_ptr_array_add (ordered, (gpointer) track);
+    }
+  }
+  return ordered;
+}
+
 static gboolean
-link_tees (HzSubscriber *subscriber, const GArray *tracks, GError **error)
+link_tees (HzSubscriber *subscriber, GPtrArray *tracks, GError **error)
 {
   for (guint i = 0; i < tracks->len; i++) {
-    const HzIngestTrack *track = &g_array_index (tracks, HzIngestTrack, i);
+    const HzIngestTrack *track = g_ptr_array_index (tracks, i);
     g_autofree char *ghost_name = g_strdup_printf ("sink_%u", i);
     g_autoptr (GstPad) bin_sink = gst_element_get_static_pad (subscriber->bin, ghost_name);
     GstPad *tee_pad = gst_element_request_pad_simple (track->tee, "src_%u");
@@ -335,6 +360,7 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
                    const GArray *tracks, const HzSubscriberCallbacks *callbacks,
                    gpointer user_data, GError **error)
 {
+  g_autoptr (GPtrArray) ordered = NULL;
   HzSubscriber *subscriber;
 
   ensure_debug_category ();
@@ -346,6 +372,9 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
   subscriber->user_data = user_data;
   subscriber->tees = g_ptr_array_new_with_free_func (gst_object_unref);
   subscriber->tee_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  subscriber->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_track_forward_unref);
+  subscriber->track_names = g_ptr_array_new ();
+  ordered = ordered_tracks (tracks);
 
   subscriber->bin = gst_object_ref_sink (gst_bin_new (NULL));
   subscriber->webrtcbin = gst_object_ref (gst_element_factory_make ("webrtcbin", NULL));
@@ -359,8 +388,8 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
   /* The relay creates the one offer below itself; on-negotiation-needed,
    * which webrtcbin emits once per transceiver, is not connected. */
 
-  for (guint i = 0; i < tracks->len; i++) {
-    if (!add_track (subscriber, i, &g_array_index (tracks, HzIngestTrack, i), error)) {
+  for (guint i = 0; i < ordered->len; i++) {
+    if (!add_track (subscriber, i, g_ptr_array_index (ordered, i), error)) {
       hz_subscriber_close (subscriber);
       return NULL;
     }
@@ -370,7 +399,7 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
    * running. */
   gst_bin_add (GST_BIN (pipeline), subscriber->bin);
   gst_element_sync_state_with_parent (subscriber->bin);
-  if (!link_tees (subscriber, tracks, error)) {
+  if (!link_tees (subscriber, ordered, error)) {
     hz_subscriber_close (subscriber);
     return NULL;
   }
@@ -382,8 +411,37 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
   return subscriber;
 }
 
+/* Reads the receiver's numbers for each track from ANSWER into the
+ * track's rewriting. Tracks that the receiver rejected are added to
+ * REJECTED by name. */
+static gboolean
+read_answer (HzSubscriber *subscriber, const GstSDPMessage *answer, GPtrArray *rejected,
+             GError **error)
+{
+  for (guint i = 0; i < subscriber->forwards->len; i++) {
+    HzTrackForward *forward = g_ptr_array_index (subscriber->forwards, i);
+    const char *name = g_ptr_array_index (subscriber->track_names, i);
+    gboolean accepted = FALSE;
+    HzRtpMap map;
+
+    if (!hz_forward_read_answer (answer, i, hz_track_forward_get_caps (forward), &map,
+                                 &accepted, error))
+      return FALSE;
+    hz_track_forward_set_answer (forward, &map, accepted);
+    if (!accepted) {
+      g_ptr_array_add (rejected, (gpointer) name);
+      continue;
+    }
+    if (map.source_pt != map.target_pt)
+      g_message ("%s: %s goes out as payload type %d (the publisher's is %d)",
+                 subscriber->log_prefix, name, map.target_pt, map.source_pt);
+  }
+  return TRUE;
+}
+
 gboolean
-hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GError **error)
+hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrArray *rejected,
+                          GError **error)
 {
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *answer;
@@ -395,6 +453,10 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GError
     g_clear_pointer (&sdp, gst_sdp_message_free);
     return FALSE;
   }
+  if (!read_answer (subscriber, sdp, rejected, error)) {
+    gst_sdp_message_free (sdp);
+    return FALSE;
+  }
 
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   g_signal_emit_by_name (subscriber->webrtcbin, "set-remote-description", answer,
@@ -403,6 +465,12 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GError
                                                            subscriber_unref));
   gst_webrtc_session_description_free (answer);
   return TRUE;
+}
+
+guint
+hz_subscriber_get_n_tracks (HzSubscriber *subscriber)
+{
+  return subscriber->forwards->len;
 }
 
 GstElement *

@@ -1,14 +1,17 @@
 /* A subscriber branch: one webrtcbin that sends one publisher's tracks to
  * one other participant ("sub:PUBLISHER" in the signalling).
  *
- *   tee(audio) ─▶ ┌ subscriber bin ───────────────────────┐
- *                 │ queue (leaky, 500 ms) ─▶ webrtcbin   │ ══▶ client
- *   tee(video) ─▶ │ queue (leaky, 500 ms) ─▶             │
- *                 └──────────────────────────────────────┘
+ *   tee(audio) ─▶ ┌ subscriber bin ──────────────────────────────────┐
+ *                 │ queue (leaky, 500 ms) ─▶ rewrite ─▶ webrtcbin   │ ══▶ client
+ *   tee(video) ─▶ │ queue (leaky, 500 ms) ─▶ rewrite ─▶             │
+ *                 └─────────────────────────────────────────────────┘
  *
  * The relay offers with sendonly transceivers whose codec preferences carry
- * the payload type of the forwarded packets, so RTP passes unchanged. The
- * leaky queues keep one slow subscriber from stalling the tee for all.
+ * the publisher's codec and payload type; the client's answer may renumber
+ * them, and the rewrite probes (track-forward.h) then renumber each packet.
+ * Video offers NACK with RTX, so webrtcbin resends what the client lost.
+ * The m-lines go in the order audio, video, video2. The leaky queues keep
+ * one slow subscriber from stalling the tee for all.
  * Callbacks run on the main thread, never after hz_subscriber_close().
  */
 #pragma once
@@ -25,6 +28,8 @@ typedef struct {
   void (*offer) (HzSubscriber *subscriber, const char *sdp, gpointer user_data);
   void (*candidate) (HzSubscriber *subscriber, guint mline_index, const char *candidate,
                      gpointer user_data);
+  /* Negotiation failed ("negotiation_failed") or the connection did
+   * ("connection_failed"). */
   void (*failed) (HzSubscriber *subscriber, const char *code, const char *message,
                   gpointer user_data);
   /* The peer connection reached "connected": time to ask for a keyframe. */
@@ -43,11 +48,19 @@ HzSubscriber *hz_subscriber_new (GstElement                  *pipeline,
                                  gpointer                     user_data,
                                  GError                     **error);
 
-/* Applies the client's answer. Fails with G_IO_ERROR_INVALID_DATA when it
- * is not SDP; webrtcbin's own failures come through callbacks->failed. */
+/* Applies the client's answer: each track goes out with the payload type
+ * and header extension ids that the client chose (see track-forward.h).
+ * The names of the tracks that the client rejected, or answered without
+ * the offered codec, are added to REJECTED; they are not forwarded. Fails
+ * with G_IO_ERROR_INVALID_DATA when the answer is not SDP or lacks an
+ * offered m-line; webrtcbin's own failures come through callbacks->failed. */
 gboolean hz_subscriber_set_answer (HzSubscriber *subscriber,
                                    const char   *sdp,
+                                   GPtrArray    *rejected,
                                    GError      **error);
+
+/* The number of tracks (m-lines) that the branch forwards. */
+guint hz_subscriber_get_n_tracks (HzSubscriber *subscriber);
 
 /* The branch's webrtcbin, for statistics; owned by SUBSCRIBER. */
 GstElement *hz_subscriber_get_webrtcbin (HzSubscriber *subscriber);

@@ -61,7 +61,8 @@ test_config_values (void)
     "stun-server = stun://127.0.0.1:3478\n"
     "turn-server = turns://user:pass@127.0.0.1:5349\npublic-address = 192.0.2.10\n"
     "scheduler-url = https://127.0.0.1:8443\n"
-    "interfaces = lo, 10.0.0.5\nreconnect-grace = 7\n",
+    "interfaces = lo, 10.0.0.5\nreconnect-grace = 7\n"
+    "max-room-participants = 40\nmax-participants = 120\n",
     &error);
 
   g_assert_no_error (error);
@@ -74,6 +75,8 @@ test_config_values (void)
   g_assert_cmpstr (config->relay.scheduler_url, ==, "https://127.0.0.1:8443");
   g_assert_cmpstr (config->relay.interfaces, ==, "lo, 10.0.0.5");
   g_assert_cmpuint (config->relay.reconnect_grace_s, ==, 7);
+  g_assert_cmpuint (config->relay.max_room_participants, ==, 40);
+  g_assert_cmpuint (config->relay.max_participants, ==, 120);
 }
 
 static void
@@ -87,6 +90,8 @@ test_config_turn_list (void)
   g_assert_no_error (error);
   g_assert_nonnull (strstr (config->relay.turn_server, "transport=tcp"));
   g_assert_cmpuint (config->relay.reconnect_grace_s, ==, 20);
+  g_assert_cmpuint (config->relay.max_room_participants, ==, 100);
+  g_assert_cmpuint (config->relay.max_participants, ==, 500);
 }
 
 typedef struct {
@@ -121,6 +126,10 @@ test_config_errors (void)
       { "interfaces", "'not/a/name'", "interface name", NULL } },
     { "[relay]\nreconnect-grace = 3601\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "reconnect-grace", "'3601'", "seconds", NULL } },
+    { "[relay]\nmax-room-participants = 0\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "max-room-participants", "'0'", "1 to 100000", NULL } },
+    { "[relay]\nmax-participants = many\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "max-participants", "'many'", "whole number", NULL } },
     { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "public-address", "'not-an-ip'", "IPv4", NULL } },
     { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,

@@ -216,16 +216,26 @@ test_chromium_offer (void)
   g_assert_true (media_has_attribute (audio, "ssrc", "3465371794 "));
 
   video = gst_sdp_message_get_media (sdp, 1);
-  g_assert_cmpuint (gst_sdp_media_formats_len (video), ==, 1);
   g_assert_cmpstr (gst_sdp_media_get_format (video, 0), ==, "96");
   g_assert_true (media_has_attribute (video, "rtpmap", "96 VP8/90000"));
   g_assert_true (media_has_attribute (video, "rtcp-fb", "96 nack pli"));
-  g_assert_false (media_has_attribute (video, "rtpmap", "97 "));
-  g_assert_false (media_has_attribute (video, "fmtp", "97 "));
+  g_assert_true (media_has_attribute (video, "rtcp-fb", "96 nack"));
+  /* VP8's RTX format stays, so that NACK works on the publisher's link. */
+  g_assert_cmpuint (gst_sdp_media_formats_len (video), ==, 2);
+  g_assert_cmpstr (gst_sdp_media_get_format (video, 1), ==, "97");
+  g_assert_true (media_has_attribute (video, "rtpmap", "97 rtx/90000"));
+  g_assert_true (media_has_attribute (video, "fmtp", "97 apt=96"));
+  g_assert_false (media_has_attribute (video, "rtpmap", "99 "));
   g_assert_false (media_has_attribute (video, "rtcp-fb", "98 "));
-  g_assert_false (media_has_attribute (video, "ssrc-group", NULL));
+  g_assert_false (media_has_attribute (video, "rtpmap", "102 "));
+  g_assert_false (media_has_attribute (video, "rtpmap", "118 "));
+  g_assert_true (media_has_attribute (video, "ssrc-group", "FID 2925788768 472153549"));
   g_assert_true (media_has_attribute (video, "ssrc", "2925788768 "));
-  g_assert_false (media_has_attribute (video, "ssrc", "472153549 "));
+  g_assert_true (media_has_attribute (video, "ssrc", "472153549 "));
+
+  g_assert_cmpstr (hz_offer_track_name (sdp, 0), ==, "audio");
+  g_assert_cmpstr (hz_offer_track_name (sdp, 1), ==, "video");
+  g_assert_null (hz_offer_track_name (sdp, 2));
 
   gst_sdp_message_free (sdp);
 }
@@ -282,15 +292,116 @@ assert_offer_rejected (const char *text, const char *reason)
   gst_sdp_message_free (sdp);
 }
 
+/* A Safari-like video m-line: H.264 first, baseline before constrained
+ * baseline, RTX for each. */
+#define H264_VIDEO \
+  "m=video 9 UDP/TLS/RTP/SAVPF 102 103 108 109 96 97\r\n" \
+  "a=rtpmap:102 H264/90000\r\n" \
+  "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n" \
+  "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n" \
+  "a=rtpmap:108 H264/90000\r\n" \
+  "a=rtcp-fb:108 nack\r\n" \
+  "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n" \
+  "a=rtpmap:109 rtx/90000\r\na=fmtp:109 apt=108\r\n" \
+  "a=rtpmap:96 VP8/90000\r\n" \
+  "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n" \
+  "a=ssrc-group:FID 11 12\r\na=ssrc:11 cname:x\r\na=ssrc:12 cname:x\r\n" \
+  "a=sendonly\r\n"
+
+static void
+test_h264_first_choice (void)
+{
+  g_autoptr (GError) error = NULL;
+  GstSDPMessage *sdp = parse_sdp (SESSION H264_VIDEO);
+  const GstSDPMedia *video;
+  guint n_tracks = 0;
+
+  g_assert_true (hz_offer_filter (sdp, &n_tracks, &error));
+  g_assert_no_error (error);
+  video = gst_sdp_message_get_media (sdp, 0);
+
+  /* 102 is plain baseline, which the relay does not forward. */
+  g_assert_cmpuint (gst_sdp_media_formats_len (video), ==, 2);
+  g_assert_cmpstr (gst_sdp_media_get_format (video, 0), ==, "108");
+  g_assert_cmpstr (gst_sdp_media_get_format (video, 1), ==, "109");
+  g_assert_true (media_has_attribute (video, "fmtp", "108 level-asymmetry-allowed=1"));
+  g_assert_true (media_has_attribute (video, "fmtp", "109 apt=108"));
+  g_assert_false (media_has_attribute (video, "rtpmap", "96 "));
+  g_assert_false (media_has_attribute (video, "fmtp", "103 "));
+  g_assert_true (media_has_attribute (video, "ssrc-group", "FID 11 12"));
+  gst_sdp_message_free (sdp);
+}
+
+static void
+test_two_video_tracks (void)
+{
+  g_autoptr (GError) error = NULL;
+  GstSDPMessage *sdp = parse_sdp (SESSION VP8_VIDEO ("9", "sendonly") OPUS_AUDIO ("9", "sendonly")
+                                  VP8_VIDEO ("9", "sendonly"));
+  guint n_tracks = 0;
+
+  g_assert_true (hz_offer_filter (sdp, &n_tracks, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_tracks, ==, 3);
+  g_assert_cmpstr (hz_offer_track_name (sdp, 0), ==, "video");
+  g_assert_cmpstr (hz_offer_track_name (sdp, 1), ==, "audio");
+  g_assert_cmpstr (hz_offer_track_name (sdp, 2), ==, "video2");
+  g_assert_null (hz_offer_track_name (sdp, 3));
+  gst_sdp_message_free (sdp);
+}
+
+static void
+test_constrained_baseline (void)
+{
+  const struct {
+    const char *profile_level_id;
+    gboolean constrained_baseline;
+  } cases[] = {
+    { "42e01f", TRUE },   /* constraint_set0 and set1 */
+    { "42c01f", TRUE },
+    { "424015", TRUE },   /* set1 only */
+    { "42001f", FALSE },  /* baseline */
+    { "42e81f", FALSE },  /* a reserved bit set */
+    { "4d801f", TRUE },   /* main with set0 */
+    { "4d001f", FALSE },  /* main */
+    { "58c01f", TRUE },   /* extended with set0 and set1 */
+    { "640c1f", FALSE },  /* constrained high */
+    { "42E01F", TRUE },
+    { "42e01", FALSE },
+    { "42e01fff", FALSE },
+    { "zze01f", FALSE },
+    { "", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_test_message ("profile-level-id %s", cases[i].profile_level_id);
+    g_assert_cmpint (hz_h264_is_constrained_baseline (cases[i].profile_level_id), ==,
+                     cases[i].constrained_baseline);
+  }
+  g_assert_false (hz_h264_is_constrained_baseline (NULL));
+}
+
 static void
 test_rejected_offers (void)
 {
   assert_offer_rejected (SESSION "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
-                         "a=rtpmap:102 H264/90000\r\na=sendonly\r\n", "VP8 is not offered");
+                         "a=rtpmap:102 H264/90000\r\n"
+                         "a=fmtp:102 packetization-mode=1;profile-level-id=640c1f\r\n"
+                         "a=sendonly\r\n", "neither VP8 nor H.264 constrained baseline");
+  assert_offer_rejected (SESSION "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
+                         "a=rtpmap:102 H264/90000\r\na=sendonly\r\n",
+                         "neither VP8 nor H.264 constrained baseline");
+  assert_offer_rejected (SESSION "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
+                         "a=rtpmap:102 H264/90000\r\n"
+                         "a=fmtp:102 packetization-mode=2;profile-level-id=42e01f\r\n"
+                         "a=sendonly\r\n", "neither VP8 nor H.264 constrained baseline");
   assert_offer_rejected (SESSION "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
                          "a=rtpmap:0 PCMU/8000\r\na=sendonly\r\n", "Opus is not offered");
-  assert_offer_rejected (SESSION VP8_VIDEO ("9", "sendonly") VP8_VIDEO ("9", "sendonly"),
-                         "at most one audio and one video m-line");
+  assert_offer_rejected (SESSION VP8_VIDEO ("9", "sendonly") VP8_VIDEO ("9", "sendonly")
+                         VP8_VIDEO ("9", "sendonly"),
+                         "at most one audio and two video m-lines");
+  assert_offer_rejected (SESSION OPUS_AUDIO ("9", "sendonly") OPUS_AUDIO ("9", "sendonly"),
+                         "at most one audio and two video m-lines");
   assert_offer_rejected (SESSION VP8_VIDEO ("9", "sendonly")
                          "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n",
                          "only audio and video are supported");
@@ -306,6 +417,9 @@ main (int argc, char **argv)
   g_test_add_func ("/offer-filter/chromium-offer", test_chromium_offer);
   g_test_add_func ("/offer-filter/bundle-only-counts", test_bundle_only_counts);
   g_test_add_func ("/offer-filter/receive-only-not-counted", test_receive_only_not_counted);
+  g_test_add_func ("/offer-filter/h264-first-choice", test_h264_first_choice);
+  g_test_add_func ("/offer-filter/two-video-tracks", test_two_video_tracks);
+  g_test_add_func ("/offer-filter/constrained-baseline", test_constrained_baseline);
   g_test_add_func ("/offer-filter/rejected-offers", test_rejected_offers);
   return g_test_run ();
 }

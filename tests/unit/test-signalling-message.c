@@ -99,6 +99,56 @@ test_keyframe_and_leave (void)
 }
 
 static void
+test_floor_messages (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzSignalMessage) raise = parse ("{\"type\":\"raise-hand\"}", &error);
+  g_autoptr (HzSignalMessage) lower = NULL;
+  g_autoptr (HzSignalMessage) grant = NULL;
+  g_autoptr (HzSignalMessage) grant_video = NULL;
+  g_autoptr (HzSignalMessage) revoke = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (raise->type, ==, HZ_SIGNAL_RAISE_HAND);
+
+  lower = parse ("{\"type\":\"lower-hand\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lower->type, ==, HZ_SIGNAL_LOWER_HAND);
+
+  /* "video" is optional and false when absent. */
+  grant = parse ("{\"type\":\"grant\",\"participant_id\":\"17\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (grant->type, ==, HZ_SIGNAL_GRANT);
+  g_assert_cmpstr (grant->participant_id, ==, "17");
+  g_assert_false (grant->video);
+
+  grant_video = parse ("{\"type\":\"grant\",\"participant_id\":\"17\",\"video\":true}", &error);
+  g_assert_no_error (error);
+  g_assert_true (grant_video->video);
+
+  revoke = parse ("{\"type\":\"revoke\",\"participant_id\":\"17\"}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (revoke->type, ==, HZ_SIGNAL_REVOKE);
+  g_assert_cmpstr (revoke->participant_id, ==, "17");
+}
+
+static void
+test_floor_members (void)
+{
+  assert_rejected ("{\"type\":\"grant\"}", HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"grant\",\"participant_id\":17}", HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"grant\",\"participant_id\":\"\"}", HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"grant\",\"participant_id\":\"1 7\"}", HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"grant\",\"participant_id\":\"17\",\"video\":1}",
+                   HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"grant\",\"participant_id\":\"17\",\"video\":null}",
+                   HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"revoke\"}", HZ_SIGNAL_ERROR_BAD_MESSAGE);
+  assert_rejected ("{\"type\":\"revoke\",\"participant_id\":[\"17\"]}",
+                   HZ_SIGNAL_ERROR_BAD_MESSAGE);
+}
+
+static void
 test_not_an_object (void)
 {
   assert_rejected ("", HZ_SIGNAL_ERROR_BAD_MESSAGE);
@@ -358,6 +408,8 @@ main (int argc, char **argv)
   g_test_add_func ("/signalling/offer-and-answer", test_offer_and_answer);
   g_test_add_func ("/signalling/candidate", test_candidate);
   g_test_add_func ("/signalling/keyframe-and-leave", test_keyframe_and_leave);
+  g_test_add_func ("/signalling/floor-messages", test_floor_messages);
+  g_test_add_func ("/signalling/floor-members", test_floor_members);
   g_test_add_func ("/signalling/not-an-object", test_not_an_object);
   g_test_add_func ("/signalling/type-member", test_type_member);
   g_test_add_func ("/signalling/missing-members", test_missing_members);
