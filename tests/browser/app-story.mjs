@@ -97,7 +97,8 @@ describe('web app story', { timeout: 300000 }, () => {
 
   // A browser context and page for USER_KEY of story.users, logged in.
   async function pageFor(userKey, viewport = { width: 1280, height: 900 }) {
-    const context = await browser.newContext({ viewport });
+    // Chinese, as the hospitals' browsers are; it sets the format of date inputs.
+    const context = await browser.newContext({ viewport, locale: 'zh-CN' });
     const page = await context.newPage();
     pageErrors.push(recordPageLog(page, join(dir, `page-${userKey}.log`)));
     await signIn(page, baseUrl, story.users[userKey]);

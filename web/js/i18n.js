@@ -152,6 +152,8 @@ export const messages = {
     'weekday.7': '星期日',
 
     'time.beijing': '北京时间',
+    'time.zone_beijing_suffix': '（北京时间）',
+    'time.zone_suffix': '（{zone}）',
 
     'common.cancel': '取消',
     'common.refresh': '刷新',
@@ -336,7 +338,7 @@ export const messages = {
     'calendar.today': '今天',
     'calendar.holiday': '法定节假日：{name}',
     'calendar.workday': '调休上班：{name}',
-    'calendar.hours': '出诊 {hours}',
+    'calendar.hours': '出诊',
     'calendar.no_hours': '不出诊',
     'calendar.any_time': '未设出诊时间，可随时预约',
     'calendar.no_sessions': '无安排',
@@ -611,6 +613,8 @@ export const messages = {
     'weekday.7': 'Sunday',
 
     'time.beijing': 'Beijing time',
+    'time.zone_beijing_suffix': ' (Beijing time)',
+    'time.zone_suffix': ' ({zone})',
 
     'common.cancel': 'Cancel',
     'common.refresh': 'Refresh',
@@ -795,7 +799,7 @@ export const messages = {
     'calendar.today': 'Today',
     'calendar.holiday': 'Public holiday: {name}',
     'calendar.workday': 'Make-up working day: {name}',
-    'calendar.hours': 'Hours {hours}',
+    'calendar.hours': 'Hours',
     'calendar.no_hours': 'No hours',
     'calendar.any_time': 'No hours set: bookable at any time',
     'calendar.no_sessions': 'Nothing booked',

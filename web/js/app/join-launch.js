@@ -4,7 +4,7 @@
 // user to a call page that the relay would turn away.
 
 import { api } from './api.js';
-import { BEIJING_ZONE, formatTime, zoneName } from './time.js';
+import { BEIJING_ZONE, formatTime, zoneParam } from './time.js';
 
 // Requests a join token for SESSION_ID and opens the call, or shows on
 // MESSAGE (a MessageBox) when it opens or why it cannot. Resolves to true
@@ -23,7 +23,7 @@ export async function launchCall(sessionId, message) {
   if (opensAt.getTime() > Date.now()) {
     message.show('call.not_open_yet', {
       time: formatTime(opensAt, BEIJING_ZONE),
-      zone: zoneName(BEIJING_ZONE),
+      zone: zoneParam(BEIJING_ZONE),
     }, 'notice');
     return false;
   }

@@ -49,19 +49,11 @@ export function formatTime(value, zone, kind = 'datetime') {
   return formatter(kind, zone).format(date);
 }
 
-// "09:00–09:30" for an interval within one day, else both date-times.
-export function formatRange(start, end, zone) {
-  const startDay = localDate(new Date(start), zone);
-  const endDay = localDate(new Date(end), zone);
-  if (startDay === endDay)
-    return `${formatTime(start, zone)}–${formatTime(end, zone, 'time')}`;
-  return `${formatTime(start, zone)} – ${formatTime(end, zone)}`;
-}
-
-// The name of ZONE for people: 北京时间 for China Standard Time, else the
-// IANA name.
-export function zoneName(zone) {
-  return BEIJING_ZONES.has(zone) ? t('time.beijing') : zone;
+// The name of ZONE as a parameter of t(): 北京时间 (from the catalogue,
+// so it follows language switches) for China Standard Time, else the IANA
+// name.
+export function zoneParam(zone) {
+  return BEIJING_ZONES.has(zone) ? { key: 'time.beijing' } : zone;
 }
 
 // A <time> element showing VALUE as KIND in ZONE, re-formatted by
@@ -108,9 +100,9 @@ export function zoneOffsetMinutes(date, zone) {
 }
 
 // The instant at which the wall clock in ZONE shows DATE_TEXT (YYYY-MM-DD)
-// and CLOCK_TEXT (HH:MM). A time skipped by a daylight-saving change maps
-// to the instant one offset later; an ambiguous one to its first
-// occurrence.
+// and CLOCK_TEXT (HH:MM). A wall time that a daylight-saving change skips
+// or repeats maps to the earlier of the two candidate instants; China has
+// had no daylight saving since 1991.
 export function zonedInstant(dateText, clockText, zone) {
   const [year, month, day] = dateText.split('-').map(Number);
   const [hour, minute] = clockText.split(':').map(Number);
@@ -165,11 +157,25 @@ export function weekdayOf(dateText) {
 
 // A <span> with the start date-time and the end of an interval as <time>
 // elements: the end shows only its clock time when both are on one day.
-export function rangeElement(start, end, zone) {
+// With CLOCK_ONLY (for a calendar's day column) an interval within one day
+// shows only clock times.
+export function rangeElement(start, end, zone, { clockOnly = false } = {}) {
   const span = document.createElement('span');
   span.className = 'time-range';
   const sameDay = localDate(new Date(start), zone) === localDate(new Date(end), zone);
-  span.append(timeElement(start, zone), sameDay ? '–' : ' – ',
-    timeElement(end, zone, sameDay ? 'time' : 'datetime'));
+  span.append(timeElement(start, zone, sameDay && clockOnly ? 'time' : 'datetime'),
+    sameDay ? '–' : ' – ', timeElement(end, zone, sameDay ? 'time' : 'datetime'));
+  return span;
+}
+
+// " (北京时间)"-like suffix naming ZONE, as an element that follows
+// language switches.
+export function zoneSuffix(zone) {
+  const span = document.createElement('span');
+  span.className = 'zone';
+  const isBeijing = BEIJING_ZONES.has(zone);
+  span.setAttribute('data-i18n', isBeijing ? 'time.zone_beijing_suffix' : 'time.zone_suffix');
+  span.setAttribute('data-i18n-params', JSON.stringify({ zone }));
+  span.textContent = t(isBeijing ? 'time.zone_beijing_suffix' : 'time.zone_suffix', { zone });
   return span;
 }

@@ -7,7 +7,7 @@
 import { api, query } from '../api.js';
 import { pageHeading } from '../common.js';
 import { MessageBox, button, el, field, replaceChildren, select, setLabel } from '../dom.js';
-import { addDays, localDate, rangeElement, rfc3339, zoneName, zonedInstant } from '../time.js';
+import { addDays, localDate, rangeElement, rfc3339, zoneParam, zonedInstant } from '../time.js';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const ABSENCE_KINDS = ['leave', 'training', 'conference', 'other'];
@@ -36,7 +36,7 @@ function hoursSection(expertId, body) {
   const save = button('hours.save', null, { kind: 'primary', submit: true });
   const form = el('form', { class: 'panel', attrs: { novalidate: true } },
     el('h2', { text: 'hours.heading' }),
-    el('p', { class: 'hint', text: 'hours.hint', params: { zone: zoneName(body.timezone) } }),
+    el('p', { class: 'hint', text: 'hours.hint', params: { zone: zoneParam(body.timezone) } }),
     list,
     el('div', { class: 'actions' },
       button('hours.add', () => {

@@ -6,7 +6,7 @@ import { api, query } from '../api.js';
 import { pageHeading, statusBadge } from '../common.js';
 import { el } from '../dom.js';
 import {
-  addDays, localDate, rangeElement, rfc3339, timeElement, weekdayOf, zoneName, zonedInstant,
+  addDays, localDate, rangeElement, rfc3339, timeElement, weekdayOf, zoneSuffix, zonedInstant,
 } from '../time.js';
 
 const CONSULTATION_LIMIT = 200;
@@ -31,7 +31,7 @@ async function loadSessions(context, fromText, toText) {
     entries.push({
       start: consultation.start, end: consultation.end,
       node: el('a', { href: `#/consultations/${consultation.id}`, class: 'session consultation' },
-        rangeElement(consultation.start, consultation.end, context.zone),
+        rangeElement(consultation.start, consultation.end, context.zone, { clockOnly: true }),
         el('span', { class: 'session-kind', text: 'calendar.consultation', params: { specialty: consultation.specialty } }),
         statusBadge(consultation.status)),
     });
@@ -45,7 +45,7 @@ async function loadSessions(context, fromText, toText) {
       entries.push({
         start: occurrence.start, end: occurrence.end,
         node: el('a', { href: '#/teaching', class: 'session teaching' },
-          rangeElement(occurrence.start, occurrence.end, context.zone),
+          rangeElement(occurrence.start, occurrence.end, context.zone, { clockOnly: true }),
           el('span', { class: 'session-kind', text: `teaching.kind_${series.kind}` }),
           el('span', { data: series.title })),
       });
@@ -72,12 +72,13 @@ function dayColumn(context, day, { hours, exceptions, holidays, sessions }) {
     holiday ? el('p', { class: `holiday ${holiday.kind}`,
       text: holiday.kind === 'holiday' ? 'calendar.holiday' : 'calendar.workday',
       params: { name: holiday.name } }) : null,
-    el('p', { class: 'hours' }, dayHours.length
-      ? el('span', { text: 'calendar.hours', params: { hours: dayHours.map((range) => `${range.start}–${range.end}`).join('、') } })
-      : el('span', { class: 'muted', text: hours.length ? 'calendar.no_hours' : 'calendar.any_time' })),
+    dayHours.length
+      ? el('p', { class: 'hours' }, el('span', { text: 'calendar.hours' }),
+        dayHours.map((range) => el('span', { class: 'hours-range', data: `${range.start}–${range.end}` })))
+      : el('p', { class: 'hours muted', text: hours.length ? 'calendar.no_hours' : 'calendar.any_time' }),
     dayExceptions.map((exception) => el('p', { class: `exception ${exception.kind}` },
       el('span', { text: `leave.kind_${exception.kind}` }), ' ',
-      rangeElement(exception.start, exception.end, context.zone))),
+      rangeElement(exception.start, exception.end, context.zone, { clockOnly: true }))),
     daySessions.length ? el('ul', { class: 'sessions' }, daySessions.map((entry) => el('li', {}, entry.node)))
       : el('p', { class: 'empty', text: 'calendar.no_sessions' }));
 }
@@ -117,7 +118,7 @@ export async function renderCalendar(context, { date } = {}) {
     el('p', { class: 'week-range' },
       timeElement(zonedInstant(monday, '12:00', context.zone), context.zone, 'date'), ' – ',
       timeElement(zonedInstant(addDays(monday, 6), '12:00', context.zone), context.zone, 'date'),
-      el('span', { class: 'zone', data: ` (${zoneName(context.zone)})` })),
+      zoneSuffix(context.zone)),
     weekNav,
     el('div', { class: 'week' }, days));
 }

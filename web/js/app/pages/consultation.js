@@ -13,7 +13,7 @@ import { MessageBox, button, el } from '../dom.js';
 import { launchCall } from '../join-launch.js';
 import { reasonAction } from '../reason-form.js';
 import { recordingsSection } from '../recordings-list.js';
-import { rangeElement, timeElement, zoneName } from '../time.js';
+import { rangeElement, timeElement, zoneSuffix } from '../time.js';
 import { opinionSection } from './opinion.js';
 
 const CANCELLABLE = new Set(['requested', 'accepted', 'scheduled']);
@@ -93,7 +93,7 @@ function callSection(context, consultation) {
   return el('section', { class: 'panel call-panel' },
     el('h2', { text: 'call.heading' }),
     el('p', {}, rangeElement(consultation.start, consultation.end, context.zone),
-      el('span', { class: 'zone', data: ` (${zoneName(context.zone)})` })),
+      zoneSuffix(context.zone)),
     el('p', { class: 'hint', text: 'call.window_hint' }),
     el('div', { class: 'actions' }, join),
     message.element);
@@ -134,7 +134,7 @@ export async function renderConsultation(context, { id }) {
     ['consult.expert', expert ? expertLabel(expert) : null],
     ['consult.time', consultation.start
       ? el('span', {}, rangeElement(consultation.start, consultation.end, context.zone),
-        el('span', { class: 'zone', data: ` (${zoneName(context.zone)})` }))
+        zoneSuffix(context.zone))
       : null],
     ['consult.return_reason', consultation.return_reason],
     ['consult.cancel_reason', consultation.cancel_reason],
@@ -150,8 +150,10 @@ export async function renderConsultation(context, { id }) {
     el('p', { class: 'prewrap', data: consultation.question }));
 
   const opinion = await opinionSection(context, consultation);
+  const names = new Map([[String(consultation.requester_id), requester?.name],
+    [String(consultation.expert_id), expert?.name]].filter(([, name]) => name));
   const recordings = consultation.session_id && ['in_progress', 'completed'].includes(consultation.status)
-    ? await recordingsSection(context, consultation.session_id) : null;
+    ? await recordingsSection(context, consultation.session_id, names) : null;
 
   return el('article', { class: 'consultation-page', attrs: { 'data-status': consultation.status } },
     pageHeading(context, 'consult.title', { id: consultation.id, specialty: consultation.specialty }),

@@ -10,7 +10,7 @@ import { api, query } from '../api.js';
 import { expertLabel, loadExperts, pageHeading, patientLine, statusBadge } from '../common.js';
 import { MessageBox, button, el, field, replaceChildren, select } from '../dom.js';
 import {
-  addDays, formatTime, localClock, localDate, rangeElement, rfc3339, timeElement, zoneName, zonedInstant,
+  addDays, formatTime, localClock, localDate, rangeElement, rfc3339, timeElement, zoneParam, zoneSuffix, zonedInstant,
 } from '../time.js';
 
 const DURATIONS = [15, 30, 45, 60, 90, 120];
@@ -66,7 +66,7 @@ export async function renderScheduling(context, { id }) {
     chosen = slot;
     const expert = experts.get(slot.expert_id);
     replaceChildren(chosenText, rangeElement(slot.start, slot.end, context.zone),
-      el('span', { data: ` (${zoneName(context.zone)}) · ${expertLabel(expert) || slot.expert_id}` }));
+      zoneSuffix(context.zone), el('span', { data: ` · ${expertLabel(expert) || slot.expert_id}` }));
     confirmMessage.clear();
     confirmForm.hidden = false;
     confirmButton.focus();
@@ -130,7 +130,7 @@ export async function renderScheduling(context, { id }) {
     field('slot.specialty', specialty),
     field('slot.expert', expertSelect),
     el('div', { class: 'row' }, field('slot.from', from), field('slot.days', days), field('slot.duration', duration)),
-    el('p', { class: 'hint', text: 'slot.zone_hint', params: { zone: zoneName(context.zone) } }),
+    el('p', { class: 'hint', text: 'slot.zone_hint', params: { zone: zoneParam(context.zone) } }),
     message.element,
     el('div', { class: 'actions' }, searchButton));
 
