@@ -196,26 +196,30 @@ hz_api_list_recordings (HzRequest *request)
   hz_request_respond_json (request, SOUP_STATUS_OK, node);
 }
 
-/* Accepts "SESSION/FILE.webm"-like relative paths: no leading slash, no
- * empty, "." or ".." segment and no backslash, so the path stays inside
- * the relay's recordings-dir. */
+/* Accepts "SESSION_ID/NAME.webm", the path of one recording below the
+ * relay's recordings-dir: SESSION_ID is the report's session in decimal,
+ * and NAME is letters, digits, ".", "_" and "-" without "..". The relay
+ * writes H.264 video to Matroska, so ".mkv" is accepted as well. */
 static gboolean
-recording_path_is_valid (const char *path)
+recording_path_is_valid (const char *path,
+                         gint64      session_id)
 {
-  g_auto (GStrv) segments = NULL;
+  g_autofree char *prefix = g_strdup_printf ("%" G_GINT64_FORMAT "/", session_id);
+  const char *name = path + strlen (prefix);
+  gsize name_length;
 
-  if (path[0] == '/' || strchr (path, '\\') != NULL)
+  if (!g_str_has_prefix (path, prefix) || strstr (name, "..") != NULL)
     return FALSE;
 
-  segments = g_strsplit (path, "/", -1);
-  for (guint i = 0; segments[i] != NULL; i++)
+  for (const char *p = name; *p != '\0'; p++)
     {
-      if (segments[i][0] == '\0' || g_str_equal (segments[i], ".") ||
-          g_str_equal (segments[i], ".."))
+      if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
         return FALSE;
     }
 
-  return TRUE;
+  name_length = strlen (name);
+  return (g_str_has_suffix (name, ".webm") && name_length > strlen (".webm")) ||
+         (g_str_has_suffix (name, ".mkv") && name_length > strlen (".mkv"));
 }
 
 /* Reads the validated body into RECORDING and checks what the field table
@@ -239,7 +243,7 @@ read_recording_report (HzRequest   *request,
   recording->ended_at = hz_fields_get_time (body, "ended_at", HZ_TIME_NONE);
   recording->bytes = hz_fields_get_integer (body, "bytes", -1);
 
-  if (!recording_path_is_valid (recording->path))
+  if (!recording_path_is_valid (recording->path, recording->session_id))
     {
       respond_field_problem (request, "path", HZ_FIELD_PROBLEM_INVALID_VALUE);
       return FALSE;
@@ -283,6 +287,8 @@ hz_api_report_recording (HzRequest *request)
              ", participant %" G_GINT64_FORMAT " (%s) is %s",
              recording->id, recording->session_id, recording->participant_id,
              recording->kind, recording->status);
+  /* RECORDING now holds the stored row, which keeps the first start and
+   * the known end and size when a report leaves them out. */
   node = hz_json_recording (recording, request->zone);
   hz_request_respond_json (request, SOUP_STATUS_OK, node);
 }

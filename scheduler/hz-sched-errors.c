@@ -150,6 +150,24 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "您没有报名该教学活动。",
     "You are not registered for this teaching session.",
   },
+  [HZ_SCHED_ERROR_INVALID_SIGNATURE] = {
+    "invalid_signature", 401,
+    "中继的请求签名无效或已过期：请确认中继与调度服务读取同一个 token-secret-file，且两台机器的时钟一致。",
+    "The relay's request signature is invalid or expired. Check that the relay and the "
+    "scheduler read the same token-secret-file and that their clocks agree.",
+  },
+  [HZ_SCHED_ERROR_RECORDING_FINISHED] = {
+    "recording_finished", 409,
+    "该录像已结束（已完成、失败或中断），其状态不能再更改。",
+    "The recording has already ended (complete, failed or interrupted), so its status "
+    "cannot change.",
+  },
+  [HZ_SCHED_ERROR_RECORDING_PATH_TAKEN] = {
+    "recording_path_taken", 409,
+    "该录像路径已属于另一会话、参会者或轨道类型的录像。",
+    "This recording path already belongs to a recording of another session, participant "
+    "or kind.",
+  },
 };
 
 const HzSchedErrorInfo *

@@ -376,11 +376,37 @@ static const char schema_v4[] =
   ");"
   "CREATE INDEX consultations_requester ON consultations (requester_id);";
 
+/* Version 5: a recording's status may also be 'interrupted', for a file
+ * that the relay stopped writing without finishing it (the relay was
+ * killed, for example). The table is rebuilt because the CHECK changes. */
+static const char schema_v5[] =
+  "CREATE TABLE recordings_v5 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+  "  participant_id INTEGER NOT NULL REFERENCES users (id),"
+  "  kind TEXT NOT NULL CHECK (kind IN ('audio', 'video')),"
+  "  path TEXT NOT NULL UNIQUE,"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('recording', 'complete', 'failed', 'interrupted')),"
+  "  started_at INTEGER NOT NULL,"
+  "  ended_at INTEGER,"
+  "  bytes INTEGER,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "INSERT INTO recordings_v5 (id, session_id, participant_id, kind, path, status,"
+  "                           started_at, ended_at, bytes, updated_at)"
+  "  SELECT id, session_id, participant_id, kind, path, status,"
+  "         started_at, ended_at, bytes, updated_at FROM recordings;"
+  "DROP TABLE recordings;"
+  "ALTER TABLE recordings_v5 RENAME TO recordings;"
+  "CREATE INDEX recordings_session ON recordings (session_id);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
   { 3, "availability, holiday calendars, teaching rounds", schema_v3 },
   { 4, "calendar feed tokens", schema_v4 },
+  { 5, "interrupted recordings", schema_v5 },
 };
 
 const HzMigration *

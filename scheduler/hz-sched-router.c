@@ -312,7 +312,7 @@ authenticate_relay (HzRequest  *request,
     {
       g_warning ("Rejected a relay report from %s: %s",
                  soup_server_message_get_remote_host (msg), error->message);
-      hz_request_respond_error (request, HZ_SCHED_ERROR_UNAUTHORIZED);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_INVALID_SIGNATURE);
       return FALSE;
     }
 

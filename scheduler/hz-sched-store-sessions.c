@@ -84,8 +84,8 @@ bind_optional (sqlite3_stmt *stmt,
 }
 
 /* Finds the row with RECORDING's path. Sets *ID to 0 when there is none,
- * and fails with invalid_state when the path belongs to another session,
- * participant or kind. */
+ * and fails with recording_path_taken when the path belongs to another
+ * session, participant or kind. */
 static gboolean
 find_recording (sqlite3            *db,
                 const HzRecording  *recording,
@@ -113,7 +113,7 @@ find_recording (sqlite3            *db,
       sqlite3_column_int64 (stmt, 3) != recording->participant_id ||
       g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), recording->kind) != 0)
     {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INVALID_STATE,
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_RECORDING_PATH_TAKEN,
                    "Recording %" G_GINT64_FORMAT " with this path belongs to another "
                    "session, participant or kind", (gint64) sqlite3_column_int64 (stmt, 0));
       return FALSE;
@@ -175,6 +175,51 @@ update_recording (sqlite3            *db,
   return hz_db_step (stmt, NULL, error);
 }
 
+/* Overwrites RECORDING's status, times and size with those of its stored
+ * row, which an update without ended_at or bytes keeps. */
+static gboolean
+read_stored_recording (sqlite3      *db,
+                       HzRecording  *recording,
+                       GError      **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "SELECT status, started_at, ended_at, bytes FROM recordings WHERE id = ?", error);
+  gboolean has_row;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, recording->id);
+  if (!hz_db_step (stmt, &has_row, error))
+    return FALSE;
+  if (!has_row)
+    {
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
+                   "Recording %" G_GINT64_FORMAT " vanished inside its transaction",
+                   recording->id);
+      return FALSE;
+    }
+
+  g_free (recording->status);
+  recording->status = hz_db_column_text (stmt, 0);
+  recording->started_at = sqlite3_column_int64 (stmt, 1);
+  recording->ended_at = sqlite3_column_type (stmt, 2) == SQLITE_NULL
+                        ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, 2);
+  recording->bytes = sqlite3_column_type (stmt, 3) == SQLITE_NULL
+                     ? -1 : sqlite3_column_int64 (stmt, 3);
+  return TRUE;
+}
+
+/* A recording's status moves only forward: from "recording" to any
+ * status, and from an ended one (complete, failed, interrupted) only to
+ * itself, so that a repeated report succeeds. */
+static gboolean
+recording_status_may_change (const char *from,
+                             const char *to)
+{
+  return g_str_equal (from, "recording") || g_str_equal (from, to);
+}
+
 static gboolean
 upsert_in_transaction (sqlite3        *db,
                        const HzActor  *actor,
@@ -195,16 +240,23 @@ upsert_in_transaction (sqlite3        *db,
     }
   else
     {
+      if (!recording_status_may_change (old_status, recording->status))
+        {
+          g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_RECORDING_FINISHED,
+                       "Recording %" G_GINT64_FORMAT " is %s and cannot become %s",
+                       recording->id, old_status, recording->status);
+          return FALSE;
+        }
       if (!update_recording (db, recording, error))
         return FALSE;
       if (g_str_equal (old_status, recording->status))
-        return TRUE;
+        return read_stored_recording (db, recording, error);
       audit.action = "recording.status";
       audit.from_status = old_status;
     }
 
   audit.object_id = recording->id;
-  return hz_audit_write (db, &audit, error);
+  return hz_audit_write (db, &audit, error) && read_stored_recording (db, recording, error);
 }
 
 gboolean

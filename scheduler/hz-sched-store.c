@@ -20,7 +20,7 @@ const char *const hz_recording_kind_names[] = {
 };
 
 const char *const hz_recording_status_names[] = {
-  "recording", "complete", "failed", NULL,
+  "recording", "complete", "failed", "interrupted", NULL,
 };
 
 const char *

@@ -261,8 +261,11 @@ gboolean hz_store_get_participant_role (sqlite3     *db,
                                         const char **role,
                                         GError     **error);
 
-/* Inserts RECORDING or updates the row with the same path, and sets its
- * id. The session and participant must exist. */
+/* Inserts RECORDING or updates the row with the same path, then fills
+ * RECORDING from the stored row. The session and participant must exist.
+ * Fails with recording_path_taken when the path belongs to another
+ * session, participant or kind, and with recording_finished when the
+ * stored status has ended and differs from RECORDING's. */
 gboolean hz_store_upsert_recording (sqlite3        *db,
                                     const HzActor  *actor,
                                     HzRecording    *recording,

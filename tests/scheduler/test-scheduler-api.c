@@ -729,10 +729,10 @@ test_recording_reports (Fixture       *fixture,
   JsonArray *recordings;
   JsonObject *recording;
 
-  assert_error (&unsigned_report, 401, "unauthorized");
-  assert_error (&wrong_secret, 401, "unauthorized");
-  assert_error (&stale, 401, "unauthorized");
-  assert_error (&tampered, 401, "unauthorized");
+  assert_error (&unsigned_report, 401, "invalid_signature");
+  assert_error (&wrong_secret, 401, "invalid_signature");
+  assert_error (&stale, 401, "invalid_signature");
+  assert_error (&tampered, 401, "invalid_signature");
   g_assert_cmpuint (json_array_get_length (list_recordings (fixture, &listed_empty)), ==, 0);
 
   stored = report (fixture, secret, now, body);
@@ -761,6 +761,102 @@ test_recording_reports (Fixture       *fixture,
 
   assert_error (&not_participant, 400, "invalid_field");
   assert_error (&bad_path, 400, "invalid_field");
+}
+
+/* Sends a signed recording report of the doctor's video at PATH with
+ * STATUS, started at STARTED_AT (Unix seconds); EXTRA is appended to the
+ * body's members. */
+static Response
+report_recording (Fixture    *fixture,
+                  gint64      session_id,
+                  gint64      participant_id,
+                  const char *path,
+                  const char *status,
+                  gint64      started_at,
+                  const char *extra)
+{
+  g_autofree char *body = g_strdup_printf (
+    "{\"session_id\": %" G_GINT64_FORMAT ", \"participant_id\": %" G_GINT64_FORMAT ","
+    " \"kind\": \"video\", \"path\": \"%s\", \"status\": \"%s\", \"started_at\": %"
+    G_GINT64_FORMAT "%s}", session_id, participant_id, path, status, started_at, extra);
+
+  return report (fixture, &fixture->daemons->secret, g_get_real_time () / G_USEC_PER_SEC, body);
+}
+
+/* The catalogue keeps what it stored: a status moves only forward, the
+ * response is the stored row, the path names a file of the reported
+ * session, and a path of another recording is a conflict. */
+static void
+test_recording_report_rules (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  gint64 session = fixture->booking.session_id;
+  gint64 doctor = fixture->booking.doctor_id;
+  g_autofree char *video = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "-video.webm",
+                                            session, doctor);
+  g_autofree char *second = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                             "-2-video.mkv", session, doctor);
+  g_autofree char *other_session = g_strdup_printf ("%" G_GINT64_FORMAT "/9-video.webm",
+                                                    session + 1);
+  g_autofree char *dots = g_strdup_printf ("%" G_GINT64_FORMAT "/..-video.webm", session);
+  g_autofree char *nested = g_strdup_printf ("%" G_GINT64_FORMAT "/x/9-video.webm", session);
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "/9-video.txt", session);
+  g_autofree char *bare = g_strdup_printf ("%" G_GINT64_FORMAT "/.webm", session);
+  g_autofree char *padded = g_strdup_printf ("0%" G_GINT64_FORMAT "/9-video.webm", session);
+  const char *bad_paths[] = { other_session, dots, nested, text, bare, padded, "C:/x.webm",
+                              "/1/9-video.webm", "" };
+  g_auto (Response) started = report_recording (fixture, session, doctor, video, "recording",
+                                                1740790800, "");
+  /* A late report with another start and no size returns what is stored. */
+  g_auto (Response) complete = report_recording (fixture, session, doctor, video, "complete",
+                                                 1740790000, ", \"ended_at\": 1740792600,"
+                                                 " \"bytes\": 5000");
+  g_auto (Response) again = report_recording (fixture, session, doctor, video, "complete",
+                                              1740790000, "");
+  g_auto (Response) failed = report_recording (fixture, session, doctor, video, "failed",
+                                               1740790800, "");
+  g_auto (Response) restarted = report_recording (fixture, session, doctor, video, "recording",
+                                                  1740790800, "");
+  g_auto (Response) taken = report_recording (fixture, session, fixture->booking.expert_id, video,
+                                              "recording", 1740790800, "");
+  g_auto (Response) interrupted = report_recording (fixture, session, doctor, second,
+                                                    "interrupted", 1740790800, "");
+  g_auto (Response) revived = report_recording (fixture, session, doctor, second, "complete",
+                                                1740790800, "");
+  JsonObject *row;
+
+  g_assert_cmpuint (started.status, ==, 200);
+  g_assert_cmpuint (complete.status, ==, 200);
+  row = response_object (&complete);
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "complete");
+  g_assert_cmpint (member_time (row, "started_at"), ==, 1740790800);
+  g_assert_cmpint (member_time (row, "ended_at"), ==, 1740792600);
+  g_assert_cmpint (json_object_get_int_member (row, "bytes"), ==, 5000);
+
+  g_assert_cmpuint (again.status, ==, 200);
+  row = response_object (&again);
+  g_assert_cmpint (member_time (row, "started_at"), ==, 1740790800);
+  g_assert_cmpint (member_time (row, "ended_at"), ==, 1740792600);
+  g_assert_cmpint (json_object_get_int_member (row, "bytes"), ==, 5000);
+
+  assert_error (&failed, 409, "recording_finished");
+  assert_error (&restarted, 409, "recording_finished");
+  assert_error (&taken, 409, "recording_path_taken");
+  g_assert_cmpuint (interrupted.status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (response_object (&interrupted), "status"), ==,
+                   "interrupted");
+  assert_error (&revived, 409, "recording_finished");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_paths); i++)
+    {
+      g_auto (Response) response = report_recording (fixture, session, doctor, bad_paths[i],
+                                                     "recording", 1740790800, "");
+
+      g_test_message ("path %s", bad_paths[i]);
+      assert_error (&response, 400, "invalid_field");
+      g_assert_nonnull (strstr (json_object_get_string_member (response_object (&response),
+                                                               "message"), "path"));
+    }
 }
 
 static void
@@ -809,6 +905,7 @@ main (int   argc,
   ADD ("organizations/timezones", test_organization_timezones);
   ADD ("visibility/other-county", test_other_county_not_found);
   ADD ("recordings/reports", test_recording_reports);
+  ADD ("recordings/report-rules", test_recording_report_rules);
   ADD ("static/files", test_static_files);
 
 #undef ADD

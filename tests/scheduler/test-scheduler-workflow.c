@@ -668,7 +668,7 @@ test_first_join_starts (Fixture       *fixture,
 
   unsigned_report = sched_call (fixture->daemons, "POST", "/api/v1/internal/participation",
                                 NULL, body);
-  sched_assert_error (&unsigned_report, 401, "unauthorized");
+  sched_assert_error (&unsigned_report, 401, "invalid_signature");
   sched_assert_error (&stranger, 400, "invalid_field");
   sched_assert_error (&missing, 404, "not_found");
   g_assert_cmpstr (still_scheduled, ==, "scheduled");
