@@ -13,8 +13,9 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-tools glib-networking
   sqlite3 ca-certificates
-  # tests: browser, speech for the fake microphone, network namespaces
-  chromium fonts-wqy-microhei espeak-ng sox iproute2 python3
+  # tests: browser, speech for the fake microphone, network namespaces, random
+  # packet loss in them (iptables' statistic match; some kernels lack netem)
+  chromium fonts-wqy-microhei espeak-ng sox iproute2 iptables python3
   # tests: an independent iCalendar parser to check the feeds
   python3-icalendar
 )

@@ -7,7 +7,7 @@
  *
  *   {"event":"joined","participant_id":"5",...}
  *   {"event":"first-frame","from":"7","kind":"video","ms":N}    ms since joined
- *   {"event":"stats","from":"7","video_frames":N,"audio_buffers":N,"audio_rms_db_max":X}
+ *   {"event":"stats","from":"7","ms":N,"video_frames":N,"audio_buffers":N,...}  each second
  *   {"event":"error","code":"...","message":"..."}               from the relay; exit 2
  *   {"event":"sockets","non_loopback":N,"total":N}               with --check-sockets
  *   {"event":"reconnecting","reason":"...","ms":N}               with --reconnect
@@ -64,6 +64,8 @@ print_stats (HzPeer *peer)
     json_builder_add_string_value (builder, "stats");
     json_builder_set_member_name (builder, "from");
     json_builder_add_string_value (builder, feed->participant_id);
+    json_builder_set_member_name (builder, "ms");
+    json_builder_add_int_value (builder, hz_peer_ms_since_joined (peer, g_get_monotonic_time ()));
     hz_feed_stats_print (feed, builder);
     json_builder_end_object (builder);
     hz_peer_print_event (builder);
@@ -208,6 +210,7 @@ hz_peer_stop (HzPeer *peer, int exit_code)
   g_clear_handle_id (&peer->duration_source, g_source_remove);
   g_clear_handle_id (&peer->join_timeout_source, g_source_remove);
   hz_reconnect_stop (peer);
+  hz_teaching_stop (peer);
 
   if (peer->websocket == NULL ||
       soup_websocket_connection_get_state (peer->websocket) != SOUP_WEBSOCKET_STATE_OPEN ||
@@ -250,6 +253,29 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     { "stall-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &options->stall_timeout_s,
       "With --reconnect: seconds without decoded video that count as a drop (default: 2)",
       "SECONDS" },
+    { "nack", 0, 0, G_OPTION_ARG_NONE, &options->nack,
+      "Negotiate NACK and RTX, so that lost video packets are sent again", NULL },
+    { "h264", 0, 0, G_OPTION_ARG_NONE, &options->h264,
+      "Publish H.264 constrained baseline video (x264) instead of VP8", NULL },
+    { "second-video", 0, 0, G_OPTION_ARG_NONE, &options->second_video,
+      "Publish a second video track (SMPTE bars), as a screen share", NULL },
+    { "payload-offset", 0, 0, G_OPTION_ARG_INT, &options->payload_offset,
+      "Answer feeds with every dynamic payload type moved this many places (96-127 wrap)", "N" },
+    { "no-h264", 0, 0, G_OPTION_ARG_NONE, &options->no_h264,
+      "Reject feeds' H.264 m-lines in answers, as a client without an H.264 decoder", NULL },
+    { "answer-garbage", 0, 0, G_OPTION_ARG_STRING, &options->answer_garbage,
+      "Send the relay unusable answers: text (not SDP) or fingerprint (no DTLS fingerprint)",
+      "MODE" },
+    { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
+      "As a viewer, raise the hand; publish while granted the floor", NULL },
+    { "grant-hands", 0, 0, G_OPTION_ARG_NONE, &options->grant_hands,
+      "As a presenter, grant the floor to every raised hand", NULL },
+    { "grant-video", 0, 0, G_OPTION_ARG_NONE, &options->grant_video,
+      "With --grant-hands: let the viewer publish video too", NULL },
+    { "revoke-after", 0, 0, G_OPTION_ARG_DOUBLE, &options->revoke_after_s,
+      "With --grant-hands: revoke each grant this many seconds later", "SECONDS" },
+    { "publish-anyway", 0, 0, G_OPTION_ARG_NONE, &options->publish_anyway,
+      "As a viewer, send a publish offer without the floor (the relay must reject it)", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- WebRTC test participant for huizhen-relay");
@@ -286,6 +312,13 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     options->local_address = g_strdup ("127.0.0.1");
   if (options->stall_timeout_s <= 0)
     options->stall_timeout_s = 2.0;
+  if (options->answer_garbage != NULL && !g_str_equal (options->answer_garbage, "text")
+      && !g_str_equal (options->answer_garbage, "fingerprint")) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--answer-garbage must be text or fingerprint, not \"%s\"",
+                 options->answer_garbage);
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -294,6 +327,8 @@ peer_free (HzPeer *peer)
 {
   g_clear_handle_id (&peer->leave_timeout_source, g_source_remove);
   hz_reconnect_stop (peer);
+  hz_teaching_stop (peer);
+  g_clear_pointer (&peer->revoke_timers, g_hash_table_unref);
   g_clear_handle_id (&peer->connect_timeout_source, g_source_remove);
   g_clear_object (&peer->connect_cancellable);
 
@@ -313,6 +348,7 @@ peer_free (HzPeer *peer)
   g_free (peer->options.token);
   g_free (peer->options.video_pattern);
   g_free (peer->options.local_address);
+  g_free (peer->options.answer_garbage);
   g_free (peer);
 }
 
@@ -337,6 +373,7 @@ main (int argc, char **argv)
                                              (GDestroyNotify) hz_connection_close);
   peer->feeds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) hz_feed_stats_unref);
+  peer->revoke_timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_unix_signal_add (SIGTERM, on_terminate_signal, peer);
   g_unix_signal_add (SIGINT, on_terminate_signal, peer);
   peer->join_timeout_source = g_timeout_add_seconds (JOIN_TIMEOUT_S, on_join_timeout, peer);

@@ -208,9 +208,20 @@ on_description_created (HzConnection *conn, const GstStructure *reply)
     return;
   }
 
+  /* Options that make the answer differ from webrtcbin's (peer-sdp.c). */
+  if (!offer && hz_answer_rewrite (&conn->peer->options, description->sdp))
+    g_message ("%s: answering with --payload-offset or --no-h264 changes", conn->pc);
   emit_with_promise (conn, "set-local-description", description, on_nothing_more);
   sdp = gst_sdp_message_as_text (description->sdp);
   gst_webrtc_session_description_free (description);
+  if (!offer && conn->peer->options.answer_garbage != NULL) {
+    g_autofree char *garbage = hz_answer_garbage (&conn->peer->options, sdp);
+
+    g_message ("%s: sending an unusable answer (--answer-garbage=%s)", conn->pc,
+               conn->peer->options.answer_garbage);
+    g_free (sdp);
+    sdp = g_steal_pointer (&garbage);
+  }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "type");

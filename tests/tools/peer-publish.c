@@ -6,6 +6,10 @@
  *   audiotestsrc is-live sine 440 Hz ! audioconvert            │
  *     ! audioresample ! leaky queue ! opusenc ! rtpopuspay ───┘
  *
+ * --h264 encodes the video with x264 (constrained baseline) instead,
+ * --second-video adds a second video branch (SMPTE bars, as a screen
+ * share), and a viewer granted the floor for audio only sends no video.
+ *
  * webrtcbin holds back the data until the connection is up. The leaky
  * queues drop what the sources produce meanwhile, as a browser does, so
  * the relay gets live media instead of a burst of old frames.
@@ -18,18 +22,46 @@
 
 #include "peer.h"
 
-#define PUBLISH_PIPELINE \
-  "webrtcbin name=webrtcbin " \
-  "videotestsrc name=video-source is-live=true " \
-  "  ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert " \
-  "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 " \
-  "  ! vp8enc deadline=1 keyframe-max-dist=150 " \
-  "  ! rtpvp8pay name=video-payloader picture-id-mode=15-bit " \
-  "  ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! webrtcbin. " \
-  "audiotestsrc is-live=true wave=sine freq=440 " \
-  "  ! audioconvert ! audioresample " \
-  "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc " \
-  "  ! rtpopuspay ! application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. "
+/* One video branch: NAME-source ... NAME-payloader into webrtcbin. */
+static void
+append_video (GString *description, const char *name, gboolean h264)
+{
+  g_string_append_printf (description,
+      "videotestsrc name=%s-source is-live=true "
+      "  ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert "
+      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ", name);
+  if (h264)
+    /* x264's constrained baseline at level 3.1: profile-level-id 42c01f. */
+    g_string_append_printf (description,
+        "  ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=150 bitrate=1000 "
+        "  ! video/x-h264,profile=constrained-baseline "
+        "  ! rtph264pay name=%s-payloader config-interval=1 aggregate-mode=zero-latency "
+        "  ! application/x-rtp,media=video,encoding-name=H264,payload=96,"
+        "profile-level-id=(string)42c01f,packetization-mode=(string)1 ! webrtcbin. ", name);
+  else
+    g_string_append_printf (description,
+        "  ! vp8enc deadline=1 keyframe-max-dist=150 "
+        "  ! rtpvp8pay name=%s-payloader picture-id-mode=15-bit "
+        "  ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! webrtcbin. ", name);
+}
+
+char *
+hz_publish_describe (const HzPeerOptions *options, gboolean audio_only)
+{
+  GString *description = g_string_new ("webrtcbin name=webrtcbin ");
+
+  if (!audio_only) {
+    append_video (description, "video", options->h264);
+    if (options->second_video)
+      append_video (description, "video2", options->h264);
+  }
+  g_string_append (description,
+      "audiotestsrc is-live=true wave=sine freq=440 "
+      "  ! audioconvert ! audioresample "
+      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc "
+      "  ! rtpopuspay ! application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ");
+  return g_string_free (description, FALSE);
+}
 
 static gboolean
 set_video_pattern (GstElement *source, const char *nick, GError **error)
@@ -71,8 +103,10 @@ count_sent_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Makes every transceiver sendonly; with NACK, webrtcbin offers NACK and
+ * an RTX format and resends what the relay reports lost. */
 static void
-make_sendonly (GstElement *webrtcbin)
+make_sendonly (GstElement *webrtcbin, gboolean nack)
 {
   g_autoptr (GArray) transceivers = NULL;
 
@@ -81,7 +115,7 @@ make_sendonly (GstElement *webrtcbin)
     GstWebRTCRTPTransceiver *transceiver =
         g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
     g_object_set (transceiver, "direction",
-                  GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+                  GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", nack, NULL);
   }
 }
 
@@ -93,6 +127,8 @@ configure_sources (HzConnection *conn, const char *pattern, GError **error)
   g_autoptr (GstPad) payloader_sink = NULL;
 
   video_source = gst_bin_get_by_name (GST_BIN (conn->pipeline), "video-source");
+  if (video_source == NULL)
+    return TRUE;   /* audio only */
   if (!set_video_pattern (video_source, pattern, error))
     return FALSE;
 
@@ -102,20 +138,44 @@ configure_sources (HzConnection *conn, const char *pattern, GError **error)
   return TRUE;
 }
 
-HzConnection *
-hz_publish_new (HzPeer *peer, GError **error)
+/* Sets the second video's pattern, so that the two videos differ. */
+static void
+configure_second_video (HzConnection *conn)
 {
+  g_autoptr (GstElement) source = gst_bin_get_by_name (GST_BIN (conn->pipeline), "video2-source");
+
+  if (source != NULL)
+    gst_util_set_object_arg (G_OBJECT (source), "pattern", "smpte");
+}
+
+static HzConnection *
+publish_new (HzPeer *peer, gboolean audio_only, GError **error)
+{
+  g_autofree char *description = hz_publish_describe (&peer->options, audio_only);
   g_autoptr (HzConnection) conn = hz_connection_new (peer, HZ_CONNECTION_PUBLISH, "publish",
-                                                     PUBLISH_PIPELINE, error);
+                                                     description, error);
 
   if (conn == NULL)
     return NULL;
   if (!configure_sources (conn, peer->options.video_pattern, error))
     return NULL;
-  make_sendonly (conn->webrtcbin);
+  configure_second_video (conn);
+  make_sendonly (conn->webrtcbin, peer->options.nack);
   if (!hz_connection_start (conn, error))
     return NULL;
   return g_steal_pointer (&conn);
+}
+
+HzConnection *
+hz_publish_new (HzPeer *peer, GError **error)
+{
+  return publish_new (peer, FALSE, error);
+}
+
+HzConnection *
+hz_publish_new_audio_only (HzPeer *peer, GError **error)
+{
+  return publish_new (peer, TRUE, error);
 }
 
 /* Adds "publish": {connected_ms, seconds, wall_seconds, video_frames_sent}

@@ -110,6 +110,7 @@ on_joined (HzPeer *peer, JsonObject *message)
   hz_peer_on_joined (peer);
   hz_reconnect_on_joined (peer);
 
+  hz_teaching_on_joined (peer, role);
   if (peer->options.no_publish || g_strcmp0 (role, "publish") != 0)
     return;
   peer->publish = hz_publish_new (peer, &error);
@@ -215,6 +216,16 @@ on_recording (HzPeer *peer, JsonObject *message)
   print_as_event ("recording", message);
 }
 
+/* hand-raised, hand-lowered, floor-granted, floor-revoked, feed-closed */
+static void
+on_teaching_message (HzPeer *peer, JsonObject *message)
+{
+  const char *type = json_object_get_string_member (message, "type");
+
+  print_as_event (type, message);
+  hz_teaching_on_message (peer, type, message);
+}
+
 static void
 on_error (HzPeer *peer, JsonObject *message)
 {
@@ -238,6 +249,13 @@ static const MessageSpec relay_messages[] = {
   { "participant-left", on_participant_left, { { "participant_id", FIELD_STRING } } },
   { "recording", on_recording, { { "pc", FIELD_STRING }, { "kinds", FIELD_ARRAY } } },
   { "error", on_error, { { "code", FIELD_STRING }, { "message", FIELD_STRING } } },
+  { "hand-raised", on_teaching_message,
+    { { "participant_id", FIELD_STRING }, { "name", FIELD_STRING } } },
+  { "hand-lowered", on_teaching_message, { { "participant_id", FIELD_STRING } } },
+  { "floor-granted", on_teaching_message, { { "participant_id", FIELD_STRING } } },
+  { "floor-revoked", on_teaching_message, { { "participant_id", FIELD_STRING } } },
+  { "feed-closed", on_teaching_message,
+    { { "pc", FIELD_STRING }, { "participant_id", FIELD_STRING } } },
 };
 
 /* Dispatch ----------------------------------------------------------------- */

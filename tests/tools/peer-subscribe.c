@@ -4,6 +4,7 @@
  * and decodes what arrives:
  *
  *   webrtcbin ─ VP8 ─ queue ! rtpvp8depay ! vp8dec ! fakesink       (frames counted after vp8dec)
+ *             ├ H264 ─ queue ! rtph264depay ! h264parse ! openh264dec ! fakesink
  *             └ OPUS ─ queue ! rtpopusdepay ! opusdec ! audioconvert
  *                        ! audio/x-raw,format=S16LE ! fakesink       (buffers and RMS counted)
  *
@@ -20,6 +21,7 @@ static void
 feed_stats_clear (HzFeedStats *feed)
 {
   g_free (feed->participant_id);
+  g_hash_table_unref (feed->video_pads);
   g_mutex_clear (&feed->lock);
 }
 
@@ -31,6 +33,7 @@ hz_feed_stats_new (HzPeer *peer, const char *participant_id)
   feed->peer = peer;
   feed->participant_id = g_strdup (participant_id);
   g_mutex_init (&feed->lock);
+  feed->video_pads = g_hash_table_new (NULL, NULL);
   feed->audio_rms_db_max = HZ_PEER_SILENCE_DB;
   return feed;
 }
@@ -123,6 +126,8 @@ count_video_frame (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
   g_mutex_lock (&feed->lock);
   feed->video_frames++;
+  feed->last_video_us = now;
+  g_hash_table_add (feed->video_pads, pad);
   if (feed->first_video_us == 0) {
     feed->first_video_us = now;
     first = TRUE;
@@ -180,6 +185,10 @@ make_decoder_bin (const char *encoding, HzFeedStats *feed)
     description = "queue ! rtpvp8depay wait-for-keyframe=true request-keyframe=true "
                   "! vp8dec ! fakesink name=sink sync=false async=false";
     counter = count_video_frame;
+  } else if (g_ascii_strcasecmp (encoding, "H264") == 0) {
+    description = "queue ! rtph264depay request-keyframe=true ! h264parse ! openh264dec "
+                  "! fakesink name=sink sync=false async=false";
+    counter = count_video_frame;
   } else if (g_ascii_strcasecmp (encoding, "OPUS") == 0) {
     description = "queue ! rtpopusdepay ! opusdec ! audioconvert "
                   "! audio/x-raw,format=S16LE ! fakesink name=sink sync=false async=false";
@@ -234,6 +243,14 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer user_data)
   gst_element_sync_state_with_parent (branch);
 }
 
+/* --nack: the answer accepts the relay's NACK and RTX, and the jitter
+ * buffer asks for lost packets again. */
+static void
+enable_nack (GstElement *webrtcbin, GstWebRTCRTPTransceiver *transceiver, gpointer user_data)
+{
+  g_object_set (transceiver, "do-nack", TRUE, NULL);
+}
+
 HzConnection *
 hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
 {
@@ -253,32 +270,41 @@ hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
   conn->feed = hz_feed_stats_ref (feed);
 
   g_signal_connect (conn->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), conn);
+  if (peer->options.nack)
+    g_signal_connect (conn->webrtcbin, "on-new-transceiver", G_CALLBACK (enable_nack), NULL);
   if (!hz_connection_start (conn, error))
     return NULL;
   return g_steal_pointer (&conn);
 }
 
-/* Writes {video_frames, audio_buffers, audio_rms_db_max, first_video_ms,
- * first_audio_ms} as members of the object open in BUILDER. The first_*_ms
- * are milliseconds since `joined`, or -1 before the first frame. */
+/* Writes {video_frames, video_streams, audio_buffers, audio_rms_db_max,
+ * first_video_ms, last_video_ms, first_audio_ms} as members of the object
+ * open in BUILDER. video_streams counts the video tracks that decoded at
+ * least one frame. The *_ms are milliseconds since `joined`, or -1 before
+ * the first frame. */
 void
 hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
 {
   HzPeer *peer = feed->peer;
   guint64 video_frames, audio_buffers;
+  guint video_streams;
   double rms_max;
-  gint64 first_video_us, first_audio_us;
+  gint64 first_video_us, last_video_us, first_audio_us;
 
   g_mutex_lock (&feed->lock);
   video_frames = feed->video_frames;
   audio_buffers = feed->audio_buffers;
   rms_max = feed->audio_rms_db_max;
   first_video_us = feed->first_video_us;
+  last_video_us = feed->last_video_us;
+  video_streams = g_hash_table_size (feed->video_pads);
   first_audio_us = feed->first_audio_us;
   g_mutex_unlock (&feed->lock);
 
   json_builder_set_member_name (builder, "video_frames");
   json_builder_add_int_value (builder, video_frames);
+  json_builder_set_member_name (builder, "video_streams");
+  json_builder_add_int_value (builder, video_streams);
   json_builder_set_member_name (builder, "audio_buffers");
   json_builder_add_int_value (builder, audio_buffers);
   json_builder_set_member_name (builder, "audio_rms_db_max");
@@ -286,6 +312,9 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   json_builder_set_member_name (builder, "first_video_ms");
   json_builder_add_int_value (builder, first_video_us != 0
                               ? hz_peer_ms_since_joined (peer, first_video_us) : -1);
+  json_builder_set_member_name (builder, "last_video_ms");
+  json_builder_add_int_value (builder, last_video_us != 0
+                              ? hz_peer_ms_since_joined (peer, last_video_us) : -1);
   json_builder_set_member_name (builder, "first_audio_ms");
   json_builder_add_int_value (builder, first_audio_us != 0
                               ? hz_peer_ms_since_joined (peer, first_audio_us) : -1);

@@ -42,6 +42,17 @@ typedef struct {
   gboolean mdns_candidates;  /* announce host candidates under mDNS names, as browsers do */
   gboolean reconnect;        /* rejoin with the same token after a drop */
   double stall_timeout_s;    /* with reconnect: no decoded video this long means a drop */
+  gboolean nack;             /* negotiate NACK and RTX on video, as browsers do */
+  gboolean h264;             /* publish H.264 constrained baseline instead of VP8 */
+  gboolean second_video;     /* publish a second video track (a screen share) */
+  gboolean publish_anyway;   /* send a publish offer even with role view */
+  int payload_offset;        /* answer with payload types shifted by this much */
+  gboolean no_h264;          /* reject m-lines whose codec is H.264, as a client without it */
+  char *answer_garbage;      /* "text" or "fingerprint": send unusable answers */
+  gboolean raise_hand;       /* as a viewer, raise the hand and publish once granted */
+  gboolean grant_hands;      /* as a presenter, grant every raised hand */
+  gboolean grant_video;      /* with grant_hands: grant video too */
+  double revoke_after_s;     /* with grant_hands: revoke this long after a grant; 0: never */
 } HzPeerOptions;
 
 /* Counters for one received feed. Refcounted (g_atomic_rc_box) because the
@@ -54,6 +65,8 @@ typedef struct {
   guint64 audio_buffers;      /* decoded buffers */
   double audio_rms_db_max;    /* dBFS, HZ_PEER_SILENCE_DB when none */
   gint64 first_video_us;      /* monotonic clock, 0 before the first frame */
+  gint64 last_video_us;       /* monotonic clock of the latest frame */
+  GHashTable *video_pads;     /* the decoder pads that produced frames: one per video track */
   gint64 first_audio_us;
 } HzFeedStats;
 
@@ -109,6 +122,8 @@ struct _HzPeer {
   guint64 last_video_frames;     /* over all feeds, at the last progress */
   gint64 last_progress_us;       /* 0 until video arrives after a (re)join */
   guint reconnects;
+  /* --grant-hands (peer-teaching.c) */
+  GHashTable *revoke_timers;     /* participant id → source id */
 };
 
 /* hz-test-peer.c */
@@ -158,6 +173,20 @@ void hz_reconnect_begin (HzPeer *peer, const char *reason);
 void hz_reconnect_on_connect_failed (HzPeer *peer);
 void hz_reconnect_on_joined (HzPeer *peer);
 void hz_reconnect_stop (HzPeer *peer);
+
+/* peer-publish.c: the publish pipeline for the options (VP8 or H.264,
+ * one or two videos, or audio only) */
+char *hz_publish_describe (const HzPeerOptions *options, gboolean audio_only);
+
+/* peer-sdp.c */
+gboolean hz_answer_rewrite (const HzPeerOptions *options, GstSDPMessage *answer);
+char *hz_answer_garbage (const HzPeerOptions *options, const char *answer);
+
+/* peer-teaching.c */
+void hz_teaching_on_joined (HzPeer *peer, const char *role);
+void hz_teaching_on_message (HzPeer *peer, const char *type, JsonObject *message);
+void hz_teaching_stop (HzPeer *peer);
+HzConnection *hz_publish_new_audio_only (HzPeer *peer, GError **error);
 
 /* peer-sockets.c */
 gboolean hz_count_sockets (guint *non_loopback, guint *total, GError **error);

@@ -1,0 +1,681 @@
+/* Integration tests of teaching rounds, codecs, loss repair and isolation
+ * in huizhen-relay, with real hz-test-peer participants.
+ *
+ * Each case starts the scheduler and a relay of its own (relay-test-net.h)
+ * on loopback. In a teaching round the presenter's token has role publish
+ * and the attendees' tokens role view; the tests sign the view tokens with
+ * the shared secret, as the scheduler does for a round's attendees. The
+ * loss case runs one receiver in a network namespace that drops 3% of its
+ * UDP packets in each direction.
+ *
+ * Command line, besides GLib's test options:
+ *   --hz-test-peer=PATH --hz-media-check=PATH
+ */
+#define G_LOG_DOMAIN "hz-test-relay"
+
+#include "relay-test-net.h"
+#include "hz-token.h"
+
+#include <string.h>
+
+#define JOIN_TIMEOUT_MS 20000
+#define CONNECT_TIMEOUT_MS 20000
+#define EXIT_TIMEOUT_MS 30000
+#define FLOOR_TIMEOUT_MS 15000
+
+/* Exit statuses of hz-test-peer (tests/tools/peer.h). */
+#define PEER_EXIT_OK 0
+#define PEER_EXIT_RELAY_ERROR 2
+#define PEER_EXIT_DISCONNECTED 3
+
+/* A decoded 440 Hz tone is about -5 dBFS; silence stays far below. */
+#define AUDIO_AUDIBLE_DB (-30.0)
+
+/* The publishers send 30 frames per second; a receiver that keeps decoding
+ * gets at least half of them in each one-second stats interval. */
+#define MIN_FRAMES_PER_SECOND 15
+
+/* Helpers -------------------------------------------------------------------- */
+
+static char *
+id_text (gint64 id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+}
+
+static void
+wait_publish_connected (RelayTestPeer *peer)
+{
+  g_assert_nonnull (relay_test_peer_wait_event (peer, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+  for (;;) {
+    JsonObject *event = relay_test_peer_wait_event (peer, "connection-state", "pc", "publish",
+                                                    CONNECT_TIMEOUT_MS);
+
+    g_assert_nonnull (event);
+    if (g_str_equal (json_object_get_string_member (event, "state"), "connected"))
+      return;
+    g_assert_cmpstr (json_object_get_string_member (event, "state"), !=, "failed");
+  }
+}
+
+static void
+wait_first_frame (RelayTestPeer *peer, gint64 from_id, const char *kind)
+{
+  g_autofree char *from = id_text (from_id);
+
+  for (;;) {
+    JsonObject *event = relay_test_peer_wait_event (peer, "first-frame", "from", from,
+                                                    CONNECT_TIMEOUT_MS);
+
+    g_test_message ("waiting for %s's first %s frame from %s", peer->label, kind, from);
+    g_assert_nonnull (event);
+    if (g_str_equal (json_object_get_string_member (event, "kind"), kind))
+      return;
+  }
+}
+
+/* Returns the last error event of PEER, which must have one. */
+static JsonObject *
+last_error (RelayTestPeer *peer)
+{
+  JsonObject *error = NULL;
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", NULL), "error") == 0)
+      error = event;
+  }
+  g_assert_nonnull (error);
+  return error;
+}
+
+static gboolean
+has_event (RelayTestPeer *peer, const char *name, const char *member, const char *value)
+{
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", NULL), name) == 0
+        && (member == NULL
+            || g_strcmp0 (json_object_get_string_member_with_default (event, member, NULL),
+                          value) == 0))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Checks that PEER decoded FROM_ID's video in every one-second stats
+ * interval from its first frame to its last stats line: the feed never
+ * stalled. */
+static void
+assert_video_never_stalled (RelayTestPeer *peer, gint64 from_id)
+{
+  g_autofree char *from = id_text (from_id);
+  gint64 previous_frames = -1;
+  gint64 previous_ms = 0;
+  guint intervals = 0;
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+    gint64 frames, ms;
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", NULL), "stats") != 0
+        || g_strcmp0 (json_object_get_string_member_with_default (event, "from", NULL), from) != 0)
+      continue;
+    frames = json_object_get_int_member (event, "video_frames");
+    ms = json_object_get_int_member (event, "ms");
+    if (previous_frames > 0) {
+      double rate = (frames - previous_frames) * 1000.0 / MAX (ms - previous_ms, 1);
+
+      g_test_message ("%s: %" G_GINT64_FORMAT " frames from %s at %" G_GINT64_FORMAT
+                      " ms, %.1f per second", peer->label, frames, from, ms, rate);
+      g_assert_cmpfloat (rate, >=, MIN_FRAMES_PER_SECOND);
+      intervals++;
+    }
+    previous_frames = frames;
+    previous_ms = ms;
+  }
+  g_assert_cmpuint (intervals, >=, 3);
+}
+
+/* Decoded video frames per second of a feed, from its first to its last
+ * frame. */
+static double
+decoded_frame_rate (JsonObject *feed)
+{
+  gint64 frames = json_object_get_int_member (feed, "video_frames");
+  gint64 span_ms = json_object_get_int_member (feed, "last_video_ms")
+                   - json_object_get_int_member (feed, "first_video_ms");
+
+  g_assert_cmpint (frames, >, 1);
+  g_assert_cmpint (span_ms, >, 0);
+  return (frames - 1) * 1000.0 / span_ms;
+}
+
+/* Frames per second that PEER's publish connection sent. */
+static double
+sent_frame_rate (RelayTestPeer *peer)
+{
+  JsonObject *summary = relay_test_peer_summary (peer);
+  JsonObject *publish = NULL;
+  double seconds;
+
+  g_assert_nonnull (summary);
+  publish = json_object_get_object_member (summary, "publish");
+  g_assert_nonnull (publish);
+  seconds = json_object_get_double_member (publish, "seconds");
+  g_assert_cmpfloat (seconds, >, 1);
+  return json_object_get_int_member (publish, "video_frames_sent") / seconds;
+}
+
+static char *
+sign_token (NetTestSession *net, gint64 session_id, gint64 user_id, HzTokenRole role,
+            const char *name)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  HzJoinToken token = {
+    .session_id = session_id,
+    .user_id = user_id,
+    .role = role,
+    .not_before = now - 60,
+    .expires = now + 3600,
+    .name = (char *) name,
+  };
+
+  return hz_token_sign (&net->session.daemons->secret, &token);
+}
+
+/* Cases ---------------------------------------------------------------------- */
+
+/* The presenter publishes a camera, a second video and audio. A viewer
+ * joining 10 s into the round decodes video within 1 s of joining: the
+ * publisher's own keyframes are 5 s apart, so this needs the relay's
+ * keyframe request for the new receiver. */
+static void
+test_late_viewer (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  const char *presenter_args[] = { "--second-video", NULL };
+  const char *viewer_args[] = { "--no-publish", "--duration=4", NULL };
+  g_autofree char *viewer_token = sign_token (net, session->booking.session_id,
+                                              session->booking.doctor_id, HZ_TOKEN_ROLE_VIEW,
+                                              "李医生");
+  g_autoptr (RelayTestPeer) presenter = NULL;
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  JsonObject *feed = NULL;
+
+  presenter = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                     session->expert_token, "presenter", presenter_args);
+  wait_publish_connected (presenter);
+  g_usleep (10 * G_USEC_PER_SEC);
+
+  viewer = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  viewer_token, "viewer", viewer_args);
+  g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  feed = relay_test_peer_feed (viewer, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 1000);
+  /* Both videos decode, and the audio is the presenter's tone. */
+  g_assert_cmpint (json_object_get_int_member (feed, "video_streams"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (feed, "audio_buffers"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
+  /* The viewer published nothing. */
+  g_assert_null (relay_test_peer_wait_event (viewer, "recording", NULL, NULL, 0));
+
+  relay_test_peer_terminate (presenter);
+  g_assert_cmpint (relay_test_peer_wait_exit (presenter, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
+/* A viewer without the floor cannot publish; a viewer who raises a hand
+ * and is granted the floor is heard by the presenter and by the other
+ * viewers; the revoke closes its feed for them. */
+static void
+test_floor (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  g_autofree char *doctor_id = id_text (session->booking.doctor_id);
+  g_autofree char *doctor_token = sign_token (net, session_id, session->booking.doctor_id,
+                                              HZ_TOKEN_ROLE_VIEW, "李医生");
+  g_autofree char *coordinator_token = sign_token (net, session_id,
+                                                   session->booking.coordinator_id,
+                                                   HZ_TOKEN_ROLE_VIEW, "张协调员");
+  const char *presenter_args[] = { "--grant-hands", "--revoke-after=6", NULL };
+  const char *intruder_args[] = { "--publish-anyway", NULL };
+  const char *bystander_args[] = { "--no-publish", NULL };
+  const char *hand_args[] = { "--raise-hand", NULL };
+  g_autoptr (RelayTestPeer) presenter = NULL;
+  g_autoptr (RelayTestPeer) intruder = NULL;
+  g_autoptr (RelayTestPeer) bystander = NULL;
+  g_autoptr (RelayTestPeer) hand = NULL;
+  JsonObject *error = NULL;
+  JsonObject *feed = NULL;
+
+  presenter = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                     "presenter", presenter_args);
+  wait_publish_connected (presenter);
+
+  /* A viewer's publish offer is rejected, and only it. */
+  intruder = relay_test_peer_start (tools, session->daemons, session_id, coordinator_token,
+                                    "intruder", intruder_args);
+  g_assert_cmpint (relay_test_peer_wait_exit (intruder, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+  error = last_error (intruder);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "not_allowed");
+  g_assert_cmpstr (json_object_get_string_member (error, "pc"), ==, "publish");
+
+  bystander = relay_test_peer_start (tools, session->daemons, session_id, coordinator_token,
+                                     "bystander", bystander_args);
+  hand = relay_test_peer_start (tools, session->daemons, session_id, doctor_token, "hand",
+                                hand_args);
+  g_assert_nonnull (relay_test_peer_wait_event (presenter, "hand-raised", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (hand, "floor-granted", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (bystander, "floor-granted", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  wait_first_frame (presenter, session->booking.doctor_id, "audio");
+  wait_first_frame (bystander, session->booking.doctor_id, "audio");
+
+  /* --revoke-after=6: the presenter takes the floor back. */
+  g_assert_nonnull (relay_test_peer_wait_event (hand, "floor-revoked", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (presenter, "feed-closed", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (bystander, "feed-closed", "participant_id",
+                                                doctor_id, FLOOR_TIMEOUT_MS));
+  g_usleep (G_USEC_PER_SEC);
+
+  relay_test_peer_terminate (hand);
+  relay_test_peer_terminate (bystander);
+  relay_test_peer_terminate (presenter);
+  g_assert_cmpint (relay_test_peer_wait_exit (hand, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (bystander, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (presenter, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+
+  /* The granted viewer's tone reached the presenter, without video: the
+   * grant was for audio only. */
+  feed = relay_test_peer_feed (presenter, session->booking.doctor_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "audio_buffers"), >, 50);
+  g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), ==, 0);
+  feed = relay_test_peer_feed (bystander, session->booking.doctor_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
+  /* The viewers kept the presenter's feed throughout. */
+  feed = relay_test_peer_feed (hand, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 0);
+  g_assert_true (net_test_relay_log_contains (net->relay, "floor granted by participant"));
+}
+
+/* A receiver that numbers the payload types differently from the
+ * publisher still decodes: the relay rewrites each packet for it. */
+static void
+test_payload_offset (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  g_autofree char *viewer_token = sign_token (net, session_id, session->booking.coordinator_id,
+                                              HZ_TOKEN_ROLE_VIEW, "张协调员");
+  const char *publisher_args[] = { "--nack", NULL };
+  const char *viewer_args[] = { "--no-publish", "--nack", "--payload-offset=7", "--duration=6",
+                                NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  gint64 publishers[2] = { session->booking.doctor_id, session->booking.expert_id };
+
+  doctor = relay_test_peer_start (tools, session->daemons, session_id, session->doctor_token,
+                                  "doctor", publisher_args);
+  expert = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                  "expert", publisher_args);
+  wait_publish_connected (doctor);
+  wait_publish_connected (expert);
+  viewer = relay_test_peer_start (tools, session->daemons, session_id, viewer_token, "viewer",
+                                  viewer_args);
+  g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (publishers); i++) {
+    JsonObject *feed = relay_test_peer_feed (viewer, publishers[i]);
+
+    g_test_message ("checking the viewer's feed from %" G_GINT64_FORMAT, publishers[i]);
+    g_assert_nonnull (feed);
+    g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 60);
+    g_assert_cmpint (json_object_get_int_member (feed, "audio_buffers"), >, 100);
+    g_assert_cmpfloat (json_object_get_double_member (feed, "audio_rms_db_max"), >, AUDIO_AUDIBLE_DB);
+  }
+  g_assert_true (net_test_relay_log_contains (net->relay, "goes out as payload type"));
+
+  relay_test_peer_terminate (doctor);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
+/* Two receivers answer with unusable SDP: each is dropped with an error
+ * for its connection, and the two participants of the call decode each
+ * other throughout. */
+static void
+test_bad_answer_isolated (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  g_autofree char *expert_pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.expert_id);
+  g_autofree char *first_token = sign_token (net, session_id, session->booking.coordinator_id,
+                                             HZ_TOKEN_ROLE_VIEW, "张协调员");
+  /* A second viewer whose id the booking does not have; the relay takes
+   * any id that a valid token names. */
+  g_autofree char *second_token = sign_token (net, session_id,
+                                              session->booking.coordinator_id + 1000,
+                                              HZ_TOKEN_ROLE_VIEW, "赵医生");
+  const char *fingerprint_args[] = { "--no-publish", "--answer-garbage=fingerprint", NULL };
+  const char *text_args[] = { "--no-publish", "--answer-garbage=text", NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) no_fingerprint = NULL;
+  g_autoptr (RelayTestPeer) not_sdp = NULL;
+  JsonObject *error = NULL;
+
+  doctor = relay_test_peer_start (tools, session->daemons, session_id, session->doctor_token,
+                                  "doctor", NULL);
+  expert = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                  "expert", NULL);
+  wait_first_frame (doctor, session->booking.expert_id, "video");
+  wait_first_frame (expert, session->booking.doctor_id, "video");
+
+  no_fingerprint = relay_test_peer_start (tools, session->daemons, session_id, first_token,
+                                          "no-fingerprint", fingerprint_args);
+  not_sdp = relay_test_peer_start (tools, session->daemons, session_id, second_token, "not-sdp",
+                                   text_args);
+  g_assert_cmpint (relay_test_peer_wait_exit (no_fingerprint, EXIT_TIMEOUT_MS), ==,
+                   PEER_EXIT_RELAY_ERROR);
+  g_assert_cmpint (relay_test_peer_wait_exit (not_sdp, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+
+  /* webrtcbin rejects an answer without fingerprints; the relay rejects
+   * text that is not SDP before webrtcbin sees it. */
+  error = last_error (no_fingerprint);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "negotiation_failed");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (error, "pc"), "sub:"));
+  error = last_error (not_sdp);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "bad_sdp");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (error, "pc"), "sub:"));
+  g_assert_true (net_test_relay_log_contains (net->relay, "dropping this connection alone"));
+
+  /* The call goes on for a few more seconds after the drops. */
+  g_usleep (4 * G_USEC_PER_SEC);
+  relay_test_peer_terminate (doctor);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  assert_video_never_stalled (doctor, session->booking.expert_id);
+  assert_video_never_stalled (expert, session->booking.doctor_id);
+  g_assert_false (has_event (doctor, "error", NULL, NULL));
+  g_assert_false (has_event (expert, "error", "pc", expert_pc));
+}
+
+/* An H.264 constrained baseline publisher is forwarded, decoded and
+ * recorded (Matroska); a receiver without H.264 is told codec_unsupported
+ * for the video and still gets the audio. */
+static void
+test_h264 (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  g_autofree char *expert_pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.expert_id);
+  g_autofree char *viewer_token = sign_token (net, session_id, session->booking.coordinator_id,
+                                              HZ_TOKEN_ROLE_VIEW, "张协调员");
+  const char *publisher_args[] = { "--h264", "--duration=10", NULL };
+  const char *receiver_args[] = { "--no-publish", "--duration=6", NULL };
+  const char *no_h264_args[] = { "--no-publish", "--no-h264", NULL };
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) receiver = NULL;
+  g_autoptr (RelayTestPeer) no_h264 = NULL;
+  g_autofree char *recording = NULL;
+  g_autoptr (JsonObject) media = NULL;
+  JsonObject *feed = NULL;
+  JsonObject *error = NULL;
+
+  expert = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                  "expert", publisher_args);
+  wait_publish_connected (expert);
+  receiver = relay_test_peer_start (tools, session->daemons, session_id, session->doctor_token,
+                                    "receiver", receiver_args);
+  no_h264 = relay_test_peer_start (tools, session->daemons, session_id, viewer_token, "no-h264",
+                                   no_h264_args);
+
+  g_assert_cmpint (relay_test_peer_wait_exit (no_h264, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+  error = last_error (no_h264);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "codec_unsupported");
+  g_assert_cmpstr (json_object_get_string_member (error, "pc"), ==, expert_pc);
+  g_assert_cmpstr (json_object_get_string_member (error, "track"), ==, "video");
+  g_assert_cmpstr (json_object_get_string_member (error, "codec"), ==, "H264");
+
+  g_assert_cmpint (relay_test_peer_wait_exit (receiver, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  feed = relay_test_peer_feed (receiver, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 60);
+  g_assert_cmpint (json_object_get_int_member (feed, "audio_buffers"), >, 100);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+
+  /* The relay records H.264 to Matroska, since WebM does not allow it. */
+  recording = g_strdup_printf ("%s/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "-video.mkv",
+                               session->daemons->recordings_dir, session_id,
+                               session->booking.expert_id);
+  for (guint waited = 0; waited < 50; waited++) {
+    if (net_test_relay_log_contains (net->relay, "-video.mkv finished"))
+      break;
+    g_usleep (100 * 1000);
+  }
+  media = relay_test_media_check (tools, recording);
+  g_assert_nonnull (media);
+  g_assert_cmpint (json_object_get_int_member (media, "video_frames"), >, 60);
+}
+
+/* The relay's capacity: one participant over [relay] max-room-participants
+ * or max-participants gets room_full, and the others stay. */
+static void
+test_room_full (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start ("max-room-participants = 2\n"
+                                                           "max-participants = 3\n");
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  gint64 other_session_id = session_id + 1000;
+  g_autofree char *third_token = sign_token (net, session_id, session->booking.coordinator_id,
+                                             HZ_TOKEN_ROLE_VIEW, "张协调员");
+  g_autofree char *other_room_token = sign_token (net, other_session_id,
+                                                  session->booking.coordinator_id,
+                                                  HZ_TOKEN_ROLE_VIEW, "张协调员");
+  g_autofree char *over_relay_token = sign_token (net, other_session_id,
+                                                  session->booking.coordinator_id + 1000,
+                                                  HZ_TOKEN_ROLE_VIEW, "赵医生");
+  const char *args[] = { "--no-publish", NULL };
+  g_autoptr (RelayTestPeer) doctor = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) third = NULL;
+  g_autoptr (RelayTestPeer) other_room = NULL;
+  g_autoptr (RelayTestPeer) over_relay = NULL;
+  JsonObject *closed = NULL;
+
+  doctor = relay_test_peer_start (tools, session->daemons, session_id, session->doctor_token,
+                                  "doctor", args);
+  expert = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                  "expert", args);
+  g_assert_nonnull (relay_test_peer_wait_event (doctor, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+
+  /* The room has its two. */
+  third = relay_test_peer_start (tools, session->daemons, session_id, third_token, "third", args);
+  g_assert_cmpint (relay_test_peer_wait_exit (third, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+  g_assert_cmpstr (json_object_get_string_member (last_error (third), "code"), ==, "room_full");
+  closed = relay_test_peer_wait_event (third, "closed", NULL, NULL, 0);
+  g_assert_nonnull (closed);
+  g_assert_cmpint (json_object_get_int_member (closed, "code"), ==, 4003);
+  g_assert_null (relay_test_peer_wait_event (third, "joined", NULL, NULL, 0));
+
+  /* Another room takes one more, which fills the relay. */
+  other_room = relay_test_peer_start (tools, session->daemons, other_session_id, other_room_token,
+                                      "other-room", args);
+  g_assert_nonnull (relay_test_peer_wait_event (other_room, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+  over_relay = relay_test_peer_start (tools, session->daemons, other_session_id, over_relay_token,
+                                      "over-relay", args);
+  g_assert_cmpint (relay_test_peer_wait_exit (over_relay, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+  g_assert_cmpstr (json_object_get_string_member (last_error (over_relay), "code"), ==, "room_full");
+  g_assert_true (net_test_relay_log_contains (net->relay, "max-participants reached"));
+  g_assert_true (net_test_relay_log_contains (net->relay, "max-room-participants reached"));
+
+  /* Nobody else was disturbed. */
+  g_assert_null (relay_test_peer_wait_event (doctor, "participant-left", NULL, NULL, 1000));
+  relay_test_peer_terminate (doctor);
+  relay_test_peer_terminate (expert);
+  relay_test_peer_terminate (other_room);
+  g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (other_room, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
+/* Random loss ---------------------------------------------------------------- */
+
+/* Drops PERCENT of the UDP packets entering and leaving NS, with iptables'
+ * statistic match inside the namespace, so no other traffic of the host is
+ * touched. Skips the test without iptables. */
+static gboolean
+set_udp_loss (NetTestNamespace *ns, const char *probability)
+{
+  const char *chains[] = { "INPUT", "OUTPUT" };
+
+  if (g_find_program_in_path ("iptables") == NULL) {
+    g_test_skip ("needs iptables (Debian package iptables) for random packet loss");
+    return FALSE;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (chains); i++) {
+    const char *argv[] = { "ip", "netns", "exec", ns->name, "iptables", "-A", chains[i],
+                           "-p", "udp", "-m", "statistic", "--mode", "random",
+                           "--probability", probability, "-j", "DROP", NULL };
+    g_autofree char *errors = NULL;
+    g_autoptr (GError) error = NULL;
+    int status = 0;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                  NULL, NULL, NULL, &errors, &status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL)) {
+      g_test_skip_printf ("iptables cannot drop packets in %s: %s", ns->name, errors);
+      return FALSE;
+    }
+  }
+  g_test_message ("%s: dropping UDP packets with probability %s both ways", ns->name,
+                  probability);
+  return TRUE;
+}
+
+/* One receiver's path loses 3% of its packets each way. With NACK and RTX
+ * through the relay, it still decodes more than 80% of the frames sent. */
+static void
+test_loss_repaired (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
+  g_autoptr (NetTestSession) net = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *local_address = NULL;
+  g_autofree char *viewer_token = NULL;
+  RelayTestTools *ns_tools = NULL;
+  RelayTestSession *session = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  JsonObject *feed = NULL;
+  double decoded, sent;
+
+  if (ns == NULL || !set_udp_loss (ns, "0.03"))
+    return;
+  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
+                          ns->host_address);
+  net = net_test_session_start (keys);
+  session = &net->session;
+  viewer_token = sign_token (net, session->booking.session_id, session->booking.doctor_id,
+                             HZ_TOKEN_ROLE_VIEW, "李医生");
+  local_address = g_strdup_printf ("--local-address=%s", ns->ns_address);
+  ns_tools = net_test_tools_in_namespace (tools, ns, session->daemons->dir);
+
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", NULL);
+  wait_publish_connected (expert);
+  {
+    const char *args[] = { local_address, "--no-publish", "--nack", "--duration=15", NULL };
+
+    viewer = relay_test_peer_start (ns_tools, session->daemons, session->booking.session_id,
+                                    viewer_token, "viewer", args);
+  }
+  net_test_tools_free (ns_tools);
+  g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+
+  feed = relay_test_peer_feed (viewer, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  decoded = decoded_frame_rate (feed);
+  sent = sent_frame_rate (expert);
+  g_test_message ("decoded %.1f frames per second of %.1f sent (%.0f%%)", decoded, sent,
+                  100 * decoded / sent);
+  g_assert_cmpfloat (decoded, >, 0.8 * sent);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 150);
+}
+
+/* Main ------------------------------------------------------------------------ */
+
+static char *
+tool_path (int argc, char **argv, const char *option, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
+  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      return g_strdup (argv[i] + strlen (prefix));
+  if (build_root == NULL)
+    return NULL;
+  return g_build_filename (build_root, "tests", "tools", name, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  RelayTestTools tools = { 0 };
+  int status = 0;
+
+  g_test_init (&argc, &argv, NULL);
+  tools.peer = tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
+  tools.media_check = tool_path (argc, argv, "hz-media-check", "hz-media-check");
+  if (tools.peer == NULL || tools.media_check == NULL) {
+    g_printerr ("pass --hz-test-peer=PATH and --hz-media-check=PATH or set HUIZHEN_BUILD_ROOT\n");
+    return 1;
+  }
+
+  g_test_add_data_func ("/relay-teaching/late-viewer", &tools, test_late_viewer);
+  g_test_add_data_func ("/relay-teaching/floor", &tools, test_floor);
+  g_test_add_data_func ("/relay-teaching/payload-offset", &tools, test_payload_offset);
+  g_test_add_data_func ("/relay-teaching/bad-answer-isolated", &tools, test_bad_answer_isolated);
+  g_test_add_data_func ("/relay-teaching/h264", &tools, test_h264);
+  g_test_add_data_func ("/relay-teaching/room-full", &tools, test_room_full);
+  g_test_add_data_func ("/relay-teaching/loss-repaired", &tools, test_loss_repaired);
+  status = g_test_run ();
+
+  g_free (tools.peer);
+  g_free (tools.media_check);
+  return status;
+}
