@@ -230,7 +230,6 @@ test_office_hours (Fixture       *fixture,
 {
   const char *day = fixture->calendar->wednesday;
   g_autoptr (GPtrArray) starts = search_day (fixture, day);
-  g_autofree char *by_specialty = NULL;
 
   g_assert_cmpuint (starts->len, ==, SLOTS_PER_DAY);
   g_assert_true (has_start (starts, day, "09:00"));

@@ -111,7 +111,6 @@ run_round (SoupSession         *session,
   GThread *threads[REQUESTS];
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint won = 0, taken = 0;
-  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
   g_autofree char *base_text = g_strdup_printf ("%sT10:00:00+08:00", date);
   g_autoptr (GDateTime) base = g_date_time_new_from_iso8601 (base_text, NULL);
 

@@ -396,7 +396,6 @@ test_returned_is_final (Fixture       *fixture,
                                              fixture->daemons->admin_key, NULL);
   g_auto (SchedResponse) return_again = act (fixture, id, "return", fixture->coordinator_key,
                                              "{\"reason\": \"再次退回\"}");
-  g_auto (SchedResponse) english = { 0 };
   g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/accept",
                                            id);
   g_autofree char *authorization = g_strconcat ("Bearer ", fixture->coordinator_key, NULL);
