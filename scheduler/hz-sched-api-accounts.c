@@ -22,16 +22,16 @@ const HzFieldSpec hz_login_fields[] = {
   { .name = "login", .type = HZ_FIELD_STRING, .required = TRUE,
     .max_length = HZ_LOGIN_MAX_LENGTH },
   { .name = "password", .type = HZ_FIELD_STRING, .required = TRUE,
-    .max_length = HZ_PASSWORD_MAX_LENGTH },
+    .max_length = HZ_PASSWORD_MAX_LENGTH, .secret = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_password_fields[] = {
   { .name = "password", .type = HZ_FIELD_STRING, .required = TRUE,
-    .min_length = HZ_PASSWORD_MIN_LENGTH, .max_length = HZ_PASSWORD_MAX_LENGTH },
+    .min_length = HZ_PASSWORD_MIN_LENGTH, .max_length = HZ_PASSWORD_MAX_LENGTH, .secret = TRUE },
   { .name = "login", .type = HZ_FIELD_STRING, .max_length = HZ_LOGIN_MAX_LENGTH },
   { .name = "current_password", .type = HZ_FIELD_STRING,
-    .max_length = HZ_PASSWORD_MAX_LENGTH },
+    .max_length = HZ_PASSWORD_MAX_LENGTH, .secret = TRUE },
   { NULL }
 };
 

@@ -44,14 +44,14 @@ const HzFieldSpec hz_leave_fields[] = {
   { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "kind", .type = HZ_FIELD_STRING, .allowed = leave_kind_names },
-  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500, .multiline = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_extra_hours_fields[] = {
   { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },
-  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500, .multiline = TRUE },
   { NULL }
 };
 

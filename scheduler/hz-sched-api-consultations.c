@@ -14,14 +14,16 @@ static const HzFieldSpec patient_fields[] = {
   { .name = "ref", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 64 },
   { .name = "age", .type = HZ_FIELD_INTEGER, .required = TRUE, .min = 0, .max = 150 },
   { .name = "sex", .type = HZ_FIELD_STRING, .required = TRUE, .allowed = hz_patient_sex_names },
-  { .name = "summary", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000 },
+  { .name = "summary", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000,
+    .multiline = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_consultation_fields[] = {
   { .name = "specialty", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 100 },
   { .name = "patient", .type = HZ_FIELD_OBJECT, .required = TRUE, .members = patient_fields },
-  { .name = "question", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000 },
+  { .name = "question", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000,
+    .multiline = TRUE },
   { .name = "target_org_id", .type = HZ_FIELD_ID },
   { .name = "requested_expert_id", .type = HZ_FIELD_ID },
   { NULL }
@@ -38,12 +40,13 @@ const HzFieldSpec hz_reschedule_fields[] = {
   { .name = "expert_id", .type = HZ_FIELD_ID },
   { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },
-  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500, .multiline = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_cancel_fields[] = {
-  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500,
+    .multiline = TRUE },
   { NULL }
 };
 

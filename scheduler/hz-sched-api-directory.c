@@ -24,7 +24,7 @@ const HzFieldSpec hz_user_fields[] = {
   { .name = "title", .type = HZ_FIELD_STRING, .max_length = 100 },
   { .name = "login", .type = HZ_FIELD_STRING, .max_length = HZ_LOGIN_MAX_LENGTH },
   { .name = "password", .type = HZ_FIELD_STRING, .min_length = HZ_PASSWORD_MIN_LENGTH,
-    .max_length = HZ_PASSWORD_MAX_LENGTH },
+    .max_length = HZ_PASSWORD_MAX_LENGTH, .secret = TRUE },
   { NULL }
 };
 

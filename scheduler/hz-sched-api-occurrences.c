@@ -12,7 +12,8 @@ const HzFieldSpec hz_occurrence_move_fields[] = {
 };
 
 const HzFieldSpec hz_occurrence_cancel_fields[] = {
-  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500,
+    .multiline = TRUE },
   { NULL }
 };
 

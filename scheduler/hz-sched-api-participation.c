@@ -8,7 +8,7 @@
 
 const HzFieldSpec hz_participation_report_fields[] = {
   { .name = "session_id", .type = HZ_FIELD_ID, .required = TRUE },
-  { .name = "participant_id", .type = HZ_FIELD_ID, .required = TRUE },
+  { .name = "participant_id", .type = HZ_FIELD_ID_OR_DIGITS, .required = TRUE },
   { .name = "event", .type = HZ_FIELD_STRING, .required = TRUE,
     .allowed = hz_participation_event_names },
   { .name = "at", .type = HZ_FIELD_TIMESTAMP, .required = TRUE },

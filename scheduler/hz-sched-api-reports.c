@@ -8,12 +8,14 @@
 #include "hz-sched-store-reports.h"
 
 const HzFieldSpec hz_report_fields[] = {
-  { .name = "opinion", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 20000 },
+  { .name = "opinion", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 20000,
+    .multiline = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_amendment_fields[] = {
-  { .name = "text", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000 },
+  { .name = "text", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 4000,
+    .multiline = TRUE },
   { NULL }
 };
 

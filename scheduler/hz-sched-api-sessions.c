@@ -10,7 +10,7 @@
 
 const HzFieldSpec hz_recording_report_fields[] = {
   { .name = "session_id", .type = HZ_FIELD_ID, .required = TRUE },
-  { .name = "participant_id", .type = HZ_FIELD_ID, .required = TRUE },
+  { .name = "participant_id", .type = HZ_FIELD_ID_OR_DIGITS, .required = TRUE },
   { .name = "kind", .type = HZ_FIELD_STRING, .required = TRUE,
     .allowed = hz_recording_kind_names },
   { .name = "path", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 512 },

@@ -30,7 +30,7 @@ static const HzFieldSpec series_fields[] = {
 const HzFieldSpec hz_teaching_fields[] = {
   { .name = "presenter_id", .type = HZ_FIELD_ID, .required = TRUE },
   { .name = "title", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 200 },
-  { .name = "description", .type = HZ_FIELD_STRING, .max_length = 4000 },
+  { .name = "description", .type = HZ_FIELD_STRING, .max_length = 4000, .multiline = TRUE },
   { .name = "kind", .type = HZ_FIELD_STRING, .allowed = hz_teaching_kind_names },
   { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },

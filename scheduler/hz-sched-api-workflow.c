@@ -8,12 +8,13 @@
 #include "hz-sched-store-workflow.h"
 
 const HzFieldSpec hz_return_fields[] = {
-  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 500,
+    .multiline = TRUE },
   { NULL }
 };
 
 const HzFieldSpec hz_no_show_fields[] = {
-  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500 },
+  { .name = "reason", .type = HZ_FIELD_STRING, .max_length = 500, .multiline = TRUE },
   { NULL }
 };
 

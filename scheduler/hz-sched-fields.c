@@ -57,6 +57,9 @@ type_name (HzFieldType type,
       return en ? "an integer" : "整数";
     case HZ_FIELD_ID:
       return en ? "a positive integer id" : "正整数编号";
+    case HZ_FIELD_ID_OR_DIGITS:
+      return en ? "a positive integer id, as a number or a string of digits"
+                : "正整数编号（数字或由数字组成的字符串）";
     case HZ_FIELD_TIME:
       return en ? "an RFC 3339 time with an offset" : "带时区偏移的 RFC 3339 时间";
     case HZ_FIELD_TIMESTAMP:
@@ -153,6 +156,11 @@ hz_field_error_message (const HzFieldError *error,
       return en ? g_strdup_printf ("Field '%s' is more than 5 years ahead. "
                                    "Check the year.", field)
                 : g_strdup_printf ("字段“%s”晚于当前时间 5 年以上，请检查年份。", field);
+    case HZ_FIELD_PROBLEM_CONTROL_CHARACTER:
+      return en ? g_strdup_printf ("Field '%s' contains a control character. Free text may "
+                                   "contain line breaks and tabs, other fields none.", field)
+                : g_strdup_printf ("字段“%s”包含控制字符。自由文本只允许换行和制表符，"
+                                   "其他字段不允许任何控制字符。", field);
     case HZ_FIELD_PROBLEM_INVALID_REFERENCE:
       return en ? g_strdup_printf ("Field '%s' refers to something that does not exist "
                                    "or does not qualify.", field)
@@ -169,8 +177,9 @@ hz_field_error_message (const HzFieldError *error,
 }
 
 JsonObject *
-hz_json_parse_object (const char *data,
-                      gsize       length)
+hz_json_parse_object (const char  *data,
+                      gsize        length,
+                      char       **nul_field)
 {
   g_autoptr (JsonParser) parser = NULL;
   JsonNode *root;
@@ -179,7 +188,8 @@ hz_json_parse_object (const char *data,
     return NULL;
   if (!g_utf8_validate_len (data, length, NULL))
     return NULL;
-  if (!hz_json_check_object_syntax (data, length, HZ_JSON_MAX_DEPTH))
+  if (hz_json_check_object_syntax (data, length, HZ_JSON_MAX_DEPTH, nul_field) !=
+      HZ_JSON_SYNTAX_VALID)
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -231,6 +241,39 @@ string_is_allowed (const char        *value,
   return FALSE;
 }
 
+/* Whether VALUE has a control character (Unicode category Cc: U+0000 to
+ * U+001F, U+007F to U+009F) other than, when MULTILINE, "\n", "\t" and
+ * the "\r" of "\r\n". */
+static gboolean
+has_control_character (const char *value,
+                       gboolean    multiline)
+{
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_iscntrl (c))
+        continue;
+      if (multiline && (c == '\n' || c == '\t' || (c == '\r' && p[1] == '\n')))
+        continue;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether VALUE is empty or white space only (Unicode White_Space, which
+ * includes the ideographic space U+3000). */
+static gboolean
+is_blank (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (!g_unichar_isspace (g_utf8_get_char (p)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Each check returns TRUE when NODE satisfies SPEC, or FALSE with the
  * problem in *PROBLEM. */
 static gboolean
@@ -255,9 +298,20 @@ check_string (JsonNode          *node,
       return FALSE;
     }
 
-  if (spec->required && *value == '\0')
+  if (!spec->secret && spec->required && is_blank (value))
     {
       *problem = HZ_FIELD_PROBLEM_EMPTY;
+      return FALSE;
+    }
+  if (spec->secret && spec->required && *value == '\0')
+    {
+      *problem = HZ_FIELD_PROBLEM_EMPTY;
+      return FALSE;
+    }
+
+  if (!spec->secret && has_control_character (value, spec->multiline))
+    {
+      *problem = HZ_FIELD_PROBLEM_CONTROL_CHARACTER;
       return FALSE;
     }
 
@@ -300,14 +354,16 @@ check_integer (JsonNode          *node,
 }
 
 static gboolean
-check_id (JsonNode       *node,
-          HzFieldProblem *problem)
+check_id (JsonNode          *node,
+          const HzFieldSpec *spec,
+          HzFieldProblem    *problem)
 {
   gint64 value;
 
   if (node_is_integer (node) && json_node_get_int (node) > 0)
     return TRUE;
-  if (node_is_string (node) && parse_id_string (json_node_get_string (node), &value))
+  if (spec->type == HZ_FIELD_ID_OR_DIGITS && node_is_string (node) &&
+      parse_id_string (json_node_get_string (node), &value))
     return TRUE;
 
   *problem = HZ_FIELD_PROBLEM_WRONG_TYPE;
@@ -347,7 +403,8 @@ check_scalar (JsonNode          *node,
     case HZ_FIELD_INTEGER:
       return check_integer (node, spec, problem);
     case HZ_FIELD_ID:
-      return check_id (node, problem);
+    case HZ_FIELD_ID_OR_DIGITS:
+      return check_id (node, spec, problem);
     case HZ_FIELD_TIME:
     case HZ_FIELD_TIMESTAMP:
       return check_time (node, spec, problem);

@@ -36,7 +36,9 @@ G_BEGIN_DECLS
 typedef enum {
   HZ_FIELD_STRING,
   HZ_FIELD_INTEGER,
-  HZ_FIELD_ID,         /* positive integer, or a string of its decimal digits */
+  HZ_FIELD_ID,         /* positive integer */
+  HZ_FIELD_ID_OR_DIGITS, /* positive integer, or a string of its decimal digits, as the
+                          * relay sends participant ids */
   HZ_FIELD_TIME,       /* RFC 3339 string with an offset */
   HZ_FIELD_TIMESTAMP,  /* RFC 3339 string with an offset, or integer Unix seconds */
   HZ_FIELD_OBJECT,
@@ -60,6 +62,9 @@ struct _HzFieldSpec {
   const HzFieldSpec *items;      /* arrays: one spec for every element; its name is unused */
   guint max_items;               /* arrays: maximum number of elements */
   guint min_length;              /* strings: minimum characters; 0 for no limit */
+  gboolean multiline;            /* strings: free text that may contain "\n", "\t" and
+                                  * "\r\n"; other control characters are rejected */
+  gboolean secret;               /* strings: a password, checked for length only */
 };
 
 typedef enum {
@@ -78,6 +83,7 @@ typedef enum {
   HZ_FIELD_PROBLEM_TOO_SHORT,
   HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST,
   HZ_FIELD_PROBLEM_TOO_FAR_AHEAD,
+  HZ_FIELD_PROBLEM_CONTROL_CHARACTER,
 } HzFieldProblem;
 
 /* A rejected field: its path ("patient.age", "hours[2].start"), what is wrong with it
@@ -102,10 +108,15 @@ char *hz_field_error_message (const HzFieldError *error,
                               HzLanguage          language);
 
 /* Parses a request body that must be one JSON object in UTF-8, at most
- * HZ_BODY_MAX_BYTES long and nested at most HZ_JSON_MAX_DEPTH deep.
- * Returns a new reference, or NULL for anything else. */
-JsonObject *hz_json_parse_object (const char *data,
-                                  gsize       length);
+ * HZ_BODY_MAX_BYTES long, nested at most HZ_JSON_MAX_DEPTH deep and
+ * without two members of one object named alike. Returns a new
+ * reference, or NULL for anything else. A body that is valid JSON except
+ * for "\u0000" in a string value also gives NULL, and then sets
+ * *NUL_FIELD (when NUL_FIELD is not NULL) to the path of that value, e.g.
+ * "patient.summary". */
+JsonObject *hz_json_parse_object (const char  *data,
+                                  gsize        length,
+                                  char       **nul_field);
 
 /* Checks OBJECT against SPECS. Returns FALSE and sets *ERROR (a new
  * HzFieldError) at the first field that fails. */

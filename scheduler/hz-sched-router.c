@@ -327,8 +327,15 @@ parse_body (HzRequest         *request,
   gsize length = 0;
   const char *data = g_bytes_get_data (body, &length);
   g_autoptr (HzFieldError) field_error = NULL;
+  g_autofree char *nul_field = NULL;
 
-  request->body = hz_json_parse_object (data, length);
+  request->body = hz_json_parse_object (data, length, &nul_field);
+  if (request->body == NULL && nul_field != NULL)
+    {
+      field_error = hz_field_error_new (nul_field, HZ_FIELD_PROBLEM_CONTROL_CHARACTER, NULL);
+      hz_request_respond_field_error (request, field_error);
+      return FALSE;
+    }
   if (request->body == NULL)
     {
       hz_request_respond_error (request, HZ_SCHED_ERROR_INVALID_JSON);

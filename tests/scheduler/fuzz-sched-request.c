@@ -36,7 +36,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   g_autofree char *text = g_strndup ((const char *) data, size);
-  g_autoptr (JsonObject) object = hz_json_parse_object ((const char *) data, size);
+  g_autoptr (JsonObject) object = hz_json_parse_object ((const char *) data, size, NULL);
   HzLanguage language = hz_language_from_accept_language (text);
   gint64 seconds;
 

@@ -95,7 +95,7 @@ test_error_contract_codes (void)
 static JsonObject *
 parse (const char *text)
 {
-  return hz_json_parse_object (text, strlen (text));
+  return hz_json_parse_object (text, strlen (text), NULL);
 }
 
 static void
@@ -121,8 +121,8 @@ test_json_parse (void)
       g_assert_null (parse (rejected[i]));
     }
 
-  g_assert_null (hz_json_parse_object ("{\"a\": \"\xff\"}", 10));
-  g_assert_null (hz_json_parse_object ("{\"a\": 1}", HZ_BODY_MAX_BYTES + 1));
+  g_assert_null (hz_json_parse_object ("{\"a\": \"\xff\"}", 10, NULL));
+  g_assert_null (hz_json_parse_object ("{\"a\": 1}", HZ_BODY_MAX_BYTES + 1, NULL));
   g_assert_null (parse (deep_bad));
 
   /* Brackets inside strings do not count towards the depth. */
@@ -141,6 +141,8 @@ typedef struct {
   const char *text;
   gboolean valid;
 } SyntaxCase;
+
+#define NUL_IN_STRING 2
 
 static const SyntaxCase syntax_cases[] = {
   { "{}", TRUE },
@@ -168,8 +170,15 @@ static const SyntaxCase syntax_cases[] = {
   { "{\"a\": \"unterminated}", FALSE },
   { "[]", FALSE },
   { "", FALSE },
-  /* Valid JSON that a C string cannot carry. */
-  { "{\"a\": \"\\u0000\"}", FALSE },
+  /* JSON-GLib keeps only the last of two members named alike. */
+  { "{\"a\": 1, \"a\": 2}", FALSE },
+  { "{\"a\": 1, \"\\u0061\": 2}", FALSE },
+  { "{\"o\": {\"b\": 1, \"b\": 1}}", FALSE },
+  { "{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}]}", TRUE },
+  /* Valid JSON that a C string cannot carry: a NUL in a value is reported
+   * with its field, a NUL in a name and lone surrogates are invalid. */
+  { "{\"a\": \"\\u0000\"}", NUL_IN_STRING },
+  { "{\"a\\u0000\": 1}", FALSE },
   { "{\"a\": \"\\ud83d\"}", FALSE },
   { "{\"a\": \"\\ude00\"}", FALSE },
   { "{\"a\": \"\\ud83d\\u0041\"}", FALSE },
@@ -182,14 +191,57 @@ test_json_syntax (void)
     {
       const char *text = syntax_cases[i].text;
 
+      HzJsonSyntax expected = syntax_cases[i].valid == NUL_IN_STRING ? HZ_JSON_SYNTAX_NUL_IN_STRING
+                              : syntax_cases[i].valid ? HZ_JSON_SYNTAX_VALID
+                              : HZ_JSON_SYNTAX_INVALID;
+
       g_test_message ("body: %s", text);
-      g_assert_cmpint (hz_json_check_object_syntax (text, strlen (text), 8),
-                       ==, syntax_cases[i].valid);
+      g_assert_cmpint (hz_json_check_object_syntax (text, strlen (text), 8, NULL), ==, expected);
     }
 
   /* A NUL byte inside the body. */
-  g_assert_false (hz_json_check_object_syntax ("{\"a\": 1}\0", 9, 8));
-  g_assert_false (hz_json_check_object_syntax ("{\"a\0\": 1}", 9, 8));
+  g_assert_cmpint (hz_json_check_object_syntax ("{\"a\": 1}\0", 9, 8, NULL), ==,
+                   HZ_JSON_SYNTAX_INVALID);
+  g_assert_cmpint (hz_json_check_object_syntax ("{\"a\0\": 1}", 9, 8, NULL), ==,
+                   HZ_JSON_SYNTAX_INVALID);
+}
+
+/* An escaped NUL in a string value names the first such value's path. */
+static void
+test_json_nul_field (void)
+{
+  const struct {
+    const char *text;
+    const char *field;
+  } cases[] = {
+    { "{\"question\": \"a\\u0000b\"}", "question" },
+    { "{\"patient\": {\"age\": 1, \"summary\": \"\\u0000\"}, \"question\": \"\\u0000\"}",
+      "patient.summary" },
+    { "{\"hours\": [{\"start\": \"08:00\"}, {\"start\": \"x\\u0000\"}]}", "hours[1].start" },
+    { "{\"list\": [\"a\", \"\\u0000\"]}", "list[1]" },
+    { "{\"\\u4e2d\": \"\\u0000\"}", "中" },
+  };
+  g_autofree char *long_name = g_strnfill (300, 'n');
+  g_autofree char *long_body = g_strdup_printf ("{\"%s\": \"\\u0000\"}", long_name);
+  g_autofree char *long_field = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *field = NULL;
+
+      g_test_message ("body: %s", cases[i].text);
+      g_assert_cmpint (hz_json_check_object_syntax (cases[i].text, strlen (cases[i].text), 8,
+                                                    &field), ==, HZ_JSON_SYNTAX_NUL_IN_STRING);
+      g_assert_cmpstr (field, ==, cases[i].field);
+      g_clear_pointer (&field, g_free);
+      g_assert_null (hz_json_parse_object (cases[i].text, strlen (cases[i].text), &field));
+      g_assert_cmpstr (field, ==, cases[i].field);
+    }
+
+  /* Long names are cut in the report. */
+  g_assert_null (hz_json_parse_object (long_body, strlen (long_body), &long_field));
+  g_assert_cmpint (g_utf8_strlen (long_field, -1), ==, 101);
+  g_assert_true (g_str_has_suffix (long_field, "…"));
 }
 
 static HzFieldError *
@@ -292,6 +344,67 @@ test_fields_length_counts_characters (void)
   g_assert_nonnull (too_long);
   g_assert_cmpstr (too_long->field, ==, "reason");
   g_assert_cmpint (too_long->problem, ==, HZ_FIELD_PROBLEM_TOO_LONG);
+}
+
+static const HzFieldSpec text_fields[] = {
+  { .name = "name", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 100 },
+  { .name = "note", .type = HZ_FIELD_STRING, .max_length = 100 },
+  { .name = "summary", .type = HZ_FIELD_STRING, .max_length = 100, .multiline = TRUE },
+  { .name = "password", .type = HZ_FIELD_STRING, .max_length = 100, .secret = TRUE },
+  { .name = "org_id", .type = HZ_FIELD_ID },
+  { .name = "relay_id", .type = HZ_FIELD_ID_OR_DIGITS },
+  { NULL }
+};
+
+/* Text fields: white space only, control characters, free text with line
+ * breaks, passwords taken as they are; ids as integers. */
+static void
+test_fields_text_and_ids (void)
+{
+  const struct {
+    const char *body;
+    const char *field;         /* NULL when the body is valid */
+    HzFieldProblem problem;
+  } cases[] = {
+    { "{\"name\": \"心血管内科\"}", NULL, 0 },
+    { "{\"name\": \"   \"}", "name", HZ_FIELD_PROBLEM_EMPTY },
+    { "{\"name\": \"\\t\\n \"}", "name", HZ_FIELD_PROBLEM_EMPTY },
+    { "{\"name\": \"\\u3000\"}", "name", HZ_FIELD_PROBLEM_EMPTY },
+    { "{\"name\": \"a\\u001b[31mb\"}", "name", HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"a\\nb\"}", "name", HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"a\\u0085b\"}", "name", HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"a\\u007fb\"}", "name", HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    /* An optional field may be blank; it still takes no control characters. */
+    { "{\"name\": \"x\", \"note\": \" \"}", NULL, 0 },
+    { "{\"name\": \"x\", \"note\": \"a\\tb\"}", "note", HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"x\", \"summary\": \"胸痛\\n\\t三天\\r\\n加重\"}", NULL, 0 },
+    { "{\"name\": \"x\", \"summary\": \"a\\rb\"}", "summary",
+      HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"x\", \"summary\": \"a\\u0007\"}", "summary",
+      HZ_FIELD_PROBLEM_CONTROL_CHARACTER },
+    { "{\"name\": \"x\", \"password\": \"  \\u0007 \"}", NULL, 0 },
+    { "{\"name\": \"x\", \"org_id\": 2}", NULL, 0 },
+    { "{\"name\": \"x\", \"org_id\": \"2\"}", "org_id", HZ_FIELD_PROBLEM_WRONG_TYPE },
+    { "{\"name\": \"x\", \"relay_id\": \"2\"}", NULL, 0 },
+    { "{\"name\": \"x\", \"relay_id\": 2}", NULL, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (HzFieldError) error = NULL;
+
+      g_test_message ("body: %s", cases[i].body);
+      error = validate (cases[i].body, text_fields);
+      if (cases[i].field == NULL)
+        {
+          g_assert_null (error);
+          continue;
+        }
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->field, ==, cases[i].field);
+      g_assert_cmpint (error->problem, ==, cases[i].problem);
+      g_assert_cmpint (hz_field_error_code (error), ==, HZ_SCHED_ERROR_INVALID_FIELD);
+    }
 }
 
 static void
@@ -576,9 +689,11 @@ main (int   argc,
   g_test_add_func ("/sched-core/error-table/contract-codes", test_error_contract_codes);
   g_test_add_func ("/sched-core/json/parse", test_json_parse);
   g_test_add_func ("/sched-core/json/syntax", test_json_syntax);
+  g_test_add_func ("/sched-core/json/nul-field", test_json_nul_field);
   g_test_add_func ("/sched-core/fields/consultation", test_fields_consultation);
   g_test_add_func ("/sched-core/fields/length-in-characters", test_fields_length_counts_characters);
   g_test_add_func ("/sched-core/fields/times-and-ids", test_fields_times_and_ids);
+  g_test_add_func ("/sched-core/fields/text-and-ids", test_fields_text_and_ids);
   g_test_add_func ("/sched-core/fields/messages", test_field_messages);
   g_test_add_func ("/sched-core/api-key/format", test_api_key_format);
   g_test_add_func ("/sched-core/access/rules", test_access_rules);

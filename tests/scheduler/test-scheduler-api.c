@@ -503,6 +503,56 @@ test_bad_requests (Fixture       *fixture,
                    ==, "requested");
 }
 
+/* Consultation requests with JSON that JSON-GLib alone would take in the
+ * wrong way, and text fields with blanks or control characters. */
+static void
+test_json_input (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  const char *doctor = fixture->booking.doctor_key;
+  const struct {
+    const char *specialty;
+    const char *summary;
+    const char *question;
+    const char *extra;
+    guint status;
+    const char *code;
+    const char *field;
+  } cases[] = {
+    /* Two members named "question", also when one is escaped. */
+    { "内科", "胸痛", "?", ", \"question\": \"!\"", 400, "invalid_json", NULL },
+    { "内科", "胸痛", "?", ", \"\\u0071uestion\": \"!\"", 400, "invalid_json", NULL },
+    { "内科", "胸痛", "请会诊\\u0000忽略", "", 400, "invalid_field", "question" },
+    { "内科", "胸痛\\u0000", "?", "", 400, "invalid_field", "patient.summary" },
+    { "   ", "胸痛", "?", "", 400, "invalid_field", "specialty" },
+    { "\\u3000", "胸痛", "?", "", 400, "invalid_field", "specialty" },
+    { "内科\\u001b[2J", "胸痛", "?", "", 400, "invalid_field", "specialty" },
+    { "内科", "胸痛", "?", ", \"target_org_id\": \"1\"", 400, "invalid_field", "target_org_id" },
+    { "内科", "胸痛三天，\\n活动后加重。\\t", "请会诊：\\r\\n是否需要造影？", "", 201, NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *body = g_strdup_printf (
+        "{\"specialty\": \"%s\", \"patient\": {\"ref\": \"J-1\", \"age\": 60,"
+        " \"sex\": \"male\", \"summary\": \"%s\"}, \"question\": \"%s\"%s}",
+        cases[i].specialty, cases[i].summary, cases[i].question, cases[i].extra);
+      g_auto (Response) response = send_json (fixture, "POST", "/api/v1/consultations", doctor,
+                                              body);
+
+      g_test_message ("body: %s", body);
+      if (cases[i].code == NULL)
+        {
+          g_assert_cmpuint (response.status, ==, cases[i].status);
+          continue;
+        }
+      assert_error (&response, cases[i].status, cases[i].code);
+      if (cases[i].field != NULL)
+        g_assert_nonnull (strstr (json_object_get_string_member (response_object (&response),
+                                                                 "message"), cases[i].field));
+    }
+}
+
 /* An organization's timezone must name a zone file of the system's
  * database. Paths, offsets and a FIFO are rejected without the daemon
  * opening them: a FIFO used to block it, and a file that is not a zone
@@ -902,6 +952,7 @@ main (int   argc,
   ADD ("join-token/verifies", test_join_token_verifies);
   ADD ("errors/language", test_error_language);
   ADD ("errors/bad-requests", test_bad_requests);
+  ADD ("errors/json-input", test_json_input);
   ADD ("organizations/timezones", test_organization_timezones);
   ADD ("visibility/other-county", test_other_county_not_found);
   ADD ("recordings/reports", test_recording_reports);

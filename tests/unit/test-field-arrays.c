@@ -30,7 +30,9 @@ typedef struct {
 
 static const Case cases[] = {
   { "{\"hours\": []}", NULL, 0 },
-  { "{\"hours\": [{\"weekday\": 1, \"start\": \"09:00\"}], \"org_ids\": [1, \"2\"]}", NULL, 0 },
+  { "{\"hours\": [{\"weekday\": 1, \"start\": \"09:00\"}], \"org_ids\": [1, 2]}", NULL, 0 },
+  /* Ids are JSON integers; a string of digits is the wrong type. */
+  { "{\"hours\": [], \"org_ids\": [1, \"2\"]}", "org_ids[1]", HZ_FIELD_PROBLEM_WRONG_TYPE },
   { "{}", "hours", HZ_FIELD_PROBLEM_MISSING },
   { "{\"hours\": {}}", "hours", HZ_FIELD_PROBLEM_WRONG_TYPE },
   { "{\"hours\": [1]}", "hours[0]", HZ_FIELD_PROBLEM_WRONG_TYPE },
@@ -52,7 +54,7 @@ test_array_fields (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (JsonObject) object = hz_json_parse_object (cases[i].body,
-                                                            strlen (cases[i].body));
+                                                            strlen (cases[i].body), NULL);
       g_autoptr (HzFieldError) error = NULL;
       gboolean valid;
 
@@ -81,7 +83,7 @@ static void
 test_too_many_items_message (void)
 {
   const char *body = "{\"hours\": [{}, {}, {}, {}]}";
-  g_autoptr (JsonObject) object = hz_json_parse_object (body, strlen (body));
+  g_autoptr (JsonObject) object = hz_json_parse_object (body, strlen (body), NULL);
   g_autoptr (HzFieldError) error = NULL;
   g_autofree char *english = NULL;
 
