@@ -11,7 +11,8 @@
 #
 # Environment: FUZZ_RUNS (executions per target, default 10000000),
 # FUZZ_MAX_TIME (seconds per target, default 3600), FUZZ_MAX_LEN (bytes per
-# input, default 65536: SDP with many candidates is large).
+# input; by default 65536 for targets that read SDP or whole request bodies
+# and 4096 for the others, whose inputs are short lines and files).
 set -euo pipefail
 
 if (($# < 1)); then
@@ -23,7 +24,13 @@ shift
 source_dir=$(cd "$(dirname "$0")" && pwd)
 runs=${FUZZ_RUNS:-10000000}
 max_time=${FUZZ_MAX_TIME:-3600}
-max_len=${FUZZ_MAX_LEN:-65536}
+
+default_max_len () {
+  case $1 in
+    sdp-* | signalling-message | sched-request) echo 65536 ;;
+    *) echo 4096 ;;
+  esac
+}
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
@@ -43,8 +50,9 @@ for target in "${targets[@]}"; do
     status=1
     continue
   fi
+  max_len=${FUZZ_MAX_LEN:-$(default_max_len "$target")}
   mkdir -p "$work"
-  echo "$target: $runs executions at most, $max_time s at most; log $log"
+  echo "$target: $runs executions at most, $max_time s at most, inputs up to $max_len bytes; log $log"
   # libFuzzer reports a leaking input like a crash (-detect_leaks=1 is its
   # default with AddressSanitizer).
   if ! "$binary" -runs="$runs" -max_total_time="$max_time" -max_len="$max_len" \
