@@ -46,6 +46,7 @@ typedef struct {
   guint reconnect_grace_s;   /* how long a dropped participant may rejoin unseen */
   guint max_room_participants;  /* participants of one room; one more gets room_full */
   guint max_participants;       /* participants in all rooms of the relay */
+  guint max_connections_per_address;  /* open WebSockets of one remote address */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
 } HzRelayConfig;

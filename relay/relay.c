@@ -3,6 +3,7 @@
 #include "http-guard.h"
 #include "room.h"
 #include "signalling.h"
+#include "ws-accept.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -104,8 +105,7 @@ hz_relay_new (HzConfig *config, GError **error)
   g_signal_connect (relay->server, "request-read", G_CALLBACK (on_request_read), NULL);
   soup_server_add_handler (relay->server, "/healthz", on_healthz, relay, NULL);
   soup_server_add_handler (relay->server, "/metrics", on_metrics, relay, NULL);
-  soup_server_add_websocket_handler (relay->server, "/ws", NULL, NULL,
-                                     hz_signalling_accept, relay, NULL);
+  relay->acceptor = hz_ws_acceptor_new (relay, "/ws");
   return g_steal_pointer (&relay);
 }
 
@@ -120,6 +120,7 @@ hz_relay_free (HzRelay *relay)
     soup_server_disconnect (relay->server);
   g_clear_object (&relay->server);
   g_clear_pointer (&relay->connections, g_hash_table_unref);
+  g_clear_pointer (&relay->acceptor, hz_ws_acceptor_free);
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
   g_clear_pointer (&relay->reporter, hz_reporter_free);
   g_clear_pointer (&relay->metrics, hz_metrics_free);

@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 typedef struct _HzRoom HzRoom;
+typedef struct _HzWsAcceptor HzWsAcceptor;
 
 typedef struct _HzRelay {
   HzConfig *config;
@@ -19,6 +20,7 @@ typedef struct _HzRelay {
   SoupServer *server;
   HzReporter *reporter;
   HzMetrics *metrics;
+  HzWsAcceptor *acceptor;     /* WebSocket upgrades of /ws */
   GHashTable *rooms;          /* gint64 session id → HzRoom, owned */
   GHashTable *connections;    /* HzConnection set, a reference each */
   gboolean stopping;

@@ -10,10 +10,15 @@
 #include "signalling-message.h"
 #include "hz-token.h"
 
-/* Frames up to this size reach the parser, which answers frames over
- * HZ_SIGNAL_MAX_MESSAGE_SIZE with message_too_large; libsoup closes the
- * socket (code 1009) on larger ones. */
-#define MAX_FRAME_SIZE (16 * HZ_SIGNAL_MAX_MESSAGE_SIZE)
+/* libsoup drops a socket without a close frame on a frame over this size.
+ * The guard stream of ws-accept.c closes a socket whose message exceeds
+ * HZ_SIGNAL_MAX_MESSAGE_SIZE (code 1009) before libsoup reads the header of
+ * such a frame, so this limit only backs it up. */
+#define MAX_FRAME_SIZE (HZ_SIGNAL_MAX_MESSAGE_SIZE + 1)
+
+/* A socket that has not joined this long after the upgrade gets the error
+ * join_timeout and is closed with HZ_CLOSE_JOIN_TIMEOUT. */
+#define JOIN_DEADLINE_S 10
 
 /* Seconds between WebSocket pings, which let a dead peer be noticed. */
 #define KEEPALIVE_INTERVAL_S 15
@@ -24,6 +29,7 @@ struct _HzConnection {
   char *peer;                   /* remote address, for logs */
   HzParticipant *participant;   /* set while joined */
   gboolean join_seen;           /* a join was accepted once on this socket */
+  guint join_deadline_id;       /* until the join is accepted */
 };
 
 HzConnection *
@@ -35,6 +41,7 @@ hz_connection_ref (HzConnection *connection)
 static void
 connection_clear (HzConnection *connection)
 {
+  g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
   g_clear_object (&connection->websocket);
   g_free (connection->peer);
 }
@@ -175,6 +182,7 @@ handle_join (HzConnection *connection, const HzSignalMessage *message)
   }
   connection->join_seen = TRUE;
   connection->participant = hz_room_join (room, connection, &token);
+  g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
 }
 
 static void
@@ -252,8 +260,25 @@ on_closed (SoupWebsocketConnection *websocket, gpointer data)
   } else {
     leave_room (connection);
   }
+  g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (websocket, connection);
   g_hash_table_remove (connection->relay->connections, connection);
+}
+
+static gboolean
+on_join_deadline (gpointer data)
+{
+  HzConnection *connection = data;
+
+  connection->join_deadline_id = 0;
+  if (soup_websocket_connection_get_state (connection->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return G_SOURCE_REMOVE;
+  g_message ("%s: no join within %d s of connecting; closing the connection", connection->peer,
+             JOIN_DEADLINE_S);
+  hz_connection_send_error (connection, "join_timeout", NULL,
+                            "no join was accepted within 10 s of connecting");
+  hz_connection_close (connection, HZ_CLOSE_JOIN_TIMEOUT, "join_timeout");
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -271,6 +296,8 @@ hz_signalling_accept (SoupServer *server, SoupServerMessage *message, const char
 
   g_signal_connect (websocket, "message", G_CALLBACK (on_message), connection);
   g_signal_connect (websocket, "closed", G_CALLBACK (on_closed), connection);
+  connection->join_deadline_id = g_timeout_add_seconds (JOIN_DEADLINE_S, on_join_deadline,
+                                                       connection);
   g_hash_table_add (relay->connections, connection);
   g_debug ("%s: WebSocket connection opened", connection->peer);
 }

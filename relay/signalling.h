@@ -14,9 +14,11 @@ typedef struct _HzRelay HzRelay;
 #define HZ_CLOSE_TOKEN_REJECTED 4001  /* after a token error */
 #define HZ_CLOSE_REPLACED 4002        /* the same user joined on another socket */
 #define HZ_CLOSE_ROOM_FULL 4003       /* after room_full */
+#define HZ_CLOSE_JOIN_TIMEOUT 4004    /* no join within 10 s of connecting */
 
-/* The handler for soup_server_add_websocket_handler(); USER_DATA is the
- * HzRelay. */
+/* Takes a new WebSocket connection (see ws-accept.h); the arguments are
+ * those of a soup_server_add_websocket_handler() callback, with USER_DATA
+ * the HzRelay. */
 void hz_signalling_accept (SoupServer              *server,
                            SoupServerMessage       *message,
                            const char              *path,

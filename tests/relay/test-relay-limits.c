@@ -98,14 +98,189 @@ test_http_content_length (void)
   assert_healthz_ok (net->relay);
 }
 
+/* WebSocket messages ---------------------------------------------------------- */
+
+/* The relay's limit on one signalling message: HZ_SIGNAL_MAX_MESSAGE_SIZE. */
+#define MESSAGE_LIMIT (64 * 1024)
+
+static RawClient *
+connect_websocket (NetTestRelay *relay)
+{
+  RawClient *client = raw_client_connect (relay->url);
+
+  g_assert_cmpuint (raw_client_ws_upgrade (client, "/ws", RESPONSE_TIMEOUT_MS), ==, 101);
+  return client;
+}
+
+static void
+assert_closed_too_large (RawClient *client)
+{
+  g_autofree char *error = raw_client_ws_wait_message (client, "error", "message_too_large",
+                                                       RESPONSE_TIMEOUT_MS);
+
+  g_assert_nonnull (error);
+  g_assert_cmpint (raw_client_ws_wait_close (client, RESPONSE_TIMEOUT_MS), ==, 1009);
+}
+
+/* A message in fragments is read up to the limit, and the relay closes the
+ * socket once the fragments pass it, without buffering what follows. */
+static void
+test_ws_fragments (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  GPid pid = net_test_relay_pid (net->relay);
+  g_autoptr (RawClient) small = connect_websocket (net->relay);
+  g_autoptr (RawClient) large = connect_websocket (net->relay);
+  const char *join = "{\"type\": \"join\", \"session_id\": 1, \"token\": \"not-a-token\"}";
+  g_autofree char *filler = g_malloc (MiB);
+  g_autofree char *reply = NULL;
+  guint64 rss_before_kib = 0;
+  guint64 rss_after_kib = 0;
+  guint sent = 0;
+
+  memset (filler, ' ', MiB);
+
+  /* A join in three fragments is read as one message. */
+  g_assert_true (raw_client_ws_send (small, RAW_WS_TEXT, FALSE, join, 10, 0));
+  g_assert_true (raw_client_ws_send (small, RAW_WS_CONTINUATION, FALSE, join + 10, 20, 0));
+  g_assert_true (raw_client_ws_send (small, RAW_WS_CONTINUATION, TRUE, join + 30,
+                                     strlen (join) - 30, 0));
+  reply = raw_client_ws_wait_message (small, "error", "token_malformed", RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (reply);
+
+  /* A message of exactly the limit in two fragments reaches the parser,
+   * which finds no JSON in it; the socket stays open. */
+  g_assert_true (raw_client_ws_send (large, RAW_WS_TEXT, FALSE, filler, MESSAGE_LIMIT / 2, 0));
+  g_assert_true (raw_client_ws_send (large, RAW_WS_CONTINUATION, TRUE, filler,
+                                     MESSAGE_LIMIT / 2, 0));
+  g_clear_pointer (&reply, g_free);
+  reply = raw_client_ws_wait_message (large, "error", "bad_message", RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (reply);
+
+  /* One byte more, over many fragments, closes it. */
+  rss_before_kib = net_test_rss_kib (pid);
+  g_assert_true (raw_client_ws_send (large, RAW_WS_TEXT, FALSE, filler, MESSAGE_LIMIT / 2, 0));
+  g_assert_true (raw_client_ws_send (large, RAW_WS_CONTINUATION, FALSE, filler,
+                                     MESSAGE_LIMIT / 2, 0));
+  g_assert_true (raw_client_ws_send (large, RAW_WS_CONTINUATION, FALSE, filler, 1, 0));
+  assert_closed_too_large (large);
+
+  /* What follows is discarded until the relay closes the connection. */
+  while (sent < 150 && raw_client_ws_send (large, RAW_WS_CONTINUATION, FALSE, filler, MiB, 0))
+    sent++;
+  rss_after_kib = net_test_rss_kib (pid);
+  g_test_message ("sent %u MiB of fragments more; relay RSS %" G_GUINT64_FORMAT " KiB before, %"
+                  G_GUINT64_FORMAT " KiB after", sent, rss_before_kib, rss_after_kib);
+  g_assert_cmpuint (rss_after_kib, <, rss_before_kib + 8 * 1024);
+  g_assert_true (net_test_relay_log_contains (net->relay, "exceeds the limit"));
+  assert_healthz_ok (net->relay);
+}
+
+/* A single frame over the limit is rejected on its header alone, before
+ * its payload arrives. */
+static void
+test_ws_oversized_frame (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  g_autoptr (RawClient) client = connect_websocket (net->relay);
+  char payload[1000];
+
+  memset (payload, ' ', sizeof payload);
+  g_assert_true (raw_client_ws_send (client, RAW_WS_TEXT, TRUE, payload, sizeof payload,
+                                     MESSAGE_LIMIT + 1));
+  assert_closed_too_large (client);
+  assert_healthz_ok (net->relay);
+}
+
+/* Slow and many clients ---------------------------------------------------- */
+
+/* A socket that sends no join is closed after 10 s with join_timeout. */
+static void
+test_ws_join_timeout (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  g_autoptr (RawClient) client = connect_websocket (net->relay);
+  gint64 connected_us = g_get_monotonic_time ();
+  g_autofree char *error = raw_client_ws_wait_message (client, "error", "join_timeout", 15000);
+  gint64 waited_ms = (g_get_monotonic_time () - connected_us) / 1000;
+
+  g_test_message ("join_timeout after %" G_GINT64_FORMAT " ms", waited_ms);
+  g_assert_nonnull (error);
+  g_assert_cmpint (waited_ms, >=, 9000);
+  g_assert_cmpint (raw_client_ws_wait_close (client, RESPONSE_TIMEOUT_MS), ==, 4004);
+}
+
+/* With [relay] max-connections-per-address = 3, a fourth upgrade from
+ * 127.0.0.1 gets 429 until one of the three closes. */
+static void
+test_ws_connections_per_address (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start ("max-connections-per-address = 3\n");
+  g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_client_free);
+  guint status = 0;
+
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (clients, connect_websocket (net->relay));
+  {
+    g_autoptr (RawClient) extra = raw_client_connect (net->relay->url);
+
+    g_assert_cmpuint (raw_client_ws_upgrade (extra, "/ws", RESPONSE_TIMEOUT_MS), ==, 429);
+  }
+  g_assert_true (net_test_relay_log_contains (net->relay, "upgrade rejected with 429"));
+
+  /* The relay notices the close of one socket and takes a new one. */
+  g_ptr_array_remove_index (clients, 0);
+  for (guint attempt = 0; attempt < 50 && status != 101; attempt++) {
+    g_autoptr (RawClient) extra = raw_client_connect (net->relay->url);
+
+    status = raw_client_ws_upgrade (extra, "/ws", RESPONSE_TIMEOUT_MS);
+    if (status == 101)
+      g_ptr_array_add (clients, g_steal_pointer (&extra));
+    else
+      g_usleep (100 * 1000);
+  }
+  g_assert_cmpuint (status, ==, 101);
+}
+
 /* Main -------------------------------------------------------------------- */
+
+static char *
+tool_path (int argc, char **argv, const char *option, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
+  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      return g_strdup (argv[i] + strlen (prefix));
+  if (build_root == NULL)
+    return NULL;
+  return g_build_filename (build_root, "tests", "tools", name, NULL);
+}
 
 int
 main (int argc, char **argv)
 {
+  RelayTestTools tools = { 0 };
+  int status = 0;
+
   g_test_init (&argc, &argv, NULL);
+  tools.peer = tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
+  tools.media_check = tool_path (argc, argv, "hz-media-check", "hz-media-check");
+  if (tools.peer == NULL || tools.media_check == NULL) {
+    g_printerr ("pass --hz-test-peer=PATH and --hz-media-check=PATH or set HUIZHEN_BUILD_ROOT\n");
+    return 1;
+  }
 
   g_test_add_func ("/relay-limits/http-chunked-body", test_http_chunked_body);
   g_test_add_func ("/relay-limits/http-content-length", test_http_content_length);
-  return g_test_run ();
+  g_test_add_func ("/relay-limits/ws-fragments", test_ws_fragments);
+  g_test_add_func ("/relay-limits/ws-oversized-frame", test_ws_oversized_frame);
+  g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
+  g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
+  status = g_test_run ();
+
+  g_free (tools.peer);
+  g_free (tools.media_check);
+  return status;
 }
