@@ -4,6 +4,7 @@
 #include "room-private.h"
 #include "candidate.h"
 #include "offer-filter.h"
+#include "sdp-text.h"
 #include "subscriber.h"
 
 #include <errno.h>
@@ -489,7 +490,7 @@ check_publish_allowed (HzParticipant *participant, const char *sdp_text)
   if (video_allowed)
     return TRUE;
 
-  if (gst_sdp_message_new_from_text (sdp_text, &sdp) == GST_SDP_OK)
+  if (hz_sdp_parse_text (sdp_text, &sdp))
     n_video = hz_offer_count_sending (sdp, "video");
   g_clear_pointer (&sdp, gst_sdp_message_free);
   if (n_video > 0) {

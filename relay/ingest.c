@@ -10,6 +10,7 @@
 #include "ice.h"
 #include "keyframe.h"
 #include "offer-filter.h"
+#include "sdp-text.h"
 #include "webrtc-util.h"
 
 #include <gio/gio.h>
@@ -581,7 +582,7 @@ hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
 
   g_return_val_if_fail (!ingest->offer_set, FALSE);
 
-  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK
+  if (!hz_sdp_parse_text (sdp_text, &sdp)
       || gst_sdp_message_medias_len (sdp) == 0) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          "the offer is not SDP with at least one m-line");

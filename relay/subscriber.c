@@ -9,6 +9,7 @@
 #include "forward-caps.h"
 #include "ice.h"
 #include "ingest.h"
+#include "sdp-text.h"
 #include "tee-branch.h"
 #include "track-forward.h"
 #include "webrtc-util.h"
@@ -446,7 +447,7 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrAr
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *answer;
 
-  if (gst_sdp_message_new_from_text (sdp_text, &sdp) != GST_SDP_OK
+  if (!hz_sdp_parse_text (sdp_text, &sdp)
       || gst_sdp_message_medias_len (sdp) == 0) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                          "the answer is not SDP with at least one m-line");

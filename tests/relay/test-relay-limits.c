@@ -242,6 +242,68 @@ test_ws_connections_per_address (void)
   g_assert_cmpuint (status, ==, 101);
 }
 
+/* SDP ------------------------------------------------------------------------ */
+
+#define JOIN_TIMEOUT_MS 20000
+#define FEED_TIMEOUT_MS 20000
+
+/* Joins SESSION's room on a raw WebSocket with TOKEN. */
+static RawClient *
+join_raw (NetTestSession *net, const char *token)
+{
+  RawClient *client = connect_websocket (net->relay);
+  g_autofree char *join = g_strdup_printf ("{\"type\": \"join\", \"session_id\": %" G_GINT64_FORMAT
+                                           ", \"token\": \"%s\"}",
+                                           net->session.booking.session_id, token);
+  g_autofree char *joined = NULL;
+
+  g_assert_true (raw_client_ws_send_text (client, join));
+  joined = raw_client_ws_wait_message (client, "joined", NULL, JOIN_TIMEOUT_MS);
+  g_assert_nonnull (joined);
+  return client;
+}
+
+static void
+assert_bad_sdp (RawClient *client, const char *message)
+{
+  g_autofree char *error = NULL;
+
+  g_test_message ("sending %s", message);
+  g_assert_true (raw_client_ws_send_text (client, message));
+  error = raw_client_ws_wait_message (client, "error", "bad_sdp", RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (error);
+}
+
+/* Offers and answers with empty or blank SDP get bad_sdp before any SDP
+ * parser sees them: GStreamer's would log a critical warning, which the
+ * relay's G_DEBUG=fatal-criticals turns into an abort. */
+static void
+test_empty_sdp (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  g_autoptr (RelayTestPeer) doctor = relay_test_peer_start (tools, session->daemons,
+                                                            session->booking.session_id,
+                                                            session->doctor_token, "doctor", NULL);
+  g_autoptr (RawClient) expert = join_raw (net, session->expert_token);
+  g_autofree char *pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.doctor_id);
+  g_autofree char *offer = NULL;
+  g_autofree char *empty_answer = NULL;
+
+  assert_bad_sdp (expert, "{\"type\": \"offer\", \"pc\": \"publish\", \"sdp\": \"\"}");
+  assert_bad_sdp (expert, "{\"type\": \"offer\", \"pc\": \"publish\", \"sdp\": \" \\r\\n\"}");
+
+  /* The doctor's feed comes as an offer for sub:ID, answered with "". */
+  offer = raw_client_ws_wait_message (expert, "offer", NULL, FEED_TIMEOUT_MS);
+  g_assert_nonnull (offer);
+  g_assert_nonnull (strstr (offer, pc));
+  empty_answer = g_strdup_printf ("{\"type\": \"answer\", \"pc\": \"%s\", \"sdp\": \"\"}", pc);
+  assert_bad_sdp (expert, empty_answer);
+
+  assert_healthz_ok (net->relay);
+}
+
 /* Main -------------------------------------------------------------------- */
 
 static char *
@@ -278,6 +340,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/ws-oversized-frame", test_ws_oversized_frame);
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
+  g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
   status = g_test_run ();
 
   g_free (tools.peer);

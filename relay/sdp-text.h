@@ -1,0 +1,15 @@
+/* Parsing of SDP text that clients send in offers and answers. */
+#pragma once
+
+#include <gst/sdp/sdp.h>
+
+G_BEGIN_DECLS
+
+/* Parses TEXT into a new *SDP. Returns FALSE, with *SDP NULL, when TEXT is
+ * empty or only whitespace, or does not parse. GStreamer 1.22's parser
+ * fails an assertion (a critical warning) on empty text, so every SDP from
+ * a client goes through here rather than gst_sdp_message_new_from_text(). */
+gboolean hz_sdp_parse_text (const char     *text,
+                            GstSDPMessage **sdp);
+
+G_END_DECLS
