@@ -98,6 +98,10 @@ hz_relay_new (HzConfig *config, GError **error)
   relay->reporter = hz_reporter_new (config->relay.scheduler_url, &relay->secret, error);
   if (relay->reporter == NULL)
     return NULL;
+  relay->session_checker = hz_session_checker_new (config->relay.scheduler_url, &relay->secret,
+                                                   error);
+  if (relay->session_checker == NULL)
+    return NULL;
 
   relay->loop = g_main_loop_new (NULL, FALSE);
   relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
@@ -123,6 +127,7 @@ hz_relay_free (HzRelay *relay)
   g_clear_pointer (&relay->acceptor, hz_ws_acceptor_free);
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
   g_clear_pointer (&relay->reporter, hz_reporter_free);
+  g_clear_pointer (&relay->session_checker, hz_session_checker_free);
   g_clear_pointer (&relay->metrics, hz_metrics_free);
   g_clear_pointer (&relay->loop, g_main_loop_unref);
   g_clear_pointer (&relay->config, hz_config_free);

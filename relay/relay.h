@@ -7,6 +7,7 @@
 #include "hz-secret.h"
 #include "metrics.h"
 #include "report.h"
+#include "session-check.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,7 @@ typedef struct _HzRelay {
   GMainLoop *loop;
   SoupServer *server;
   HzReporter *reporter;
+  HzSessionChecker *session_checker;
   HzMetrics *metrics;
   HzWsAcceptor *acceptor;     /* WebSocket upgrades of /ws */
   GHashTable *rooms;          /* gint64 session id → HzRoom, owned */

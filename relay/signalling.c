@@ -9,6 +9,9 @@
 #include "room.h"
 #include "signalling-message.h"
 #include "hz-token.h"
+#include "session-check.h"
+
+#include <string.h>
 
 /* libsoup drops a socket without a close frame on a frame over this size.
  * The guard stream of ws-accept.c closes a socket whose message exceeds
@@ -29,6 +32,7 @@ struct _HzConnection {
   char *peer;                   /* remote address, for logs */
   HzParticipant *participant;   /* set while joined */
   gboolean join_seen;           /* a join was accepted once on this socket */
+  gboolean join_pending;        /* a join waits for the scheduler's answer */
   guint join_deadline_id;       /* until the join is accepted */
 };
 
@@ -132,16 +136,114 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
   return TRUE;
 }
 
+/* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. */
+static void
+finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token)
+{
+  g_autoptr (GError) error = NULL;
+  const char *limit = NULL;
+  HzRoom *room;
+
+  if (connection->relay->stopping) {
+    hz_connection_send_error (connection, "internal_error", NULL, "the relay is shutting down");
+    return;
+  }
+
+  if (!has_room_for (connection->relay, session_id, token, &limit)) {
+    g_message ("%s: join of session %" G_GINT64_FORMAT " by participant %" G_GINT64_FORMAT
+               " rejected: room_full ([relay] %s reached)", connection->peer,
+               session_id, token->user_id, limit);
+    hz_connection_send_error (connection, "room_full", NULL,
+                              "the session or the relay has no room for another participant");
+    hz_connection_close (connection, HZ_CLOSE_ROOM_FULL, "room_full");
+    return;
+  }
+
+  room = hz_relay_ensure_room (connection->relay, session_id, &error);
+  if (room == NULL) {
+    g_warning ("%s: session %" G_GINT64_FORMAT ": %s", connection->peer, session_id,
+               error->message);
+    hz_connection_send_error (connection, "internal_error", NULL, "the room could not be opened");
+    return;
+  }
+  connection->join_seen = TRUE;
+  connection->participant = hz_room_join (room, connection, token);
+  g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
+}
+
+static void
+reject_join (HzConnection *connection, gint64 session_id, const char *code, const char *message,
+             const char *detail)
+{
+  g_message ("%s: join of session %" G_GINT64_FORMAT " rejected: %s (%s)", connection->peer,
+             session_id, code, detail);
+  hz_connection_send_error (connection, code, NULL, message);
+  hz_connection_close (connection, HZ_CLOSE_TOKEN_REJECTED, code);
+}
+
+/* A join whose token is valid, waiting for the scheduler's answer. */
+typedef struct {
+  HzConnection *connection;     /* a reference */
+  gint64 session_id;
+  HzJoinToken token;
+} PendingJoin;
+
+/* Goes on with a join once the scheduler has answered (session-check.h):
+ * a cancelled, ended or moved session is rejected like an invalid token,
+ * and a session that the scheduler did not confirm is joined. */
+static void
+conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
+               HzSessionState state, const char *detail)
+{
+  switch (state) {
+    case HZ_SESSION_UNCONFIRMED:
+      g_warning ("%s: session %" G_GINT64_FORMAT " could not be checked with the scheduler (%s);"
+                 " the join goes ahead on the token alone", connection->peer, session_id, detail);
+      finish_join (connection, session_id, token);
+      break;
+    case HZ_SESSION_LIVE:
+      finish_join (connection, session_id, token);
+      break;
+    case HZ_SESSION_ENDED:
+      reject_join (connection, session_id, "session_cancelled",
+                   "the session was cancelled or has ended", detail);
+      break;
+    case HZ_SESSION_NOT_YET_OPEN:
+      reject_join (connection, session_id, "token_not_yet_valid",
+                   "the session was moved to a later time", detail);
+      break;
+    case HZ_SESSION_CLOSED:
+      reject_join (connection, session_id, "token_expired",
+                   "the session was moved to an earlier time", detail);
+      break;
+  }
+}
+
+static void
+on_session_checked (HzSessionState state, const char *detail, gpointer data)
+{
+  PendingJoin *pending = data;
+  HzConnection *connection = pending->connection;
+
+  connection->join_pending = FALSE;
+  /* A socket that closed while the scheduler was asked has left. */
+  if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    conclude_join (connection, pending->session_id, &pending->token, state, detail);
+
+  hz_join_token_clear (&pending->token);
+  hz_connection_unref (pending->connection);
+  g_free (pending);
+}
+
 static void
 handle_join (HzConnection *connection, const HzSignalMessage *message)
 {
   g_auto (HzJoinToken) token = { 0, };
   g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  const char *limit = NULL;
-  HzRoom *room;
+  PendingJoin *pending = NULL;
 
-  if (connection->join_seen) {
+  if (connection->join_seen || connection->join_pending) {
     hz_connection_send_error (connection, "already_joined", NULL,
                               "this connection has already joined");
     return;
@@ -163,26 +265,14 @@ handle_join (HzConnection *connection, const HzSignalMessage *message)
     return;
   }
 
-  if (!has_room_for (connection->relay, message->session_id, &token, &limit)) {
-    g_message ("%s: join of session %" G_GINT64_FORMAT " by participant %" G_GINT64_FORMAT
-               " rejected: room_full ([relay] %s reached)", connection->peer,
-               message->session_id, token.user_id, limit);
-    hz_connection_send_error (connection, "room_full", NULL,
-                              "the session or the relay has no room for another participant");
-    hz_connection_close (connection, HZ_CLOSE_ROOM_FULL, "room_full");
-    return;
-  }
-
-  room = hz_relay_ensure_room (connection->relay, message->session_id, &error);
-  if (room == NULL) {
-    g_warning ("%s: session %" G_GINT64_FORMAT ": %s", connection->peer, message->session_id,
-               error->message);
-    hz_connection_send_error (connection, "internal_error", NULL, "the room could not be opened");
-    return;
-  }
-  connection->join_seen = TRUE;
-  connection->participant = hz_room_join (room, connection, &token);
-  g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
+  pending = g_new0 (PendingJoin, 1);
+  pending->connection = hz_connection_ref (connection);
+  pending->session_id = message->session_id;
+  pending->token = token;
+  memset (&token, 0, sizeof token);
+  connection->join_pending = TRUE;
+  hz_session_checker_check (connection->relay->session_checker, message->session_id,
+                            on_session_checked, pending);
 }
 
 static void

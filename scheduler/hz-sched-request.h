@@ -119,6 +119,7 @@ void hz_api_save_report (HzRequest *request);
 void hz_api_sign_report (HzRequest *request);
 void hz_api_add_amendment (HzRequest *request);
 void hz_api_report_participation (HzRequest *request);
+void hz_api_get_internal_session (HzRequest *request);
 void hz_api_login (HzRequest *request);
 void hz_api_logout (HzRequest *request);
 void hz_api_get_me (HzRequest *request);

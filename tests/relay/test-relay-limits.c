@@ -15,6 +15,7 @@
 #include "relay-test-net.h"
 #include "relay-test-raw.h"
 
+#include <signal.h>
 #include <string.h>
 
 #define RESPONSE_TIMEOUT_MS 2000
@@ -304,6 +305,91 @@ test_empty_sdp (gconstpointer data)
   assert_healthz_ok (net->relay);
 }
 
+/* Sessions that the scheduler cancelled or moved ------------------------------- */
+
+/* Joins with TOKEN and expects the error CODE and close code 4001. */
+static void
+assert_join_rejected (NetTestSession *net, const char *token, const char *code)
+{
+  g_autoptr (RawClient) client = connect_websocket (net->relay);
+  g_autofree char *join = g_strdup_printf ("{\"type\": \"join\", \"session_id\": %" G_GINT64_FORMAT
+                                           ", \"token\": \"%s\"}",
+                                           net->session.booking.session_id, token);
+  g_autofree char *error = NULL;
+
+  g_assert_true (raw_client_ws_send_text (client, join));
+  error = raw_client_ws_wait_message (client, "error", code, JOIN_TIMEOUT_MS);
+  g_assert_nonnull (error);
+  g_assert_cmpint (raw_client_ws_wait_close (client, RESPONSE_TIMEOUT_MS), ==, 4001);
+}
+
+static char *
+format_rfc3339 (gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* A token issued before its consultation was cancelled no longer joins. */
+static void
+test_session_cancelled (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/cancel",
+                                           session->booking.consultation_id);
+  g_autoptr (JsonNode) cancelled = NULL;
+  guint status = 0;
+
+  cancelled = hz_test_http (session->daemons, "POST", path, session->booking.doctor_key,
+                            "{\"reason\": \"患者已转院\"}", "en", &status);
+  g_assert_cmpuint (status, ==, 200);
+  assert_join_rejected (net, session->doctor_token, "session_cancelled");
+  g_assert_true (net_test_relay_log_contains (net->relay, "rejected: session_cancelled"));
+}
+
+/* A token of a session moved two days later no longer joins today. */
+static void
+test_session_rescheduled (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *start = format_rfc3339 (now + 2 * 86400);
+  g_autofree char *end = format_rfc3339 (now + 2 * 86400 + 1800);
+  g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/reschedule",
+                                           session->booking.consultation_id);
+  g_autofree char *body = g_strdup_printf ("{\"start\": \"%s\", \"end\": \"%s\"}", start, end);
+  g_autoptr (JsonNode) moved = NULL;
+  guint status = 0;
+
+  moved = hz_test_http (session->daemons, "POST", path, session->booking.coordinator_key, body,
+                        "en", &status);
+  g_assert_cmpuint (status, ==, 200);
+  assert_join_rejected (net, session->doctor_token, "token_not_yet_valid");
+}
+
+/* With the scheduler down, a join goes ahead on the token alone, and the
+ * relay logs a warning. */
+static void
+test_session_scheduler_down (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  GSubprocess *scheduler = net->session.daemons->scheduler;
+  g_autoptr (RawClient) client = NULL;
+  gint64 started_us = 0;
+
+  g_subprocess_send_signal (scheduler, SIGTERM);
+  g_subprocess_wait (scheduler, NULL, NULL);
+
+  started_us = g_get_monotonic_time ();
+  client = join_raw (net, net->session.doctor_token);
+  g_test_message ("joined %" G_GINT64_FORMAT " ms after the join was sent",
+                  (g_get_monotonic_time () - started_us) / 1000);
+  g_assert_true (net_test_relay_log_contains (net->relay, "could not be checked with the scheduler"));
+}
+
 /* Main -------------------------------------------------------------------- */
 
 static char *
@@ -341,6 +427,9 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
   g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
+  g_test_add_func ("/relay-limits/session-cancelled", test_session_cancelled);
+  g_test_add_func ("/relay-limits/session-rescheduled", test_session_rescheduled);
+  g_test_add_func ("/relay-limits/session-scheduler-down", test_session_scheduler_down);
   status = g_test_run ();
 
   g_free (tools.peer);
