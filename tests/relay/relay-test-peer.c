@@ -3,7 +3,10 @@
 
 #include "relay-test-peer.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <unistd.h>
 
 /* The consultation runs from a minute ago for an hour, so every token that
  * the scheduler hands out is valid during the test. */
@@ -55,13 +58,21 @@ relay_test_peer_start (const RelayTestTools *tools,
   RelayTestPeer *peer = g_new0 (RelayTestPeer, 1);
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
+  g_autofree char *token_file = NULL;
+  int fd = -1;
+
+  /* The token goes to the peer in a file of the fixture's directory, which
+   * hz_test_daemons_stop() removes, so that it is not in the process list. */
+  token_file = g_build_filename (daemons->dir, "token-XXXXXX", NULL);
+  fd = g_mkstemp_full (token_file, O_WRONLY, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, token, strlen (token)), ==, (gssize) strlen (token));
+  close (fd);
 
   g_ptr_array_add (argv, g_strdup (tools->peer));
   g_ptr_array_add (argv, g_strdup_printf ("--relay=%s", daemons->relay_url));
   g_ptr_array_add (argv, g_strdup_printf ("--session=%" G_GINT64_FORMAT, session_id));
-  /* NOTE: the token is visible in the process list for the test's length;
-   * it is a test token for a temporary secret. */
-  g_ptr_array_add (argv, g_strdup_printf ("--token=%s", token));
+  g_ptr_array_add (argv, g_strdup_printf ("--token-file=%s", token_file));
   for (const char *const *arg = extra_args; arg != NULL && *arg != NULL; arg++)
     g_ptr_array_add (argv, g_strdup (*arg));
   g_ptr_array_add (argv, NULL);

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define SILENCE_DB (-120.0)
 
@@ -245,6 +246,33 @@ print_counts (const MediaCounts *counts)
   printf ("%s\n", text);
 }
 
+/* Parses the command line: --help prints the usage and exits 0, and
+ * anything but one FILE argument exits 1 with the usage on stderr. */
+static void
+parse_command_line (int *argc, char ***argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new ("FILE");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *usage = NULL;
+
+  g_option_context_set_summary (context,
+      "Decodes the recording FILE (WebM or Matroska) and prints one JSON line on stdout:\n"
+      "{\"video_frames\":N,\"audio_buffers\":N,\"audio_rms_db_max\":X,"
+      "\"first_pts_s\":X,\"last_pts_s\":X}");
+  g_option_context_set_description (context,
+      "Exit status: 0 when FILE decodes, 1 when it does not or has no decodable frame.");
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, argc, argv, &error)) {
+    g_printerr ("hz-media-check: %s\n", error->message);
+    exit (1);
+  }
+  if (*argc != 2) {
+    usage = g_option_context_get_help (context, TRUE, NULL);
+    g_printerr ("%s", usage);
+    exit (1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -253,12 +281,8 @@ main (int argc, char **argv)
   guint bus_watch = 0;
   int status = 0;
 
-  gst_init (&argc, &argv);
+  parse_command_line (&argc, &argv);
   g_log_writer_default_set_use_stderr (TRUE);
-  if (argc != 2) {
-    g_printerr ("usage: hz-media-check FILE\n");
-    return 1;
-  }
   if (!g_file_test (argv[1], G_FILE_TEST_IS_REGULAR)) {
     g_printerr ("hz-media-check: %s: no such file\n", argv[1]);
     return 1;

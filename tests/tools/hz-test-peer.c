@@ -230,11 +230,15 @@ static gboolean
 parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
 {
   g_autofree char *session = NULL;
+  g_autofree char *token_file = NULL;
   const GOptionEntry entries[] = {
     { "relay", 0, 0, G_OPTION_ARG_STRING, &options->relay_url,
       "Relay WebSocket URL, e.g. ws://127.0.0.1:8443/ws", "URL" },
     { "session", 0, 0, G_OPTION_ARG_STRING, &session, "Session id", "ID" },
-    { "token", 0, 0, G_OPTION_ARG_STRING, &options->token, "Join token from the scheduler", "TOKEN" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
+      "Join token from the scheduler (visible in the process list: prefer --token-file)", "TOKEN" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      "Read the join token from FILE (surrounding whitespace is ignored)", "FILE" },
     { "no-publish", 0, 0, G_OPTION_ARG_NONE, &options->no_publish,
       "Only receive; open no publish connection", NULL },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &options->duration_s,
@@ -290,9 +294,21 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
+  if (token_file != NULL && options->token != NULL) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                 "give either --token or --token-file, not both");
+    return FALSE;
+  }
+  if (token_file != NULL) {
+    if (!g_file_get_contents (token_file, &options->token, NULL, error)) {
+      g_prefix_error (error, "--token-file: ");
+      return FALSE;
+    }
+    g_strstrip (options->token);
+  }
   if (options->relay_url == NULL || session == NULL || options->token == NULL) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                 "--relay, --session and --token are required");
+                 "--relay, --session and --token or --token-file are required");
     return FALSE;
   }
   options->session_id = g_ascii_strtoll (session, &end, 10);

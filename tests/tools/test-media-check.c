@@ -159,6 +159,41 @@ test_not_webm (gconstpointer data)
   g_assert_null (media_check (fixture, empty));
 }
 
+/* --help prints the usage on stdout and exits 0; no argument prints it on
+ * stderr and exits 1. */
+static void
+test_usage (gconstpointer data)
+{
+  const Fixture *fixture = data;
+  const char *help_argv[] = { fixture->media_check, "--help", NULL };
+  const char *bare_argv[] = { fixture->media_check, NULL };
+  g_autoptr (GSubprocess) help = NULL;
+  g_autoptr (GSubprocess) bare = NULL;
+  g_autofree char *help_output = NULL;
+  g_autofree char *bare_output = NULL;
+  g_autofree char *bare_errors = NULL;
+  g_autoptr (GError) error = NULL;
+
+  help = g_subprocess_newv (help_argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (help, NULL, NULL, &help_output, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (help));
+  g_assert_cmpint (g_subprocess_get_exit_status (help), ==, 0);
+  g_assert_nonnull (strstr (help_output, "Usage:"));
+  g_assert_nonnull (strstr (help_output, "FILE"));
+
+  bare = g_subprocess_newv (bare_argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (bare, NULL, NULL, &bare_output, &bare_errors, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (bare));
+  g_assert_cmpint (g_subprocess_get_exit_status (bare), ==, 1);
+  g_assert_cmpstr (bare_output, ==, "");
+  g_assert_nonnull (strstr (bare_errors, "Usage:"));
+}
+
 static void
 remove_dir (const char *dir)
 {
@@ -195,6 +230,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/media-check/whole-audio", &fixture, test_whole_audio);
   g_test_add_data_func ("/media-check/truncated-video", &fixture, test_truncated_video);
   g_test_add_data_func ("/media-check/not-webm", &fixture, test_not_webm);
+  g_test_add_data_func ("/media-check/usage", &fixture, test_usage);
   status = g_test_run ();
 
   remove_dir (fixture.dir);

@@ -1,6 +1,7 @@
 // hz-test-peer, the GStreamer participant, as seen from the test: its JSON
 // event lines collected, waited for and summarized.
 
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Child } from './processes.mjs';
@@ -8,8 +9,11 @@ import { Child } from './processes.mjs';
 export class TestPeer {
   // OPTIONS: {relayUrl, sessionId, token, durationSeconds}.
   constructor(path, dir, options) {
+    // The token goes in a file, so that it is not in the process list.
+    const tokenFile = join(dir, 'test-peer.token');
+    writeFileSync(tokenFile, options.token, { mode: 0o600 });
     const args = ['--relay', options.relayUrl, '--session', String(options.sessionId),
-      '--token', options.token];
+      '--token-file', tokenFile];
     if (options.durationSeconds)
       args.push('--duration', String(options.durationSeconds));
     this.child = new Child('hz-test-peer', path, args, join(dir, 'test-peer.log'));
