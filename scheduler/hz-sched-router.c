@@ -8,6 +8,7 @@
 #include "hz-request-auth.h"
 #include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
+#include "hz-sched-api-client.h"
 #include "hz-sched-api-teaching.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
@@ -43,6 +44,7 @@ static const HzRoute routes[] = {
   { "GET", "/internal/sessions/{id}", HZ_AUTH_RELAY, NULL, hz_api_get_internal_session },
   { "POST", "/login", HZ_AUTH_NONE, hz_login_fields, hz_api_login },
   { "POST", "/logout", HZ_AUTH_NONE, NULL, hz_api_logout },
+  { "GET", "/client-config", HZ_AUTH_NONE, NULL, hz_api_get_client_config },
   { "GET", "/me", HZ_AUTH_API_KEY, NULL, hz_api_get_me },
   { "GET", "/organizations", HZ_AUTH_API_KEY, NULL, hz_api_list_organizations },
   { "GET", "/users", HZ_AUTH_API_KEY, NULL, hz_api_list_users },

@@ -99,6 +99,7 @@ hz_sched_free (HzSched *sched)
   g_free (sched->listen_url);
   g_free (sched->public_url);
   g_free (sched->relay_url);
+  g_free (sched->content_security_policy);
   hz_config_free (sched->config);
   g_free (sched);
 }
@@ -266,6 +267,31 @@ strip_trailing_slash (const char *url)
   return copy;
 }
 
+/* Returns the Content-Security-Policy of the web pages. The pages load
+ * everything from the scheduler, and connect only to it and to the origin
+ * of RELAY_URL, so a join link cannot send camera and microphone to
+ * another relay. */
+static char *
+build_content_security_policy (const char *relay_url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (relay_url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *origin = NULL;
+
+  if (uri != NULL && g_uri_get_host (uri) != NULL &&
+      (g_strcmp0 (g_uri_get_scheme (uri), "ws") == 0 ||
+       g_strcmp0 (g_uri_get_scheme (uri), "wss") == 0))
+    origin = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                         g_uri_get_port (uri), "", NULL, NULL);
+  else
+    g_warning ("The relay URL %s is not a ws:// or wss:// URL; the join page cannot "
+               "connect to it", relay_url);
+
+  return g_strdup_printf ("default-src 'self'; connect-src 'self'%s%s; "
+                          "media-src 'self' blob: mediastream:; img-src 'self' data:; "
+                          "object-src 'none'; base-uri 'none'; form-action 'none'",
+                          origin != NULL ? " " : "", origin != NULL ? origin : "");
+}
+
 /* Sets the URLs that responses hand out. An empty public-url means "as
  * reached on the listening address"; an empty relay public-url means the
  * relay's listening address. */
@@ -291,6 +317,8 @@ set_urls (HzSched *sched)
       relay_base = hz_listen_address_to_url (&config->relay.listen, "ws");
       sched->relay_url = g_strconcat (relay_base, "/ws", NULL);
     }
+
+  sched->content_security_policy = build_content_security_policy (sched->relay_url);
 }
 
 gboolean

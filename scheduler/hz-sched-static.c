@@ -134,6 +134,10 @@ hz_static_serve (HzSched           *sched,
   soup_message_headers_replace (headers, "Content-Type", content_type_for (file));
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  if (g_str_has_prefix (content_type_for (file), "text/html") &&
+      sched->content_security_policy != NULL)
+    soup_message_headers_replace (headers, "Content-Security-Policy",
+                                  sched->content_security_policy);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }

@@ -21,6 +21,7 @@ typedef struct {
   char *listen_url;    /* "http://HOST:PORT" with the port actually bound */
   char *public_url;    /* base of join_url, without a trailing slash */
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
+  char *content_security_policy;  /* of HTML responses; connect-src names the relay */
 } HzSched;
 
 /* Opens the database and reads (or creates) the shared secret. Takes
@@ -31,7 +32,7 @@ void hz_sched_free (HzSched *sched);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzSched, hz_sched_free)
 
 /* Starts the HTTP server on [scheduler] listen and sets listen_url,
- * public_url and relay_url. */
+ * public_url, relay_url and content_security_policy. */
 gboolean hz_sched_listen (HzSched *sched,
                           GError **error);
 

@@ -14,6 +14,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -22,7 +23,7 @@ import { parseArgs } from 'node:util';
 
 import { bookConsultation, listRecordings, requestJoinToken } from './lib/api.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
-import { startDaemons, stopDaemons } from './lib/daemons.mjs';
+import { startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
 import { checkRecording, makeSpeechWav } from './lib/media.mjs';
 import { TestPeer } from './lib/test-peer.mjs';
 
@@ -53,16 +54,6 @@ function readPaths() {
   for (const [name, path] of Object.entries(paths))
     assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
   return paths;
-}
-
-// The scheduler derives relay_url from the relay's configured listen
-// address, which is port 0 here; the relay's startup line has the real one.
-function pointJoinUrlAtRelay(joinUrl, relayUrl) {
-  const url = new URL(joinUrl);
-  const fragment = new URLSearchParams(url.hash.slice(1));
-  fragment.set('relay', relayUrl);
-  url.hash = fragment.toString();
-  return url.href;
 }
 
 // A test body that marks the run as failed, so that after() keeps the logs.
@@ -96,7 +87,7 @@ describe('join page', { timeout: 220000 }, () => {
   before(recordFailure(state, async () => {
     console.log(`# test directory: ${dir}`);
     wavPath = await makeSpeechWav(dir);
-    daemons = await startDaemons(dir, paths);
+    daemons = await startDaemonsWithRelayPort(dir, paths);
     booking = await bookConsultation(daemons.schedulerUrl, daemons.adminKey);
     browser = await launchChromium(wavPath);
   }));
@@ -153,8 +144,8 @@ describe('join page', { timeout: 220000 }, () => {
   async function openDoctorPage(target, logName, viewport) {
     const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
     assert.match(doctorJoin.join_url, /\/join\.html#session=\d+&token=[^&]+&relay=/, 'join_url form');
-    const opened = await openJoinPage(target, pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl),
-      logName, viewport);
+    assert.equal(doctorJoin.relay_url, daemons.relayUrl, 'the scheduler names the running relay');
+    const opened = await openJoinPage(target, doctorJoin.join_url, logName, viewport);
     const joined = await pollPage(opened.page, () => window.huizhen?.state(), null,
       (value) => value?.phase === 'joined', 20000, 'the page to join');
     assert.equal(joined.participantId, booking.doctor.id, 'participant id of the doctor');
@@ -197,9 +188,54 @@ describe('join page', { timeout: 220000 }, () => {
     return feed;
   }
 
+  // A link that names another relay is refused before the camera opens,
+  // and the Content-Security-Policy header blocks the page's scripts from
+  // opening a WebSocket to it. A TCP server stands in for that relay and
+  // counts the connections that reach it.
+  test('link to another relay is refused', { timeout: 60000 }, recordFailure(state, async () => {
+    const connections = [];
+    const otherRelay = createServer((socket) => {
+      connections.push(socket.remoteAddress);
+      socket.destroy();
+    });
+    await new Promise((resolve) => otherRelay.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `ws://127.0.0.1:${otherRelay.address().port}/ws`;
+      const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
+      const joinUrl = new URL(doctorJoin.join_url);
+      const fragment = new URLSearchParams(joinUrl.hash.slice(1));
+      fragment.set('relay', otherUrl);
+      joinUrl.hash = fragment.toString();
+
+      const { page, pageErrors } = await openJoinPage(browser, joinUrl.href, 'other-relay');
+      const error = page.locator('#error');
+      await error.waitFor({ state: 'visible', timeout: 20000 });
+      assert.equal(await error.textContent(),
+        '入会链接指向的不是本系统的视频服务器。为保护您的摄像头和麦克风，本页不会连接该服务器。请向会诊中心重新获取链接。',
+        'message shown');
+      assert.equal(await page.evaluate(() => typeof window.huizhen), 'undefined', 'the call did not start');
+
+      const attempt = await page.evaluate((url) => new Promise((resolve) => {
+        try {
+          const socket = new WebSocket(url);
+          socket.onopen = () => resolve('open');
+          socket.onerror = () => resolve('error');
+        } catch (exception) {
+          resolve(`thrown: ${exception.name}`);
+        }
+      }), otherUrl);
+      assert.notEqual(attempt, 'open', 'WebSocket to the other relay');
+      await sleep(500);
+      assert.deepEqual(connections, [], 'connections that reached the other relay');
+      assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
+    } finally {
+      otherRelay.close();
+    }
+  }));
+
   test('relay token errors show localized', { timeout: 60000 }, recordFailure(state, async () => {
     const doctorJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.doctor.key);
-    const joinUrl = new URL(pointJoinUrlAtRelay(doctorJoin.join_url, daemons.relayUrl));
+    const joinUrl = new URL(doctorJoin.join_url);
     const fragment = new URLSearchParams(joinUrl.hash.slice(1));
 
     // The last character of the signature changed: token_bad_signature.

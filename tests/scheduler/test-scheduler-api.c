@@ -576,7 +576,7 @@ test_organization_timezones (Fixture       *fixture,
   {
     const char *rejected[] = {
       "/etc/localtime", "+05:00", "../../etc/passwd", "../../../etc/passwd", "localtime",
-      "Asia/Nowhere", fifo, relative_fifo,
+      "Asia/Nowhere", fifo, relative_fifo, "posix/Asia/Shanghai", "right/UTC",
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (rejected); i++)
@@ -909,6 +909,38 @@ test_recording_report_rules (Fixture       *fixture,
     }
 }
 
+/* The web pages may connect only to the scheduler and to the relay that
+ * GET /client-config names: the relay of [relay] listen here, whose port
+ * is 0 in the fixture's config. */
+static void
+test_relay_policy (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  const char *policy_part = "connect-src 'self' ws://127.0.0.1:0;";
+  g_auto (Response) config = send_raw (fixture, "GET", "/api/v1/client-config", NULL, NULL, 0,
+                                       NULL);
+  g_auto (Response) join = send_raw (fixture, "GET", "/join.html", NULL, NULL, 0, NULL);
+  g_auto (Response) index = send_raw (fixture, "GET", "/", NULL, NULL, 0, NULL);
+  g_auto (Response) script = send_raw (fixture, "GET", "/js/join.js", NULL, NULL, 0, NULL);
+  const char *join_policy;
+
+  g_assert_cmpuint (config.status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (response_object (&config), "relay_url"), ==,
+                   "ws://127.0.0.1:0/ws");
+
+  g_assert_cmpuint (join.status, ==, 200);
+  join_policy = soup_message_headers_get_one (join.headers, "Content-Security-Policy");
+  g_assert_nonnull (join_policy);
+  g_test_message ("join.html: %s", join_policy);
+  g_assert_nonnull (strstr (join_policy, policy_part));
+  g_assert_nonnull (strstr (join_policy, "default-src 'self';"));
+  g_assert_null (strstr (join_policy, " ws: "));
+  g_assert_null (strstr (join_policy, " wss:"));
+  g_assert_cmpstr (soup_message_headers_get_one (index.headers, "Content-Security-Policy"), ==,
+                   join_policy);
+  g_assert_null (soup_message_headers_get_one (script.headers, "Content-Security-Policy"));
+}
+
 static void
 test_static_files (Fixture       *fixture,
                    gconstpointer  user_data)
@@ -958,6 +990,7 @@ main (int   argc,
   ADD ("recordings/reports", test_recording_reports);
   ADD ("recordings/report-rules", test_recording_report_rules);
   ADD ("static/files", test_static_files);
+  ADD ("static/relay-policy", test_relay_policy);
 
 #undef ADD
 

@@ -81,8 +81,10 @@ export const messages = {
     'reason.busy': '设备正被其他程序使用',
     'reason.other': '设备无法使用',
 
-    'error.link_incomplete': '入会链接不完整：缺少会诊编号、入会凭证或服务器地址。请重新打开会诊中心发给您的完整链接。',
+    'error.link_incomplete': '入会链接不完整：缺少会诊编号或入会凭证。请重新打开会诊中心发给您的完整链接。',
     'error.link_bad_relay': '入会链接中的服务器地址无效。请向会诊中心重新获取链接。',
+    'error.link_other_relay': '入会链接指向的不是本系统的视频服务器。为保护您的摄像头和麦克风，本页不会连接该服务器。请向会诊中心重新获取链接。',
+    'error.config_failed': '无法读取视频服务器的设置。请检查网络后刷新本页。',
     'error.insecure_context': '浏览器只在 https:// 开头的网址（或本机地址）上允许使用摄像头和麦克风。请用 https:// 链接打开本页。',
     'error.unsupported': '此浏览器不支持视频会诊。请使用最新版 Chrome、Edge 或 Firefox。',
     'error.connect_failed': '无法连接会诊服务器。请检查网络后点击“重新入会”。',
@@ -542,8 +544,10 @@ export const messages = {
     'reason.busy': 'the device is in use by another program',
     'reason.other': 'the device cannot be used',
 
-    'error.link_incomplete': 'The join link is incomplete: the consultation number, join token or server address is missing. Open the complete link from the consultation centre again.',
+    'error.link_incomplete': 'The join link is incomplete: the consultation number or join token is missing. Open the complete link from the consultation centre again.',
     'error.link_bad_relay': 'The server address in the join link is invalid. Ask the consultation centre for a new link.',
+    'error.link_other_relay': 'The join link names a server other than this system\'s video server. To protect your camera and microphone, this page does not connect to it. Ask the consultation centre for a new link.',
+    'error.config_failed': 'The video server settings could not be read. Check the network, then reload this page.',
     'error.insecure_context': 'Browsers allow the camera and microphone only on https:// addresses (or this computer). Open this page with an https:// link.',
     'error.unsupported': 'This browser does not support video consultations. Use a current Chrome, Edge or Firefox.',
     'error.connect_failed': 'Could not connect to the consultation server. Check the network, then click "Rejoin".',

@@ -1,10 +1,16 @@
 // The join page: reads the join link, opens camera and microphone and takes
 // part in one consultation through huizhen-relay (docs/signalling.md).
 //
-// The link carries session, token and relay in the URL fragment, which the
-// browser never sends to the web server. The token goes only into the
+// The link carries session, token and (optionally) relay in the URL
+// fragment, which the browser never sends to the web server. The token goes only into the
 // relay's `join` message, and the fragment is removed from the address bar
 // as soon as it has been read.
+//
+// The page connects only to the relay that the scheduler names in
+// GET /api/v1/client-config, so that a forged link cannot send camera and
+// microphone elsewhere: a link whose relay differs is rejected before the
+// camera opens. The scheduler's Content-Security-Policy header allows
+// connections to that relay's origin only.
 
 import { RELAY_ERROR_CODES, initLanguage, setText } from './i18n.js';
 import { openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
@@ -23,16 +29,19 @@ const FINAL_ERROR_CODES = new Set([
 const KEYFRAME_CHECK_MS = 3000;
 const KEYFRAME_RETRIES = 3;
 
-// Returns {session, token, relay} from the fragment, or {errorKey}.
+// Returns {session, token, relay} from the fragment, or {errorKey}. relay
+// is null when the link names none.
 function readJoinLink() {
   const params = new URLSearchParams(window.location.hash.slice(1));
   const session = params.get('session');
   const token = params.get('token');
   const relay = params.get('relay');
-  if (!session || !token || !relay)
+  if (!session || !token)
     return { errorKey: 'error.link_incomplete' };
   if (!/^[1-9][0-9]{0,15}$/.test(session))
     return { errorKey: 'error.link_incomplete' };
+  if (relay === null)
+    return { session: Number(session), token, relay: null };
   let relayUrl;
   try {
     relayUrl = new URL(relay);
@@ -42,6 +51,21 @@ function readJoinLink() {
   if (relayUrl.protocol !== 'ws:' && relayUrl.protocol !== 'wss:')
     return { errorKey: 'error.link_bad_relay' };
   return { session: Number(session), token, relay: relayUrl.href };
+}
+
+// Resolves to the relay URL that the scheduler hands out, or null when the
+// scheduler cannot be asked.
+async function fetchConfiguredRelay() {
+  try {
+    const response = await fetch('/api/v1/client-config', { cache: 'no-store' });
+    if (!response.ok)
+      return null;
+    const config = await response.json();
+    return typeof config.relay_url === 'string' ? new URL(config.relay_url).href : null;
+  } catch (error) {
+    console.warn('huizhen: reading /api/v1/client-config failed', error);
+    return null;
+  }
 }
 
 function forgetJoinLink() {
@@ -494,12 +518,21 @@ function findElements() {
   };
 }
 
-function main() {
+async function main() {
   initLanguage(document.getElementById('lang-switch'));
   const elements = findElements();
   const link = readJoinLink();
   forgetJoinLink();
 
+  if (!link.errorKey) {
+    const configured = await fetchConfiguredRelay();
+    if (configured === null)
+      link.errorKey = 'error.config_failed';
+    else if (link.relay !== null && link.relay !== configured)
+      link.errorKey = 'error.link_other_relay';
+    else
+      link.relay = configured;
+  }
   if (link.errorKey) {
     setText(elements.error, link.errorKey);
     elements.error.hidden = false;

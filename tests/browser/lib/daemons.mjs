@@ -126,6 +126,24 @@ export async function startDaemons(dir, paths, options = {}) {
   return daemons;
 }
 
+// Starts the daemons like startDaemons() with the relay on a port picked
+// beforehand, so that the scheduler's join links, GET /api/v1/client-config
+// and Content-Security-Policy name the relay that really runs. Another
+// program may take the port between the pick and the relay's bind, and
+// then the relay fails to start. The daemons then start again on another
+// port, at most ATTEMPTS times in all.
+export async function startDaemonsWithRelayPort(dir, paths, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDaemons(dir, paths, { relayPort: await findFreePort() });
+    } catch (error) {
+      if (attempt >= attempts)
+        throw error;
+      console.log(`# starting the daemons failed (${error.message}); trying another relay port`);
+    }
+  }
+}
+
 // Stops the relay first, so that it can still report its last recordings.
 export async function stopDaemons(daemons) {
   if (daemons?.relay)
