@@ -75,7 +75,15 @@ print_stats (HzPeer *peer)
 static gboolean
 on_stats_timer (gpointer user_data)
 {
-  print_stats (user_data);
+  HzPeer *peer = user_data;
+  GHashTableIter iter;
+  gpointer value = NULL;
+
+  print_stats (peer);
+  /* The packet counts arrive asynchronously, for the next stats line. */
+  g_hash_table_iter_init (&iter, peer->subscribers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    hz_subscribe_request_stats (value);
   return G_SOURCE_CONTINUE;
 }
 
@@ -261,6 +269,9 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
       "Negotiate NACK and RTX, so that lost video packets are sent again", NULL },
     { "h264", 0, 0, G_OPTION_ARG_NONE, &options->h264,
       "Publish H.264 constrained baseline video (x264) instead of VP8", NULL },
+    { "video-bitrate", 0, 0, G_OPTION_ARG_INT, &options->video_bitrate_kbps,
+      "Target bitrate of the published video in kbit/s (default: the encoder's, 256 for VP8)",
+      "KBPS" },
     { "second-video", 0, 0, G_OPTION_ARG_NONE, &options->second_video,
       "Publish a second video track (SMPTE bars), as a screen share", NULL },
     { "payload-offset", 0, 0, G_OPTION_ARG_INT, &options->payload_offset,
@@ -328,6 +339,11 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     options->local_address = g_strdup ("127.0.0.1");
   if (options->stall_timeout_s <= 0)
     options->stall_timeout_s = 2.0;
+  if (options->video_bitrate_kbps < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--video-bitrate must not be negative");
+    return FALSE;
+  }
   if (options->answer_garbage != NULL && !g_str_equal (options->answer_garbage, "text")
       && !g_str_equal (options->answer_garbage, "fingerprint")) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

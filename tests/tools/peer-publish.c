@@ -24,7 +24,7 @@
 
 /* One video branch: NAME-source ... NAME-payloader into webrtcbin. */
 static void
-append_video (GString *description, const char *name, gboolean h264)
+append_video (GString *description, const char *name, gboolean h264, int bitrate_kbps)
 {
   g_string_append_printf (description,
       "videotestsrc name=%s-source is-live=true "
@@ -33,16 +33,18 @@ append_video (GString *description, const char *name, gboolean h264)
   if (h264)
     /* x264's constrained baseline at level 3.1: profile-level-id 42c01f. */
     g_string_append_printf (description,
-        "  ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=150 bitrate=1000 "
+        "  ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=150 bitrate=%d "
         "  ! video/x-h264,profile=constrained-baseline "
         "  ! rtph264pay name=%s-payloader config-interval=1 aggregate-mode=zero-latency "
         "  ! application/x-rtp,media=video,encoding-name=H264,payload=96,"
-        "profile-level-id=(string)42c01f,packetization-mode=(string)1 ! webrtcbin. ", name);
+        "profile-level-id=(string)42c01f,packetization-mode=(string)1 ! webrtcbin. ",
+        bitrate_kbps > 0 ? bitrate_kbps : 1000, name);
   else
     g_string_append_printf (description,
-        "  ! vp8enc deadline=1 keyframe-max-dist=150 "
+        "  ! vp8enc deadline=1 keyframe-max-dist=150 target-bitrate=%d "
         "  ! rtpvp8pay name=%s-payloader picture-id-mode=15-bit "
-        "  ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! webrtcbin. ", name);
+        "  ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! webrtcbin. ",
+        bitrate_kbps > 0 ? bitrate_kbps * 1000 : 256000, name);
 }
 
 char *
@@ -51,9 +53,9 @@ hz_publish_describe (const HzPeerOptions *options, gboolean audio_only)
   GString *description = g_string_new ("webrtcbin name=webrtcbin ");
 
   if (!audio_only) {
-    append_video (description, "video", options->h264);
+    append_video (description, "video", options->h264, options->video_bitrate_kbps);
     if (options->second_video)
-      append_video (description, "video2", options->h264);
+      append_video (description, "video2", options->h264, options->video_bitrate_kbps);
   }
   g_string_append (description,
       "audiotestsrc is-live=true wave=sine freq=440 "

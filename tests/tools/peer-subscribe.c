@@ -277,16 +277,70 @@ hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
   return g_steal_pointer (&conn);
 }
 
+/* Runs on a webrtcbin thread: keeps the video packets received and lost
+ * (what NACK could not repair) of the inbound-rtp stats in the feed. */
+static void
+on_stats_reply (GstPromise *promise, gpointer user_data)
+{
+  HzFeedStats *feed = user_data;
+  const GstStructure *reply = NULL;
+  guint64 received = 0;
+  gint64 lost = 0;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  for (int i = 0; reply != NULL && i < gst_structure_n_fields (reply); i++) {
+    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
+    const GstStructure *stats;
+    GstWebRTCStatsType type = 0;
+    guint64 packets = 0;
+    gint64 packets_lost = 0;
+
+    if (!GST_VALUE_HOLDS_STRUCTURE (value))
+      continue;
+    stats = gst_value_get_structure (value);
+    if (!gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)
+        || type != GST_WEBRTC_STATS_INBOUND_RTP
+        || g_strcmp0 (gst_structure_get_string (stats, "kind"), "video") != 0)
+      continue;
+    gst_structure_get_uint64 (stats, "packets-received", &packets);
+    gst_structure_get_int64 (stats, "packets-lost", &packets_lost);
+    received += packets;
+    lost += packets_lost;
+  }
+  if (reply != NULL) {
+    g_mutex_lock (&feed->lock);
+    feed->video_packets_received = received;
+    feed->video_packets_lost = lost;
+    g_mutex_unlock (&feed->lock);
+  }
+  gst_promise_unref (promise);
+}
+
+void
+hz_subscribe_request_stats (HzConnection *conn)
+{
+  if (conn->closed || conn->feed == NULL)
+    return;
+  g_signal_emit_by_name (conn->webrtcbin, "get-stats", NULL,
+                         gst_promise_new_with_change_func (on_stats_reply,
+                                                           hz_feed_stats_ref (conn->feed),
+                                                           (GDestroyNotify) hz_feed_stats_unref));
+}
+
 /* Writes {video_frames, video_streams, audio_buffers, audio_rms_db_max,
- * first_video_ms, last_video_ms, first_audio_ms} as members of the object
- * open in BUILDER. video_streams counts the video tracks that decoded at
- * least one frame. The *_ms are milliseconds since `joined`, or -1 before
- * the first frame. */
+ * first_video_ms, last_video_ms, first_audio_ms, video_packets_received,
+ * video_packets_lost} as members of the object open in BUILDER.
+ * video_streams counts the video tracks that decoded at least one frame.
+ * The *_ms are milliseconds since `joined`, or -1 before the first frame.
+ * The packet counts are those of the latest stats of the current
+ * subscribe connection. */
 void
 hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
 {
   HzPeer *peer = feed->peer;
-  guint64 video_frames, audio_buffers;
+  guint64 video_frames, audio_buffers, video_packets_received;
+  gint64 video_packets_lost;
   guint video_streams;
   double rms_max;
   gint64 first_video_us, last_video_us, first_audio_us;
@@ -298,6 +352,8 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   first_video_us = feed->first_video_us;
   last_video_us = feed->last_video_us;
   video_streams = g_hash_table_size (feed->video_pads);
+  video_packets_received = feed->video_packets_received;
+  video_packets_lost = feed->video_packets_lost;
   first_audio_us = feed->first_audio_us;
   g_mutex_unlock (&feed->lock);
 
@@ -315,6 +371,10 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   json_builder_set_member_name (builder, "last_video_ms");
   json_builder_add_int_value (builder, last_video_us != 0
                               ? hz_peer_ms_since_joined (peer, last_video_us) : -1);
+  json_builder_set_member_name (builder, "video_packets_received");
+  json_builder_add_int_value (builder, (gint64) video_packets_received);
+  json_builder_set_member_name (builder, "video_packets_lost");
+  json_builder_add_int_value (builder, video_packets_lost);
   json_builder_set_member_name (builder, "first_audio_ms");
   json_builder_add_int_value (builder, first_audio_us != 0
                               ? hz_peer_ms_since_joined (peer, first_audio_us) : -1);

@@ -44,6 +44,7 @@ typedef struct {
   double stall_timeout_s;    /* with reconnect: no decoded video this long means a drop */
   gboolean nack;             /* negotiate NACK and RTX on video, as browsers do */
   gboolean h264;             /* publish H.264 constrained baseline instead of VP8 */
+  int video_bitrate_kbps;    /* target bitrate of each published video; 0: the encoder's default */
   gboolean second_video;     /* publish a second video track (a screen share) */
   gboolean publish_anyway;   /* send a publish offer even with role view */
   int payload_offset;        /* answer with payload types shifted by this much */
@@ -67,6 +68,8 @@ typedef struct {
   gint64 first_video_us;      /* monotonic clock, 0 before the first frame */
   gint64 last_video_us;       /* monotonic clock of the latest frame */
   GHashTable *video_pads;     /* the decoder pads that produced frames: one per video track */
+  guint64 video_packets_received;  /* RTP of the current subscribe connection, from */
+  gint64 video_packets_lost;       /* webrtcbin's inbound-rtp stats, after NACK repair */
   gint64 first_audio_us;
 } HzFeedStats;
 
@@ -164,6 +167,7 @@ void hz_feed_stats_unref (HzFeedStats *feed);
 HzConnection *hz_subscribe_new (HzPeer *peer, const char *participant_id,
                                 GError **error);
 void hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder);
+void hz_subscribe_request_stats (HzConnection *conn);
 
 /* peer-reconnect.c; a WebSocket connect attempt while reconnecting is
  * cancelled after this many seconds. */
