@@ -310,6 +310,7 @@ hz_demo_print (const HzDemo *demo,
   g_autofree char *expert_url = join_url_for (sched, demo, &demo->keys[DEMO_CARDIOLOGIST]);
 
   fprintf (out, "演示数据 / Demo dataset\n\n");
+  print_padded (out, "编号 ID", 9);
   print_padded (out, "角色 Role", 14);
   print_padded (out, "姓名 Name", 12);
   print_padded (out, "机构 Organization", 20);
@@ -318,6 +319,10 @@ hz_demo_print (const HzDemo *demo,
 
   for (gsize i = 0; i < G_N_ELEMENTS (demo->keys); i++)
     {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, demo->keys[i].user_id);
+
+      /* The id is the expert_id and the user {id} of API requests. */
+      print_padded (out, id, 9);
       print_padded (out, hz_role_to_string (demo->keys[i].role), 14);
       print_padded (out, demo->keys[i].name, 12);
       print_padded (out, demo->keys[i].org_name, 20);

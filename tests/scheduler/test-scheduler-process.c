@@ -301,6 +301,22 @@ demo_key (const char *output,
   return NULL;
 }
 
+/* Returns the user id in the first column of the demo table row that
+ * contains NAME, or 0. */
+static gint64
+demo_user_id (const char *output,
+              const char *name)
+{
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (strstr (lines[i], name) != NULL && strstr (lines[i], "hz_") != NULL)
+        return g_ascii_strtoll (lines[i], NULL, 10);
+    }
+  return 0;
+}
+
 /* Returns the join URL on the line after the one that contains LABEL. */
 static char *
 demo_join_url (const char *output,
@@ -386,6 +402,17 @@ test_demo_dataset (void)
   g_clear_pointer (&consultation, json_object_unref);
   consultation = get_object (session, consultation_url, doctor_key, &status);
   g_assert_cmpuint (status, ==, 200);
+
+  /* The table's id column names the users that the keys belong to, as
+   * booking through the API needs (expert_id). */
+  {
+    g_autofree char *me_url = g_strconcat (url, "/api/v1/me", NULL);
+    g_autoptr (JsonObject) me = get_object (session, me_url, expert_key, &status);
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpint (demo_user_id (output->str, "陈国栋"), ==,
+                     json_object_get_int_member (me, "id"));
+  }
 
   stop_scheduler (demo, SIGTERM);
 
