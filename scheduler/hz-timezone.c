@@ -85,8 +85,11 @@ hz_timezone_is_known (const char *identifier)
     return FALSE;
   /* Debian links "localtime" to /etc/localtime, the machine's own zone,
    * and "posixrules" is a leftover of the POSIX TZ rules: neither is an
-   * IANA zone name. */
-  if (g_str_equal (identifier, "localtime") || g_str_equal (identifier, "posixrules"))
+   * IANA zone name. Nor are the names of the copies of every zone that
+   * Debian's tzdata installs below "posix/" and, counting leap seconds,
+   * below "right/". */
+  if (g_str_equal (identifier, "localtime") || g_str_equal (identifier, "posixrules") ||
+      g_str_has_prefix (identifier, "posix/") || g_str_has_prefix (identifier, "right/"))
     return FALSE;
 
   /* realpath() allocates with malloc(), which g_free() may release (GLib

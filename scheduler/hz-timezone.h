@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * [A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)* ("Asia/Shanghai", "UTC", "Etc/GMT+8"),
  * naming a regular TZif file below $TZDIR or /usr/share/zoneinfo, and
  * resolving, after symbolic links, to a file inside that directory. Offsets
- * ("+05:00"), absolute paths, ".." and other files (FIFOs, text files) are
+ * ("+05:00"), absolute paths, "..", the copies of the zones below "posix/"
+ * and "right/", and other files (FIFOs, text files) are
  * rejected without being opened as zones, because g_time_zone_new_identifier()
  * opens whatever path it is given, hangs on a FIFO and logs criticals for a
  * file that is not TZif. */

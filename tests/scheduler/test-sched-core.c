@@ -602,7 +602,8 @@ test_timezone_system (void)
   const char *rejected[] = {
     "", "/etc/localtime", "+05:00", "../../etc/passwd", "Asia/../../../etc/passwd",
     "/Asia/Shanghai", "Asia//Shanghai", "Asia/Shanghai/", "Asia/Shanghai\n", "Asia/Shang hai",
-    "localtime", "posixrules", "zone.tab", "Asia", "Nowhere/City",
+    "localtime", "posixrules", "zone.tab", "Asia", "Nowhere/City", "posix/Asia/Shanghai",
+    "right/UTC", "posix/UTC",
     "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
   };
 
