@@ -1,5 +1,7 @@
 #include "hz-availability.h"
 
+#include "hz-timezone.h"
+
 #define SECONDS_PER_DAY 86400
 
 HzAvailability *
@@ -56,22 +58,39 @@ local_date (GTimeZone *zone,
   return date;
 }
 
+/* Which instant a range boundary takes when its wall time occurs twice. */
+typedef enum {
+  BOUNDARY_START,          /* the first time the clock shows it */
+  BOUNDARY_END,            /* the last time the clock shows it */
+} Boundary;
+
 /* Returns the instant of MINUTE (0 to 1440) after local midnight of DATE.
- * Minute 1440 is midnight of the next day. GLib moves a wall time that a
- * daylight saving change skips to the next valid time. */
+ * Minute 1440 is midnight of the next day. In a fold (clocks set back) a
+ * range starts at the first pass of its wall time and ends at the second,
+ * so hours 01:00-04:00 keep both passes of 01:00-02:00. A wall time in a
+ * gap (clocks set forward) becomes the end of the gap, as GLib's
+ * g_date_time_new() moves it. */
 static gint64
 local_instant (GTimeZone   *zone,
                const GDate *date,
-               int          minute)
+               int          minute,
+               Boundary     boundary)
 {
   GDate day = *date;
+  g_autoptr (GDateTime) wall = NULL;
   g_autoptr (GDateTime) local = NULL;
+  gint64 earlier, later;
 
   if (minute >= 1440)
     {
       g_date_add_days (&day, 1);
       minute = 0;
     }
+
+  wall = g_date_time_new_utc (g_date_get_year (&day), g_date_get_month (&day),
+                              g_date_get_day (&day), minute / 60, minute % 60, 0);
+  if (hz_timezone_find_local (zone, g_date_time_to_unix (wall), &earlier, &later) > 0)
+    return boundary == BOUNDARY_START ? earlier : later;
 
   local = g_date_time_new (zone, g_date_get_year (&day), g_date_get_month (&day),
                            g_date_get_day (&day), minute / 60, minute % 60, 0);
@@ -109,8 +128,10 @@ add_day_hours (const HzAvailability *availability,
       if (hours->weekday != weekday)
         continue;
       hz_interval_set_add (windows,
-                           local_instant (availability->zone, date, hours->start_minute),
-                           local_instant (availability->zone, date, hours->end_minute));
+                           local_instant (availability->zone, date, hours->start_minute,
+                                          BOUNDARY_START),
+                           local_instant (availability->zone, date, hours->end_minute,
+                                          BOUNDARY_END));
     }
 }
 

@@ -1,4 +1,5 @@
-/* Checks time zone identifiers before GLib opens them; see hz-timezone.h. */
+/* Checks time zone identifiers before GLib opens them, and maps civil
+ * times to instants; see hz-timezone.h. */
 
 #include "hz-timezone.h"
 
@@ -115,4 +116,47 @@ hz_timezone_new (const char *identifier)
   if (!hz_timezone_is_known (identifier))
     return NULL;
   return g_time_zone_new_identifier (identifier);
+}
+
+/* Returns the UTC offset of ZONE at UNIX_SECONDS, in seconds. */
+static gint64
+offset_at (GTimeZone *zone,
+           gint64     unix_seconds)
+{
+  gint interval = g_time_zone_find_interval (zone, G_TIME_TYPE_UNIVERSAL, unix_seconds);
+
+  return g_time_zone_get_offset (zone, interval);
+}
+
+guint
+hz_timezone_find_local (GTimeZone *zone,
+                        gint64     wall,
+                        gint64    *earlier,
+                        gint64    *later)
+{
+  const gint64 day = 24 * 3600;
+  gint64 offset_before = offset_at (zone, wall - day);
+  gint64 offset_after = offset_at (zone, wall + day);
+  gint64 with_before = wall - offset_before;
+  gint64 with_after = wall - offset_after;
+  gboolean before_valid = offset_at (zone, with_before) == offset_before;
+  gboolean after_valid = offset_at (zone, with_after) == offset_after;
+
+  *earlier = MIN (with_before, with_after);
+  *later = MAX (with_before, with_after);
+
+  if (offset_before == offset_after || (before_valid && !after_valid))
+    {
+      *earlier = *later = with_before;
+      return 1;
+    }
+  if (after_valid && !before_valid)
+    {
+      *earlier = *later = with_after;
+      return 1;
+    }
+  /* In a fold both readings are valid. In a gap neither is, and because
+   * the offset grew, WALL read with the offset from before the gap is the
+   * later instant. */
+  return before_valid && after_valid ? 2 : 0;
 }

@@ -305,6 +305,78 @@ test_slots_notice (void)
   assert_interval (free, 0, "2026-12-07T11:00:00+08:00", "2026-12-07T12:00:00+08:00");
 }
 
+/* Returns the windows of a Sunday's hours START_MINUTE to END_MINUTE in
+ * ZONE_NAME over [FROM, TO), and the 30-minute slots in them in *SLOTS. */
+static GArray *
+sunday_windows (const char  *zone_name,
+                int          start_minute,
+                int          end_minute,
+                const char  *from,
+                const char  *to,
+                GArray     **slots)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (zone_name);
+  g_autoptr (HzAvailability) availability = hz_availability_new (zone);
+  GArray *windows;
+
+  add_hours (availability, 7, start_minute, end_minute);
+  windows = hz_availability_windows (availability, at (from), at (to));
+  *slots = hz_interval_set_new ();
+  g_assert_true (hz_availability_add_slots (*slots, windows, zone, 30 * 60, 30 * 60, 100));
+  return windows;
+}
+
+/* On the day that clocks go back, a range starts at the first pass of its
+ * start time and ends at the last pass of its end time, so no working
+ * time is lost in the repeated hour. */
+static void
+test_fall_back_keeps_repeated_hour (void)
+{
+  g_autoptr (GArray) new_york_slots = NULL;
+  g_autoptr (GArray) new_york = sunday_windows (
+    "America/New_York", 60, 4 * 60, "2027-11-07T00:00:00-04:00", "2027-11-08T00:00:00-05:00",
+    &new_york_slots);
+  g_autoptr (GArray) berlin_slots = NULL;
+  g_autoptr (GArray) berlin = sunday_windows (
+    "Europe/Berlin", 2 * 60, 4 * 60, "2027-10-31T00:00:00+02:00", "2027-11-01T00:00:00+01:00",
+    &berlin_slots);
+  g_autoptr (GArray) end_slots = NULL;
+  g_autoptr (GArray) end_in_fold = sunday_windows (
+    "America/New_York", 0, 90, "2027-11-07T00:00:00-04:00", "2027-11-08T00:00:00-05:00",
+    &end_slots);
+
+  /* 01:00 EDT to 04:00 EST: four hours, with 01:00 and 01:30 twice. */
+  g_assert_cmpuint (new_york->len, ==, 1);
+  assert_interval (new_york, 0, "2027-11-07T01:00:00-04:00", "2027-11-07T04:00:00-05:00");
+  g_assert_cmpuint (new_york_slots->len, ==, 8);
+  assert_interval (new_york_slots, 0, "2027-11-07T01:00:00-04:00", "2027-11-07T01:30:00-04:00");
+  assert_interval (new_york_slots, 2, "2027-11-07T01:00:00-05:00", "2027-11-07T01:30:00-05:00");
+
+  /* 02:00 CEST to 04:00 CET: three hours. */
+  g_assert_cmpuint (berlin->len, ==, 1);
+  assert_interval (berlin, 0, "2027-10-31T02:00:00+02:00", "2027-10-31T04:00:00+01:00");
+  g_assert_cmpuint (berlin_slots->len, ==, 6);
+
+  /* An end in the repeated hour is its second pass: 00:00 EDT to 01:30 EST. */
+  g_assert_cmpuint (end_in_fold->len, ==, 1);
+  assert_interval (end_in_fold, 0, "2027-11-07T00:00:00-04:00", "2027-11-07T01:30:00-05:00");
+  g_assert_cmpuint (end_slots->len, ==, 5);
+}
+
+/* A start in the hour that clocks skip becomes the end of the gap. */
+static void
+test_spring_forward_gap (void)
+{
+  g_autoptr (GArray) slots = NULL;
+  g_autoptr (GArray) berlin = sunday_windows (
+    "Europe/Berlin", 2 * 60 + 30, 4 * 60, "2027-03-28T00:00:00+01:00",
+    "2027-03-29T00:00:00+02:00", &slots);
+
+  g_assert_cmpuint (berlin->len, ==, 1);
+  assert_interval (berlin, 0, "2027-03-28T03:00:00+02:00", "2027-03-28T04:00:00+02:00");
+  g_assert_cmpuint (slots->len, ==, 2);
+}
+
 static void
 test_interval_set_subtract (void)
 {
@@ -354,6 +426,8 @@ main (int    argc,
   g_test_add_func ("/availability/no-hours-unrestricted", test_no_hours_unrestricted);
   g_test_add_func ("/availability/slots", test_slots);
   g_test_add_func ("/availability/slots-notice", test_slots_notice);
+  g_test_add_func ("/availability/fall-back-repeated-hour", test_fall_back_keeps_repeated_hour);
+  g_test_add_func ("/availability/spring-forward-gap", test_spring_forward_gap);
   g_test_add_func ("/availability/interval-set-subtract", test_interval_set_subtract);
 
   return g_test_run ();
