@@ -1,5 +1,7 @@
 #include "hz-teaching-series.h"
 
+#include "hz-timezone.h"
+
 static gboolean
 is_excluded (const HzRecurrence *recurrence,
              const GDate        *date)
@@ -16,34 +18,37 @@ is_excluded (const HzRecurrence *recurrence,
   return FALSE;
 }
 
-static GDate
-date_of (GDateTime *local)
-{
-  int year, month, day;
-  GDate date;
-
-  g_date_time_get_ymd (local, &year, &month, &day);
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
-  return date;
-}
-
-/* Returns the local start of occurrence K (0-based). */
-static GDateTime *
+/* Returns the start of occurrence K (0-based) and sets *DATE to its local
+ * date. Later occurrences keep the first one's wall-clock time, so that the
+ * local start stays the same when an offset change lies between the two
+ * dates. As RFC 5545 (section 3.3.5) reads a local time, one that occurs
+ * twice (clocks set back) is its first pass, and one that does not exist
+ * (clocks set forward) moves forward by the length of the gap: 02:30 on a
+ * day that skips from 02:00 to 03:00 is 03:30. */
+static gint64
 occurrence_start (const HzRecurrence *recurrence,
                   GDateTime          *first,
-                  guint               k)
+                  guint               k,
+                  GDate              *date)
 {
   int year, month, day;
   g_autoptr (GDateTime) moved = g_date_time_add_weeks (first,
                                                        (int) (k * recurrence->interval_weeks));
+  g_autoptr (GDateTime) wall = NULL;
+  gint64 earlier, later;
 
-  /* Rebuild the wall-clock time in the zone, so that the local start
-   * stays the same when an offset change lies between the two dates. */
   g_date_time_get_ymd (moved, &year, &month, &day);
-  return g_date_time_new (recurrence->zone, year, month, day,
-                          g_date_time_get_hour (first), g_date_time_get_minute (first),
-                          g_date_time_get_seconds (first));
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
+  if (k == 0)
+    return recurrence->first_start;
+
+  wall = g_date_time_new_utc (year, month, day, g_date_time_get_hour (first),
+                              g_date_time_get_minute (first), g_date_time_get_second (first));
+  if (hz_timezone_find_local (recurrence->zone, g_date_time_to_unix (wall), &earlier,
+                              &later) == 0)
+    return later;
+  return earlier;
 }
 
 /* Returns TRUE while occurrence K lies within the count or the end date. */
@@ -74,10 +79,9 @@ hz_recurrence_expand (const HzRecurrence  *recurrence,
 
   for (guint k = 0;; k++)
     {
-      g_autoptr (GDateTime) start = occurrence_start (recurrence, first, k);
       HzOccurrence occurrence;
+      gint64 start = occurrence_start (recurrence, first, k, &occurrence.date);
 
-      occurrence.date = date_of (start);
       if (!in_range (recurrence, k, &occurrence.date))
         break;
       if (k >= HZ_TEACHING_MAX_OCCURRENCES)
@@ -86,7 +90,7 @@ hz_recurrence_expand (const HzRecurrence  *recurrence,
         continue;
 
       occurrence.index = k + 1;
-      occurrence.start = g_date_time_to_unix (start);
+      occurrence.start = start;
       occurrence.end = occurrence.start + duration;
       g_array_append_val (result, occurrence);
     }

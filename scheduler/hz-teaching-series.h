@@ -35,7 +35,9 @@ typedef enum {
 
 /* Sets *OCCURRENCES to a new array of HzOccurrence in time order. Each
  * occurrence keeps the first one's local start time and its duration, so
- * a daylight saving change moves it in UTC, not on the wall clock. A
+ * a daylight saving change moves it in UTC, not on the wall clock. A start
+ * time that the clocks skip moves forward by the gap's length, and one
+ * that they show twice is its first pass (RFC 5545, section 3.3.5). A
  * RECURRENCE with interval_weeks 0 gives the first session only. With a
  * count, the index runs from 1 to count and excluded dates leave gaps, as
  * COUNT and EXDATE do in RFC 5545. *OCCURRENCES is NULL unless the result

@@ -130,6 +130,56 @@ test_daylight_saving (void)
                    at ("2027-03-29T10:00:00+02:00"));
 }
 
+/* Returns the start of occurrence INDEX (0-based) of a weekly series of
+ * COUNT in ZONE_NAME whose first occurrence starts at START and lasts an
+ * hour. */
+static gint64
+weekly_start (const char *zone_name,
+              const char *start,
+              guint       count,
+              guint       index)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (zone_name);
+  HzRecurrence recurrence = weekly (zone, start, start);
+  g_autoptr (GArray) occurrences = NULL;
+  const HzOccurrence *occurrence;
+
+  recurrence.first_end = recurrence.first_start + 3600;
+  recurrence.count = count;
+  g_assert_cmpint (hz_recurrence_expand (&recurrence, &occurrences), ==, HZ_RECURRENCE_OK);
+  g_assert_cmpuint (index, <, occurrences->len);
+  occurrence = &g_array_index (occurrences, HzOccurrence, index);
+  g_assert_cmpint (occurrence->end - occurrence->start, ==, 3600);
+  return occurrence->start;
+}
+
+/* As RFC 5545 reads local times: a time that clocks skip moves forward by
+ * the gap, and a time that occurs twice is its first pass. */
+static void
+test_gap_and_fold (void)
+{
+  /* Berlin skips 02:00-03:00 on 28 March 2027, New York on 14 March. */
+  g_assert_cmpint (weekly_start ("Europe/Berlin", "2027-03-21T02:30:00+01:00", 3, 1), ==,
+                   at ("2027-03-28T03:30:00+02:00"));
+  g_assert_cmpint (weekly_start ("Europe/Berlin", "2027-03-21T02:30:00+01:00", 3, 2), ==,
+                   at ("2027-04-04T02:30:00+02:00"));
+  g_assert_cmpint (weekly_start ("America/New_York", "2027-03-07T02:30:00-05:00", 2, 1), ==,
+                   at ("2027-03-14T03:30:00-04:00"));
+
+  /* New York repeats 01:00-02:00 on 7 November 2027, Berlin 02:00-03:00
+   * on 31 October. */
+  g_assert_cmpint (weekly_start ("America/New_York", "2027-10-31T01:30:00-04:00", 2, 1), ==,
+                   at ("2027-11-07T01:30:00-04:00"));
+  g_assert_cmpint (weekly_start ("Europe/Berlin", "2027-10-24T02:30:00+02:00", 2, 1), ==,
+                   at ("2027-10-31T02:30:00+02:00"));
+
+  /* A first occurrence in the second pass stays as given. */
+  g_assert_cmpint (weekly_start ("America/New_York", "2027-11-07T01:30:00-05:00", 2, 0), ==,
+                   at ("2027-11-07T01:30:00-05:00"));
+  g_assert_cmpint (weekly_start ("America/New_York", "2027-11-07T01:30:00-05:00", 2, 1), ==,
+                   at ("2027-11-14T01:30:00-05:00"));
+}
+
 static void
 test_limits (void)
 {
@@ -171,6 +221,7 @@ main (int    argc,
                    test_excluded_count_keeps_indexes);
   g_test_add_func ("/teaching-series/single-session", test_single_session);
   g_test_add_func ("/teaching-series/daylight-saving", test_daylight_saving);
+  g_test_add_func ("/teaching-series/gap-and-fold", test_gap_and_fold);
   g_test_add_func ("/teaching-series/limits", test_limits);
 
   return g_test_run ();
