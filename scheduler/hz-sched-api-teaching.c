@@ -132,28 +132,18 @@ read_audience (HzRequest        *request,
   return TRUE;
 }
 
-/* Reads "until" as a date YYYY-MM-DD, or as an RFC 3339 time whose local
- * date in ZONE counts. */
+/* Reads "until" into RECURRENCE: a date YYYY-MM-DD is the last local date
+ * of an occurrence, and an RFC 3339 time the latest start of one. */
 static gboolean
-parse_until (const char *text,
-             GTimeZone  *zone,
-             GDate      *until)
+parse_until (const char   *text,
+             HzRecurrence *recurrence)
 {
-  gint64 instant;
-  g_autoptr (GDateTime) utc = NULL;
-  g_autoptr (GDateTime) local = NULL;
-  int year, month, day;
-
-  if (hz_holiday_parse_date (text, until))
+  if (hz_holiday_parse_date (text, &recurrence->until))
     return TRUE;
-  if (!hz_time_parse_rfc3339 (text, &instant))
+  if (!hz_time_parse_rfc3339 (text, &recurrence->until_time))
     return FALSE;
 
-  utc = g_date_time_new_from_unix_utc (instant);
-  local = g_date_time_to_timezone (utc, zone);
-  g_date_time_get_ymd (local, &year, &month, &day);
-  g_date_clear (until, 1);
-  g_date_set_dmy (until, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
+  recurrence->has_until_time = TRUE;
   return TRUE;
 }
 
@@ -214,7 +204,7 @@ read_recurrence (HzRequest    *request,
                                                       : HZ_FIELD_PROBLEM_MISSING);
       return FALSE;
     }
-  if (until != NULL && !parse_until (until, recurrence->zone, &recurrence->until))
+  if (until != NULL && !parse_until (until, recurrence))
     {
       respond_field_problem (request, "series.until", HZ_FIELD_PROBLEM_INVALID_TIME);
       return FALSE;

@@ -51,16 +51,20 @@ occurrence_start (const HzRecurrence *recurrence,
   return earlier;
 }
 
-/* Returns TRUE while occurrence K lies within the count or the end date. */
+/* Returns TRUE while occurrence K, which starts at START on local DATE,
+ * lies within the count, the end time or the end date. */
 static gboolean
 in_range (const HzRecurrence *recurrence,
           guint               k,
-          const GDate        *date)
+          const GDate        *date,
+          gint64              start)
 {
   if (recurrence->interval_weeks == 0)
     return k == 0;
   if (recurrence->count > 0)
     return k < recurrence->count;
+  if (recurrence->has_until_time)
+    return start <= recurrence->until_time;
   return g_date_valid (&recurrence->until) && g_date_compare (date, &recurrence->until) <= 0;
 }
 
@@ -82,7 +86,7 @@ hz_recurrence_expand (const HzRecurrence  *recurrence,
       HzOccurrence occurrence;
       gint64 start = occurrence_start (recurrence, first, k, &occurrence.date);
 
-      if (!in_range (recurrence, k, &occurrence.date))
+      if (!in_range (recurrence, k, &occurrence.date, start))
         break;
       if (k >= HZ_TEACHING_MAX_OCCURRENCES)
         return HZ_RECURRENCE_TOO_MANY;

@@ -16,8 +16,12 @@ typedef struct {
   GTimeZone *zone;           /* of the presenter's organization; borrowed */
   guint interval_weeks;      /* 1 for weekly; 0 for a single session */
   guint count;               /* occurrences including excluded ones, or 0 */
-  GDate until;               /* last possible local date, when count is 0 */
+  GDate until;               /* last possible local date, when count is 0 and
+                              * has_until_time is FALSE */
   GArray *exclude_dates;     /* GDate, local dates without an occurrence; may be NULL */
+  gboolean has_until_time;   /* whether the series ends at until_time, not a date */
+  gint64 until_time;         /* latest possible start, Unix seconds, as RFC 5545's
+                              * UNTIL date-time */
 } HzRecurrence;
 
 typedef struct {

@@ -736,6 +736,46 @@ test_until_and_exclusions (Fixture       *fixture,
                                                   "date"), ==, fourth);
 }
 
+/* An "until" time ends the series at that instant: the round that starts
+ * later on the same day is not created. */
+static void
+test_until_time (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *second = week_date (fixture, 1);
+  g_autofree char *third = week_date (fixture, 2);
+  g_autofree char *morning = hz_test_shanghai_time (third, "08:00");
+  g_autofree char *series = g_strdup_printf ("{\"frequency\": \"weekly\", \"until\": \"%s\"}",
+                                             morning);
+  g_auto (HzTestResponse) created = create_series (fixture, "17:00", "18:00", 5, series, "");
+  JsonArray *occurrences;
+
+  hz_test_assert_status (&created, 201, NULL);
+  occurrences = occurrences_of (&created);
+  g_assert_cmpuint (json_array_get_length (occurrences), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (occurrences, 1),
+                                                  "date"), ==, second);
+}
+
+/* An "until" time that is exactly an occurrence's start includes it. */
+static void
+test_until_time_inclusive (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *third = week_date (fixture, 2);
+  g_autofree char *at_start = hz_test_shanghai_time (third, "17:00");
+  g_autofree char *series = g_strdup_printf ("{\"frequency\": \"weekly\", \"until\": \"%s\"}",
+                                             at_start);
+  g_auto (HzTestResponse) created = create_series (fixture, "17:00", "18:00", 5, series, "");
+  JsonArray *occurrences;
+
+  hz_test_assert_status (&created, 201, NULL);
+  occurrences = occurrences_of (&created);
+  g_assert_cmpuint (json_array_get_length (occurrences), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (occurrences, 2),
+                                                  "date"), ==, third);
+}
+
 #define ADD_TEST(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
 
@@ -756,6 +796,8 @@ main (int    argc,
   ADD_TEST ("/teaching/attendance", test_attendance);
   ADD_TEST ("/teaching/invalid-requests", test_invalid_requests);
   ADD_TEST ("/teaching/until-and-exclusions", test_until_and_exclusions);
+  ADD_TEST ("/teaching/until-time", test_until_time);
+  ADD_TEST ("/teaching/until-time-inclusive", test_until_time_inclusive);
 
   return g_test_run ();
 }

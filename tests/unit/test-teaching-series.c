@@ -78,6 +78,35 @@ test_until_and_exclusions (void)
                    at ("2027-02-02T14:00:00+08:00"));
 }
 
+/* An "until" time is the latest start, as RFC 5545's UNTIL date-time. */
+static void
+test_until_time (void)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  HzRecurrence recurrence = weekly (zone, "2027-01-22T17:00:00+08:00",
+                                    "2027-01-22T18:00:00+08:00");
+  g_autoptr (GArray) cut = NULL;
+  g_autoptr (GArray) inclusive = NULL;
+  g_autoptr (GArray) by_date = NULL;
+
+  recurrence.has_until_time = TRUE;
+  recurrence.until_time = at ("2027-02-05T08:00:00+08:00");
+  g_assert_cmpint (hz_recurrence_expand (&recurrence, &cut), ==, HZ_RECURRENCE_OK);
+  g_assert_cmpuint (cut->len, ==, 2);
+  g_assert_cmpint (g_array_index (cut, HzOccurrence, 1).start, ==,
+                   at ("2027-01-29T17:00:00+08:00"));
+
+  recurrence.until_time = at ("2027-02-05T09:00:00Z");
+  g_assert_cmpint (hz_recurrence_expand (&recurrence, &inclusive), ==, HZ_RECURRENCE_OK);
+  g_assert_cmpuint (inclusive->len, ==, 3);
+
+  /* A date includes the whole local day. */
+  recurrence.has_until_time = FALSE;
+  recurrence.until = date_of (2027, 2, 5);
+  g_assert_cmpint (hz_recurrence_expand (&recurrence, &by_date), ==, HZ_RECURRENCE_OK);
+  g_assert_cmpuint (by_date->len, ==, 3);
+}
+
 static void
 test_excluded_count_keeps_indexes (void)
 {
@@ -217,6 +246,7 @@ main (int    argc,
 
   g_test_add_func ("/teaching-series/count", test_count);
   g_test_add_func ("/teaching-series/until-and-exclusions", test_until_and_exclusions);
+  g_test_add_func ("/teaching-series/until-time", test_until_time);
   g_test_add_func ("/teaching-series/excluded-count-keeps-indexes",
                    test_excluded_count_keeps_indexes);
   g_test_add_func ("/teaching-series/single-session", test_single_session);
