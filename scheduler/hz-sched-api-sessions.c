@@ -287,8 +287,8 @@ hz_api_report_recording (HzRequest *request)
              ", participant %" G_GINT64_FORMAT " (%s) is %s",
              recording->id, recording->session_id, recording->participant_id,
              recording->kind, recording->status);
-  /* RECORDING now holds the stored row, which keeps the first start and
-   * the known end and size when a report leaves them out. */
+  /* RECORDING now contains the stored row, which keeps the first start
+   * and the known end and size when a report leaves them out. */
   node = hz_json_recording (recording, request->zone);
   hz_request_respond_json (request, SOUP_STATUS_OK, node);
 }

@@ -1,7 +1,7 @@
 /* Checks that the daemons create the files with patient data owner-only: the
  * database (with its WAL and shared-memory files) and the token secret with
- * mode 0600, and the recordings with 0600 files in 0700 directories; and
- * that both daemons run with umask 077.
+ * mode 0600, and the recordings with 0600 files in 0700 directories. Also
+ * checks that both daemons run with umask 077.
  *
  * One hz-test-peer publishes for 8 seconds, so the relay creates a
  * session folder and two recordings. The test runs with umask 022, the
