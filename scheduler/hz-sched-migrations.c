@@ -401,12 +401,36 @@ static const char schema_v5[] =
   "ALTER TABLE recordings_v5 RENAME TO recordings;"
   "CREATE INDEX recordings_session ON recordings (session_id);";
 
+/* Version 6: the triggers of version 2 stop UPDATE and DELETE of a signed
+ * report or an amendment, but INSERT OR REPLACE (and UPDATE OR REPLACE onto
+ * another row's key) removes the old row without firing DELETE triggers
+ * unless a connection turns on PRAGMA recursive_triggers, which the sqlite3
+ * shell does not. These triggers abort an insert whose key is taken by a
+ * signed report or an amendment, and a change of a report's key. The
+ * draft upsert of PUT /report still passes while the report is unsigned. */
+static const char schema_v6[] =
+  "CREATE TRIGGER consultation_reports_signed_no_replace"
+  "  BEFORE INSERT ON consultation_reports"
+  "  WHEN EXISTS (SELECT 1 FROM consultation_reports"
+  "               WHERE consultation_id = NEW.consultation_id AND signed_at IS NOT NULL)"
+  "  BEGIN SELECT RAISE (ABORT, 'a signed consultation report cannot change'); END;"
+  "CREATE TRIGGER consultation_reports_no_key_change"
+  "  BEFORE UPDATE OF consultation_id ON consultation_reports"
+  "  WHEN NEW.consultation_id IS NOT OLD.consultation_id"
+  "  BEGIN SELECT RAISE (ABORT, 'a consultation report cannot move to another consultation');"
+  "  END;"
+  "CREATE TRIGGER consultation_report_amendments_no_replace"
+  "  BEFORE INSERT ON consultation_report_amendments"
+  "  WHEN EXISTS (SELECT 1 FROM consultation_report_amendments WHERE id = NEW.id)"
+  "  BEGIN SELECT RAISE (ABORT, 'amendments are append-only'); END;";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
   { 3, "availability, holiday calendars, teaching rounds", schema_v3 },
   { 4, "calendar feed tokens", schema_v4 },
   { 5, "interrupted recordings", schema_v5 },
+  { 6, "signed reports and amendments safe from INSERT OR REPLACE", schema_v6 },
 };
 
 const HzMigration *

@@ -793,6 +793,86 @@ test_report_signed_is_immutable (Fixture       *fixture,
                    ==, SQLITE_CONSTRAINT);
 }
 
+/* Returns the opinion and the text of the first amendment of the report of
+ * consultation ID, read through the API as the requesting doctor. */
+static void
+read_signed_report (Fixture  *fixture,
+                    gint64    id,
+                    char    **opinion,
+                    char    **amendment)
+{
+  g_auto (SchedResponse) read = get_report (fixture, id, fixture->doctor_key);
+  JsonObject *report;
+  JsonArray *amendments;
+
+  assert_ok (&read, 200);
+  report = sched_object (&read);
+  g_assert_cmpstr (json_object_get_string_member (report, "status"), ==, "signed");
+  amendments = json_object_get_array_member (report, "amendments");
+  g_assert_cmpuint (json_array_get_length (amendments), ==, 1);
+  *opinion = g_strdup (json_object_get_string_member (report, "opinion"));
+  *amendment = g_strdup (json_object_get_string_member (
+                           json_array_get_object_element (amendments, 0), "text"));
+}
+
+/* REPLACE conflict resolution deletes the old row without firing DELETE
+ * triggers, so the schema needs triggers on INSERT and on key changes as
+ * well. The statements run as a sqlite3 shell would run them, without
+ * PRAGMA recursive_triggers. */
+static void
+test_report_replace_blocked (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  gint64 id = consultation_in_state (fixture, STATE_SCHEDULED);
+  gint64 draft_id = consultation_in_state (fixture, STATE_SCHEDULED);
+  g_auto (SchedResponse) draft = save_report (fixture, id, fixture->expert_key, "初稿");
+  g_auto (SchedResponse) joined = report_participation (fixture, session_of (fixture, id),
+                                                        fixture->doctor_id, "join");
+  g_auto (SchedResponse) signed_report = act (fixture, id, "report/sign", fixture->expert_key,
+                                              NULL);
+  g_auto (SchedResponse) amendment = act (fixture, id, "report/amendments", fixture->expert_key,
+                                          "{\"text\": \"补充：肌钙蛋白复查阴性。\"}");
+  g_auto (SchedResponse) other_draft = save_report (fixture, draft_id, fixture->expert_key,
+                                                    "另一份草稿");
+  g_auto (SchedResponse) redraft = { 0 };
+  g_autofree char *replace_report = g_strdup_printf (
+    "INSERT OR REPLACE INTO consultation_reports (consultation_id, author_id, opinion,"
+    "  created_at, updated_at, signed_at, signed_by)"
+    "  SELECT consultation_id, author_id, '无异常，无需处理。', created_at, updated_at,"
+    "         signed_at, signed_by"
+    "  FROM consultation_reports WHERE consultation_id = %" G_GINT64_FORMAT, id);
+  g_autofree char *replace_amendment = g_strdup_printf (
+    "INSERT OR REPLACE INTO consultation_report_amendments (id, consultation_id, author_id,"
+    "  text, created_at)"
+    "  SELECT id, consultation_id, author_id, '补充：已删除', created_at"
+    "  FROM consultation_report_amendments WHERE consultation_id = %" G_GINT64_FORMAT, id);
+  g_autofree char *move_draft = g_strdup_printf (
+    "UPDATE OR REPLACE consultation_reports SET consultation_id = %" G_GINT64_FORMAT
+    "  WHERE consultation_id = %" G_GINT64_FORMAT, id, draft_id);
+  g_autofree char *opinion = NULL;
+  g_autofree char *amendment_text = NULL;
+
+  assert_ok (&draft, 200);
+  assert_ok (&joined, 200);
+  assert_ok (&signed_report, 200);
+  assert_ok (&amendment, 201);
+  assert_ok (&other_draft, 200);
+
+  g_assert_cmpint (exec_on_database (fixture, replace_report), ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (exec_on_database (fixture, replace_amendment), ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (exec_on_database (fixture, move_draft), ==, SQLITE_CONSTRAINT);
+
+  read_signed_report (fixture, id, &opinion, &amendment_text);
+  g_assert_cmpstr (opinion, ==, "初稿");
+  g_assert_cmpstr (amendment_text, ==, "补充：肌钙蛋白复查阴性。");
+
+  /* An unsigned draft is still saved by the upsert of PUT /report. */
+  redraft = save_report (fixture, draft_id, fixture->expert_key, "修改后的草稿");
+  assert_ok (&redraft, 200);
+  g_assert_cmpstr (json_object_get_string_member (sched_object (&redraft), "opinion"), ==,
+                   "修改后的草稿");
+}
+
 /* A no-show needs the session to have started. */
 static void
 test_no_show_after_start (Fixture       *fixture,
@@ -882,6 +962,7 @@ main (int   argc,
   ADD ("reschedule-moves-session", test_reschedule_moves_session);
   ADD ("first-join-starts", test_first_join_starts);
   ADD ("report-signed-immutable", test_report_signed_is_immutable);
+  ADD ("report-replace-blocked", test_report_replace_blocked);
   ADD ("no-show-after-start", test_no_show_after_start);
   ADD ("request-addressee", test_request_addressee);
 
