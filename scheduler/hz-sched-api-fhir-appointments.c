@@ -97,6 +97,13 @@ appointment_filter_clear (AppointmentFilter *filter)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AppointmentFilter, appointment_filter_clear)
 
+/* The AppointmentStatus value set of R4. Codes that no Appointment of this
+ * server has, such as "pending", are valid and match nothing. */
+static const char *const appointment_status_codes[] = {
+  "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow",
+  "entered-in-error", "checked-in", "waitlist", NULL
+};
+
 /* Reads the parameters that Appointment searches support: actor and its
  * narrower form practitioner, date (Appointment.start) and status. Others
  * are ignored, as R4 allows without "Prefer: handling=strict". */
@@ -131,12 +138,11 @@ read_filter (HzRequest         *request,
         }
       else if (g_str_equal (param->name, "status"))
         {
-          if (param->modifier != NULL)
-            {
-              hz_fhir_respond_bad_parameter (request, param->name);
-              return FALSE;
-            }
-          g_ptr_array_add (filter->statuses, g_strsplit (param->value, ",", -1));
+          GStrv codes = hz_fhir_search_codes (request, param, appointment_status_codes);
+
+          if (codes == NULL)
+            return FALSE;
+          g_ptr_array_add (filter->statuses, codes);
         }
       else
         continue;

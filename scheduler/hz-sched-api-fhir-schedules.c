@@ -204,6 +204,12 @@ set_slot_interval (HzRequest  *request,
   return TRUE;
 }
 
+/* The SlotStatus value set of R4. This server has only "busy" and "free"
+ * Slots, so the other codes match nothing. */
+static const char *const slot_status_codes[] = {
+  "busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error", NULL
+};
+
 static gboolean
 read_slot_filter (HzRequest    *request,
                   HzFhirSearch *search,
@@ -239,12 +245,11 @@ read_slot_filter (HzRequest    *request,
         }
       else if (g_str_equal (param->name, "status"))
         {
-          if (param->modifier != NULL)
-            {
-              hz_fhir_respond_bad_parameter (request, param->name);
-              return FALSE;
-            }
-          g_ptr_array_add (filter->statuses, g_strsplit (param->value, ",", -1));
+          GStrv codes = hz_fhir_search_codes (request, param, slot_status_codes);
+
+          if (codes == NULL)
+            return FALSE;
+          g_ptr_array_add (filter->statuses, codes);
         }
       else
         continue;

@@ -212,6 +212,28 @@ invalid:
   return FALSE;
 }
 
+GStrv
+hz_fhir_search_codes (HzRequest         *request,
+                      const HzFhirParam *param,
+                      const char *const *allowed)
+{
+  g_auto (GStrv) values = g_strsplit (param->value, ",", -1);
+
+  if (param->modifier != NULL || values[0] == NULL)
+    goto invalid;
+
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      if (!g_strv_contains (allowed, values[i]))
+        goto invalid;
+    }
+  return g_steal_pointer (&values);
+
+invalid:
+  hz_fhir_respond_bad_parameter (request, param->name);
+  return NULL;
+}
+
 gboolean
 hz_fhir_search_references (HzRequest         *request,
                            const HzFhirParam *param,

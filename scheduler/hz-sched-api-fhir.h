@@ -78,6 +78,13 @@ gboolean hz_fhir_search_references (HzRequest         *request,
                                     const char        *type,
                                     GArray            *ids);
 
+/* Returns PARAM's comma-separated codes, each of which must be in ALLOWED
+ * (NULL-terminated); a modifier is rejected. Responds 400 and returns NULL
+ * for an empty value or an unknown code. */
+GStrv hz_fhir_search_codes (HzRequest         *request,
+                            const HzFhirParam *param,
+                            const char *const *allowed);
+
 /* Whether any element of DATES (HzFhirDate) matches INSTANT. */
 gboolean hz_fhir_dates_match_any (GArray *dates,
                                   gint64  instant);

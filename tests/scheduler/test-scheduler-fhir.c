@@ -371,6 +371,13 @@ test_appointment_search_invalid (Fixture       *fixture,
     "/fhir/Appointment?_count=-1",
     "/fhir/Appointment?_count=201",
     "/fhir/Appointment?status:not=booked",
+    "/fhir/Appointment?status=bogus",
+    "/fhir/Appointment?status=booked,bogus",
+    "/fhir/Appointment?status=",
+    "/fhir/Appointment?status=booked,",
+    "/fhir/Appointment?status=BOOKED",
+    "/fhir/Slot?status=bogus",
+    "/fhir/Slot?status=free,busy,",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
@@ -380,6 +387,12 @@ test_appointment_search_invalid (Fixture       *fixture,
 
       assert_outcome (&response, "invalid");
     }
+
+  /* Codes of the R4 value sets that no resource here has are valid. */
+  g_assert_cmpint (search_total (fixture, "/fhir/Appointment?status=pending,waitlist",
+                                 fixture->booking.doctor_key), ==, 0);
+  g_assert_cmpint (search_total (fixture, "/fhir/Slot?status=busy-tentative",
+                                 fixture->booking.doctor_key), ==, 0);
 }
 
 static void
