@@ -284,8 +284,9 @@ hz_api_get_me (HzRequest *request)
 }
 
 /* A user who changes their own password proves the current one, unless
- * their role may set it anyway (an admin). Responds and returns FALSE on
- * failure, which counts as a failed login. */
+ * their role may set it anyway (an admin) or they have none yet. Responds
+ * and returns FALSE on failure. A missing current_password is 400
+ * invalid_field, and a wrong one counts as a failed login. */
 static gboolean
 check_current_password (HzRequest    *request,
                         const HzUser *target)
@@ -307,6 +308,11 @@ check_current_password (HzRequest    *request,
     goto failed;
   if (hash == NULL)
     return TRUE;
+  if (current == NULL)
+    {
+      respond_field_problem (request, "current_password", HZ_FIELD_PROBLEM_MISSING);
+      return FALSE;
+    }
 
   subject = g_strdup (target->login != NULL ? target->login : "");
   if (!check_throttle (request, subject, address ? address : "unknown", now, &retry_after,
@@ -318,7 +324,7 @@ check_current_password (HzRequest    *request,
       return FALSE;
     }
 
-  if (current != NULL && hz_password_verify (hash, current))
+  if (hz_password_verify (hash, current))
     return TRUE;
 
   if (!record_failure (request, subject, address ? address : "unknown", target, now, &error))
