@@ -8,9 +8,11 @@
 // its window shows the opening time in Beijing time. Doctor and expert
 // join the call from the app and each plays the other's video. The expert
 // signs the opinion, the doctor reads it, and the recording appears in the
-// library. A trainee registers for a teaching round and a doctor lands on
-// its waitlist. English survives a reload, and the main pages fit a 360 px
-// screen with a name on every control.
+// library. The coordinator reschedules and cancels another consultation. A
+// trainee registers for a teaching round and a doctor lands on its
+// waitlist. The expert edits working hours and leave, and an admin adds a
+// hospital and a user, who can log in. English survives a reload, and the
+// main pages fit a 360 px screen with a name on every control.
 //
 // Usage: node app-story.mjs --scheduler PATH --relay PATH [--web-root DIR]
 // Without the options the paths default to $HUIZHEN_BUILD_ROOT and
@@ -26,7 +28,7 @@ import { parseArgs } from 'node:util';
 
 import { request } from './lib/api.mjs';
 import {
-  createStoryUsers, formatChinaTime, horizontalOverflow, openRoute, signIn, unnamedControls,
+  PASSWORD, createStoryUsers, formatChinaTime, horizontalOverflow, openRoute, signIn, unnamedControls,
   waitForView,
 } from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
@@ -94,6 +96,7 @@ describe('web app story', { timeout: 300000 }, () => {
   let consultationId = null;
   let sessionId = null;
   let callFinished = false;
+  let laterId = null;
 
   // A browser context and page for USER_KEY of story.users, logged in.
   async function pageFor(userKey, viewport = { width: 1280, height: 900 }) {
@@ -219,6 +222,7 @@ describe('web app story', { timeout: 300000 }, () => {
       specialty: '心血管内科', target_org_id: story.district.id,
       patient: { ref: 'SB-2026-0043', age: 47, sex: 'female', summary: '心悸一周' }, question: '复诊',
     }, 201);
+    laterId = created.id;
     // Two days ahead at 10:00 Beijing time; the window opens at 09:45.
     const day = chinaWallClock(new Date(Date.now() + 2 * 86400000));
     const start = new Date(`${day.date}T10:00:00+08:00`);
@@ -236,6 +240,40 @@ describe('web app story', { timeout: 300000 }, () => {
     assert.match(text, new RegExp(`${day.month}月${day.day}日`), `message names the day: ${text}`);
     assert.match(text, /09:45/, `message names the opening time: ${text}`);
     assert.match(page.url(), /index\.html|\/#\//, 'the page stays in the app');
+  }));
+
+  test('coordinator reschedules and cancels', { timeout: 60000 }, recordFailure(state, async () => {
+    assert.ok(laterId, 'the early join test failed, so there is no second consultation');
+    const page = pages.coordinator;
+    const path = `/consultations/${laterId}`;
+    const before = await request(baseUrl, 'GET', path, story.users.coordinator.key, undefined, 200);
+
+    await openRoute(page, baseUrl, '/queue');
+    await page.getByRole('link', { name: `为 ${laterId} 号会诊改期` }).click();
+    await page.waitForURL(/\/schedule$/, { timeout: 10000 });
+    await waitForView(page);
+    assert.equal(await page.locator('h1').textContent(), `为 ${laterId} 号会诊改期`);
+    await page.locator('form.slot-search input[value="expert"]').check();
+    await page.locator('form.slot-search button[type="submit"]').click();
+    await page.locator('button.slot').nth(3).waitFor({ timeout: 10000 });
+    await page.locator('button.slot').nth(3).click();
+    await page.locator('textarea[name="reason"]').fill('专家临时手术');
+    await page.getByRole('button', { name: '确认改期' }).click();
+    await page.waitForURL(new RegExp(`#${path}$`), { timeout: 10000 });
+    await waitForView(page);
+
+    const moved = await request(baseUrl, 'GET', path, story.users.coordinator.key, undefined, 200);
+    assert.equal(moved.status, 'scheduled', 'status after rescheduling');
+    assert.notEqual(moved.start, before.start, 'start moved');
+    assert.equal(moved.session_id, before.session_id, 'session kept');
+    assert.match(await page.locator('.history').textContent(), /改期.*原因：专家临时手术/, 'history row');
+
+    await page.getByRole('button', { name: '取消会诊' }).click();
+    await page.locator('textarea[name="reason"]').fill('患者已转上级医院');
+    await page.getByRole('button', { name: '确认取消会诊' }).click();
+    await page.locator('.details .badge', { hasText: '已取消' }).waitFor({ timeout: 10000 });
+    assert.match(await page.locator('.details').textContent(), /患者已转上级医院/, 'cancel reason shown');
+    assert.equal(await page.getByRole('button', { name: '取消会诊' }).count(), 0, 'no second cancel');
   }));
 
   // Opens the call from PAGE's consultation page and waits until the join
@@ -349,6 +387,84 @@ describe('web app story', { timeout: 300000 }, () => {
       '您在候补名单第 1 位，有人退出时自动递补。');
   }));
 
+  test('expert edits hours and leave', { timeout: 60000 }, recordFailure(state, async () => {
+    const page = pages.expert;
+    const { expert } = story.users;
+    await openRoute(page, baseUrl, '/availability');
+    assert.equal(await page.locator('.hours-row').count(), 0, 'no weekly hours at first');
+
+    for (const [weekday, start, end] of [['1', '08:00', '12:00'], ['3', '13:30', '17:30']]) {
+      await page.getByRole('button', { name: '添加时间段' }).click();
+      const row = page.locator('.hours-row').last();
+      await row.locator('select').selectOption(weekday);
+      await row.locator('input[name="start"]').fill(start);
+      await row.locator('input[name="end"]').fill(end);
+    }
+    await page.getByRole('button', { name: '保存出诊时间' }).click();
+    await page.locator('.message', { hasText: '出诊时间已保存。' }).waitFor({ timeout: 10000 });
+    const saved = await request(baseUrl, 'GET', `/experts/${expert.id}/working-hours`, expert.key, undefined, 200);
+    assert.deepEqual(saved.hours, [{ weekday: 1, start: '08:00', end: '12:00' },
+      { weekday: 3, start: '13:30', end: '17:30' }], 'weekly hours stored');
+
+    const day = chinaWallClock(new Date(Date.now() + 10 * 86400000));
+    await page.locator('select[name="kind"]').selectOption('conference');
+    await page.locator('input[name="start_date"]').fill(day.date);
+    await page.locator('input[name="start_time"]').fill('08:00');
+    await page.locator('input[name="end_date"]').fill(day.date);
+    await page.locator('input[name="end_time"]').fill('12:00');
+    await page.locator('input[name="reason"]').fill('学术会议');
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    const item = page.locator('.exceptions li.conference');
+    await item.waitFor({ timeout: 10000 });
+    assert.match(await item.textContent(), /会议.*08:00–12:00.*学术会议/, 'leave listed');
+
+    const exceptions = await request(baseUrl, 'GET', `/experts/${expert.id}/exceptions`, expert.key, undefined, 200);
+    assert.equal(exceptions.exceptions.length, 1, 'one exception stored');
+    assert.equal(exceptions.exceptions[0].start, `${day.date}T08:00:00+08:00`, 'leave start in Beijing time');
+
+    await item.getByRole('button', { name: '删除这条请假或加诊' }).click();
+    await page.locator('.exceptions li.empty').waitFor({ timeout: 10000 });
+  }));
+
+  test('admin adds hospital and user', { timeout: 60000 }, recordFailure(state, async () => {
+    const adminMe = await request(baseUrl, 'GET', '/me', daemons.adminKey, undefined, 200);
+    const admin = { login: 'admin', name: adminMe.name };
+    await request(baseUrl, 'POST', `/users/${adminMe.id}/password`, daemons.adminKey,
+      { login: admin.login, password: 'admin-test-password' }, 200);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    pageErrors.push(recordPageLog(page, join(dir, 'page-admin.log')));
+    await signIn(page, baseUrl, admin, 'admin-test-password');
+    pages.admin = page;
+    assert.match(page.url(), /#\/admin\/organizations$/, 'an admin starts at the organizations');
+
+    await page.locator('input[name="name"]').fill('湄潭县人民医院');
+    await page.locator('input[name="name_en"]').fill('Meitan County People\'s Hospital');
+    await page.locator('select[name="level"]').selectOption('county');
+    await page.getByRole('button', { name: '新增机构' }).click();
+    await page.locator('td', { hasText: '湄潭县人民医院' }).waitFor({ timeout: 10000 });
+    const { organizations } = await request(baseUrl, 'GET', '/organizations', daemons.adminKey, undefined, 200);
+    const meitan = organizations.find((org) => org.name === '湄潭县人民医院');
+    assert.equal(meitan?.timezone, 'Asia/Shanghai', 'new organization with the default zone');
+
+    await openRoute(page, baseUrl, '/admin/users');
+    await page.locator('select[name="org_id"]').selectOption(String(meitan.id));
+    await page.locator('input[name="name"]').fill('杨光荣');
+    await page.locator('select[name="role"]').selectOption('doctor');
+    await page.locator('input[name="login"]').fill('yangguangrong');
+    await page.locator('input[name="password"]').fill(PASSWORD);
+    await page.getByRole('button', { name: '新增人员' }).click();
+    await page.locator('.key-box .api-key').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('.key-box .api-key').textContent(), /^hz_[A-Za-z0-9_-]{43}$/, 'API key shown once');
+    assert.deepEqual(await unnamedControls(page), [], 'controls without a name on the users page');
+
+    const newcomer = await browser.newContext({ locale: 'zh-CN' });
+    const newPage = await newcomer.newPage();
+    await signIn(newPage, baseUrl, { login: 'yangguangrong', name: '杨光荣' });
+    assert.match(newPage.url(), /#\/consultations$/, 'the new doctor starts at the requests');
+    await newcomer.close();
+  }));
+
   test('English survives a reload', { timeout: 30000 }, recordFailure(state, async () => {
     const page = pages.doctor;
     await openRoute(page, baseUrl, `/consultations/${consultationId}`);
@@ -374,6 +490,7 @@ describe('web app story', { timeout: 300000 }, () => {
       coordinator: ['/queue', '/consultations', `/consultations/${consultationId}`, '/admin/users'],
       expert: ['/calendar', '/availability', `/consultations/${consultationId}`],
       trainee: ['/teaching', '/recordings'],
+      admin: ['/admin/organizations', '/admin/users'],
     };
     for (const [userKey, list] of Object.entries(routes)) {
       const page = pages[userKey];

@@ -1,6 +1,7 @@
 // Pieces that several pages share: status badges, consultation cards,
 // organization names, the expert directory and page headings.
 
+import { t } from '../i18n.js';
 import { api } from './api.js';
 import { bilingual, el } from './dom.js';
 import { rangeElement, timeElement } from './time.js';
@@ -42,12 +43,13 @@ export function loadExperts(context) {
   return context.expertsPromise;
 }
 
-// "陈国栋（心血管内科 主任医师）"-like text of EXPERT, plain data.
+// "陈国栋（心血管内科 主任医师）"-like text of EXPERT in the current
+// language, as plain text for <option> elements and messages.
 export function expertLabel(expert) {
   if (!expert)
     return '';
   const details = [expert.specialty, expert.title].filter(Boolean).join(' ');
-  return details ? `${expert.name}（${details}）` : expert.name;
+  return details ? t('common.expert_label', { name: expert.name, details }) : expert.name;
 }
 
 // One line per field: a <dl> of [labelKey, value (node or text)] pairs,
