@@ -276,6 +276,16 @@ align_up (GTimeZone *zone,
 }
 
 gboolean
+hz_availability_is_slot_start (GTimeZone *zone,
+                               gint64     start,
+                               gint64     step)
+{
+  g_return_val_if_fail (step > 0, FALSE);
+
+  return align_up (zone, start, step) == start;
+}
+
+gboolean
 hz_availability_add_slots (GArray    *slots,
                            GArray    *free,
                            GTimeZone *zone,
@@ -289,9 +299,11 @@ hz_availability_add_slots (GArray    *slots,
     {
       const HzInterval *interval = &g_array_index (free, HzInterval, i);
 
+      /* Each start is aligned again, because a change of the UTC offset
+       * inside the interval can move the grid of local times. */
       for (gint64 start = align_up (zone, interval->start, step);
            start + duration <= interval->end;
-           start += step)
+           start = align_up (zone, start + step, step))
         {
           if (slots->len >= max_slots)
             return FALSE;

@@ -89,9 +89,15 @@ HzBookingProblem hz_availability_check_busy (const HzAvailability *availability,
                                              gint64                start,
                                              gint64                end);
 
+/* Whether START is a multiple of STEP seconds after local midnight in
+ * ZONE, with the offset that ZONE has at START. */
+gboolean hz_availability_is_slot_start (GTimeZone *zone,
+                                        gint64     start,
+                                        gint64     step);
+
 /* Appends to SLOTS (HzInterval) every [s, s + DURATION) inside one
- * interval of FREE, where s is a multiple of STEP seconds after local
- * midnight in ZONE. Stops at MAX_SLOTS in total and then returns FALSE. */
+ * interval of FREE for which hz_availability_is_slot_start (ZONE, s, STEP)
+ * holds. Stops at MAX_SLOTS in total and then returns FALSE. */
 gboolean hz_availability_add_slots (GArray    *slots,
                                     GArray    *free,
                                     GTimeZone *zone,

@@ -171,13 +171,23 @@ slot_filter_clear (SlotFilter *filter)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SlotFilter, slot_filter_clear)
 
+/* Returns the latest start of a Slot: scheduling rejects later starts. */
+static gint64
+latest_slot_start (gint64 now)
+{
+  return now + HZ_BOOKING_MAX_AHEAD_DAYS * G_GINT64_CONSTANT (86400);
+}
+
 /* Sets the searched interval from the start parameters whose only value
  * bounds it: from now when no parameter sets the beginning, and
- * SLOT_SEARCH_DEFAULT_DAYS long when none sets the end. */
+ * SLOT_SEARCH_DEFAULT_DAYS long when none sets the end. Slots are listed
+ * from now on and up to latest_slot_start(), so the interval is then cut
+ * to those bounds, and may become empty. */
 static gboolean
 set_slot_interval (HzRequest  *request,
                    SlotFilter *filter)
 {
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 from = G_MININT64, to = G_MAXINT64;
 
   for (guint i = 0; i < filter->dates->len; i++)
@@ -189,7 +199,7 @@ set_slot_interval (HzRequest  *request,
     }
 
   if (from == G_MININT64)
-    from = g_get_real_time () / G_USEC_PER_SEC;
+    from = now;
   if (to == G_MAXINT64)
     to = from + SLOT_SEARCH_DEFAULT_DAYS * 24 * 3600;
 
@@ -199,8 +209,8 @@ set_slot_interval (HzRequest  *request,
       return FALSE;
     }
 
-  filter->from = from;
-  filter->to = to;
+  filter->from = MAX (from, now);
+  filter->to = MIN (to, latest_slot_start (now) + 1);
   return TRUE;
 }
 
@@ -389,7 +399,7 @@ hz_api_fhir_search_slots (HzRequest *request)
     return;
 
   experts = find_experts (request, groups, &error);
-  for (guint i = 0; experts != NULL && i < experts->len; i++)
+  for (guint i = 0; experts != NULL && filter.from < filter.to && i < experts->len; i++)
     {
       const HzUser *expert = experts->pdata[i];
 
@@ -414,10 +424,32 @@ hz_api_fhir_search_slots (HzRequest *request)
   hz_fhir_search_respond (request, &search, "Slot", slots->len, page);
 }
 
-/* Returns the current status of [START, END) in EXPERT_ID's Schedule:
- * "busy" when a session or its buffer overlaps it, "free" when it can be
- * booked, and NULL without an error when it is no Slot at all (outside
- * working hours, on leave, on a holiday or too soon). */
+/* Whether [START, END) is the exact time of a session in BUSY, which makes
+ * it a busy Slot that a search lists. */
+static gboolean
+is_session_time (GArray *busy,
+                 gint64  start,
+                 gint64  end)
+{
+  for (guint i = 0; i < busy->len; i++)
+    {
+      const HzInterval *session = &g_array_index (busy, HzInterval, i);
+
+      if (session->start == start && session->end == end)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Returns the current status of [START, END) in EXPERT_ID's Schedule, or
+ * NULL without an error when it is no Slot that a search from now on could
+ * list. A Slot starts from now on and at most latest_slot_start(). The
+ * time of a session is a busy Slot. Any other Slot lasts a whole number of
+ * minutes within the bounds of the duration parameter and starts on the
+ * grid of free Slots, a multiple of its length after local midnight in
+ * the expert's zone. It is busy when a session or its buffer overlaps it,
+ * free when it can be booked, and no Slot outside working hours, on leave,
+ * on a holiday or within the minimum notice. */
 static const char *
 read_slot_status (HzRequest  *request,
                   gint64      expert_id,
@@ -425,27 +457,42 @@ read_slot_status (HzRequest  *request,
                   gint64      end,
                   GError    **error)
 {
-  g_autoptr (GArray) busy = hz_store_list_busy_times (request->sched->db, expert_id, start, end,
-                                                      error);
-  g_autoptr (GError) problem = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 length = end - start;
+  g_autoptr (GArray) busy = NULL;
+  g_autoptr (HzAvailability) availability = NULL;
 
+  if (start < now || start > latest_slot_start (now))
+    return NULL;
+
+  busy = hz_store_list_busy_times (request->sched->db, expert_id, start, end, error);
   if (busy == NULL)
+    return NULL;
+  if (is_session_time (busy, start, end))
+    return "busy";
+
+  if (length % 60 != 0 || length < SLOT_MIN_MINUTES * 60 ||
+      length > HZ_SESSION_MAX_HOURS * 3600)
+    return NULL;
+
+  availability = hz_store_load_availability (request->sched->db, expert_id, start, end, 0, now,
+                                             error);
+  if (availability == NULL)
+    return NULL;
+  if (!hz_availability_is_slot_start (availability->zone, start, length))
     return NULL;
   if (busy->len > 0)
     return "busy";
 
-  if (hz_store_check_expert_bookable (request->sched->db, expert_id, start, end, 0, now,
-                                      &problem))
-    return "free";
-  if (g_error_matches (problem, HZ_SCHED_ERROR, HZ_SCHED_ERROR_SLOT_TAKEN))
-    return "busy";
-  if (problem->domain == HZ_SCHED_ERROR && problem->code != HZ_SCHED_ERROR_INTERNAL &&
-      problem->code != HZ_SCHED_ERROR_DATABASE_BUSY)
-    return NULL;
-
-  g_propagate_error (error, g_steal_pointer (&problem));
-  return NULL;
+  switch (hz_availability_check (availability, start, end))
+    {
+    case HZ_BOOKING_OK:
+      return "free";
+    case HZ_BOOKING_BUSY:
+      return "busy";
+    default:
+      return NULL;
+    }
 }
 
 void
@@ -462,8 +509,7 @@ hz_api_fhir_read_slot (HzRequest *request)
   if (!check_schedule_access (request))
     return;
 
-  if (hz_fhir_slot_id_parse (id, &expert_id, &start, &end) &&
-      end - start <= HZ_SESSION_MAX_HOURS * 3600)
+  if (hz_fhir_slot_id_parse (id, &expert_id, &start, &end))
     expert = hz_store_get_user (request->sched->db, expert_id, &error);
   if (error != NULL && !g_error_matches (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_NOT_FOUND))
     {

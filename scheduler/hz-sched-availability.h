@@ -184,9 +184,14 @@ typedef struct {
   gint64 end;
 } HzSlot;
 
+/* Returns the end of the time that a slot search covers: QUERY's "to",
+ * but no later than the end of a slot that starts HZ_BOOKING_MAX_AHEAD_DAYS
+ * after "now", because scheduling rejects later starts. */
+gint64 hz_slot_search_end (const HzSlotQuery *query);
+
 /* Returns the free HzSlots of the experts that QUERY selects, ordered by
- * start and expert. Sets *TRUNCATED when HZ_SLOT_SEARCH_MAX_SLOTS cut the
- * list short. */
+ * start and expert, from QUERY's "now" on and up to hz_slot_search_end().
+ * Sets *TRUNCATED when HZ_SLOT_SEARCH_MAX_SLOTS cut the list short. */
 GArray *hz_store_search_slots (sqlite3            *db,
                                const HzSlotQuery  *query,
                                gboolean           *truncated,

@@ -6,6 +6,7 @@
 #include "hz-sched.h"
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
+#include "hz-sched-fields.h"
 
 #define SECONDS_PER_DAY 86400
 
@@ -246,6 +247,14 @@ hz_store_check_expert_bookable (sqlite3 *db,
   return FALSE;
 }
 
+gint64
+hz_slot_search_end (const HzSlotQuery *query)
+{
+  gint64 latest_start = query->now + HZ_BOOKING_MAX_AHEAD_DAYS * SECONDS_PER_DAY;
+
+  return MIN (query->to, latest_start + query->duration);
+}
+
 /* Returns the ids of the experts that QUERY selects, ordered by id. */
 static GArray *
 select_experts (sqlite3            *db,
@@ -288,16 +297,21 @@ add_expert_slots (sqlite3            *db,
                   gboolean           *full,
                   GError            **error)
 {
-  g_autoptr (HzAvailability) availability = hz_store_load_availability (
-    db, expert_id, query->from, query->to, 0, query->now, error);
+  gint64 to = hz_slot_search_end (query);
+  g_autoptr (HzAvailability) availability = NULL;
   g_autoptr (GArray) free = NULL;
   g_autoptr (GArray) found = hz_interval_set_new ();
 
+  if (to <= query->from)
+    return TRUE;
+
+  availability = hz_store_load_availability (db, expert_id, query->from, to, 0, query->now,
+                                             error);
   if (availability == NULL)
     return FALSE;
 
   availability->earliest_start = MAX (availability->earliest_start, query->now);
-  free = hz_availability_free_time (availability, query->from, query->to);
+  free = hz_availability_free_time (availability, query->from, to);
   *full = !hz_availability_add_slots (found, free, availability->zone, query->duration,
                                       query->step, HZ_SLOT_SEARCH_MAX_SLOTS);
 

@@ -462,7 +462,14 @@ test_slot_busy_until_cancelled (Fixture       *fixture,
   g_auto (ViewsResponse) busy = fhir_get (fixture, path, booking->coordinator_key, 200);
   g_auto (ViewsResponse) freed = { 0 };
   g_auto (ViewsResponse) read_busy = { 0 };
-  g_auto (ViewsResponse) read_free = { 0 };
+  g_auto (ViewsResponse) grid_busy = { 0 };
+  g_auto (ViewsResponse) grid_free = { 0 };
+  /* Asia/Shanghai has a whole-hour offset, so its 30-minute grid is UTC's. */
+  gint64 grid_start = fixture->booking_start / 1800 * 1800;
+  g_autofree char *grid_path = g_strdup_printf ("/fhir/Slot/%" G_GINT64_FORMAT "-%"
+                                                G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                                booking->expert_id, grid_start,
+                                                grid_start + 1800);
   g_autofree char *full_url = NULL;
   JsonObject *bundle = views_response_object (&busy);
   JsonObject *slot;
@@ -482,15 +489,30 @@ test_slot_busy_until_cancelled (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (views_response_object (&read_busy), "status"),
                    ==, "busy");
 
+  /* The free Slot on the 30-minute grid that the booking overlaps is busy
+   * too. */
+  grid_busy = fhir_get (fixture, grid_path, booking->coordinator_key, 200);
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&grid_busy), "status"),
+                   ==, "busy");
+
   views_cancel (fixture->daemons, fixture->session, booking->doctor_key,
                 booking->consultation_id);
   freed = fhir_get (fixture, path, booking->coordinator_key, 200);
   g_assert_cmpint (json_object_get_int_member (views_response_object (&freed), "total"), ==, 0);
 
-  /* The expert has no weekly hours, so the freed time can be booked. */
-  read_free = fhir_get (fixture, full_url, booking->coordinator_key, 200);
-  g_assert_cmpstr (json_object_get_string_member (views_response_object (&read_free), "status"),
+  /* The expert has no weekly hours, so the freed time can be booked: the
+   * grid Slot is free. The booking's own time is no Slot any more unless
+   * it lies on the grid, which it does once in 1800 runs. */
+  grid_free = fhir_get (fixture, grid_path, booking->coordinator_key, 200);
+  g_assert_cmpstr (json_object_get_string_member (views_response_object (&grid_free), "status"),
                    ==, "free");
+  if (fixture->booking_start % 1800 != 0)
+    {
+      g_auto (ViewsResponse) read_freed = fhir_get (fixture, full_url, booking->coordinator_key,
+                                                    404);
+
+      assert_outcome (&read_freed, "not-found");
+    }
 }
 
 static void
@@ -507,6 +529,33 @@ test_slot_read_invalid (Fixture       *fixture,
                                                booking->expert_id, fixture->booking_start,
                                                fixture->booking_start - 1800);
   const char *const paths[] = { "/fhir/Slot/abc", "/fhir/Slot/3-1-", not_expert, reversed };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  /* A free half hour on the grid a day ahead, clear of the booking two
+   * days ahead. Asia/Shanghai's 30-minute grid is UTC's. */
+  gint64 grid = (now + 24 * 3600) / 1800 * 1800;
+  gint64 past = (now - 3600) / 1800 * 1800;
+  gint64 too_far = (now + 1828 * 24 * 3600) / 1800 * 1800;
+  /* Half an hour after local noon or midnight in Asia/Shanghai, so never
+   * on the grid of 12-hour Slots. */
+  gint64 off_half_day = ((now + 8 * 3600) / (12 * 3600) + 2) * 12 * 3600 - 8 * 3600 + 1800;
+  const struct {
+    gint64 start;
+    gint64 end;
+    const char *status;      /* NULL for 404 */
+  } intervals[] = {
+    { grid, grid + 1800, "free" },
+    { grid, grid + 300, "free" },
+    { off_half_day, off_half_day + 12 * 3600, NULL },
+    { grid + 60, grid + 1860, NULL },
+    { grid, grid + 1801, NULL },
+    { grid, grid + 240, NULL },
+    { grid, grid + 12 * 3600 + 1800, NULL },
+    { 1, 2, NULL },
+    { past, past + 1800, NULL },
+    { too_far, too_far + 1800, NULL },
+    { G_GINT64_CONSTANT (99999999999), G_GINT64_CONSTANT (100000000000), NULL },
+    { G_GINT64_CONSTANT (253402300800), G_GINT64_CONSTANT (253402300900), NULL },
+  };
 
   for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
     {
@@ -515,6 +564,50 @@ test_slot_read_invalid (Fixture       *fixture,
 
       assert_outcome (&response, "not-found");
     }
+
+  /* Intervals that are not on the grid of free Slots, too short or long,
+   * in the past or beyond the 1827 days that scheduling accepts are no
+   * Slots. */
+  for (gsize i = 0; i < G_N_ELEMENTS (intervals); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/fhir/Slot/%" G_GINT64_FORMAT "-%"
+                                               G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                               booking->expert_id, intervals[i].start,
+                                               intervals[i].end);
+      g_auto (ViewsResponse) response = fhir_get (fixture, path, booking->coordinator_key,
+                                                  intervals[i].status != NULL ? 200 : 404);
+
+      if (intervals[i].status != NULL)
+        g_assert_cmpstr (json_object_get_string_member (views_response_object (&response),
+                                                        "status"), ==, intervals[i].status);
+      else
+        assert_outcome (&response, "not-found");
+    }
+}
+
+/* Slot searches list nothing before now or beyond the 1827 days that
+ * scheduling accepts, so no Slot lacks its start or end. */
+static void
+test_slot_search_bounds (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *past = g_strdup_printf (
+    "/fhir/Slot?schedule=%" G_GINT64_FORMAT "&start=ge2020-01-01&start=lt2020-01-10",
+    booking->expert_id);
+  g_autofree char *far = g_strdup_printf (
+    "/fhir/Slot?schedule=%" G_GINT64_FORMAT "&start=ge9999-12-25", booking->expert_id);
+  g_autofree char *json_far = g_strdup_printf (
+    "/api/v1/slots?expert_id=%" G_GINT64_FORMAT
+    "&from=9999-12-25T00:00:00Z&to=9999-12-31T00:00:00Z", booking->expert_id);
+  g_auto (ViewsResponse) json_slots = views_http (fixture->daemons, fixture->session, "GET",
+                                                  json_far, booking->coordinator_key, NULL);
+
+  g_assert_cmpint (search_total (fixture, past, booking->coordinator_key), ==, 0);
+  g_assert_cmpint (search_total (fixture, far, booking->coordinator_key), ==, 0);
+  g_assert_cmpuint (json_slots.status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      views_response_object (&json_slots), "slots")), ==, 0);
 }
 
 static char *
@@ -754,6 +847,7 @@ main (int argc, char **argv)
   ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
   ADD ("/fhir/slot/free-matches-slot-search", test_slot_free_matches_slot_search);
   ADD ("/fhir/slot/read-invalid", test_slot_read_invalid);
+  ADD ("/fhir/slot/search-bounds", test_slot_search_bounds);
   ADD ("/fhir/search/paging", test_search_paging);
   ADD ("/fhir/metadata", test_capability_statement);
 
