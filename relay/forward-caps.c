@@ -222,6 +222,59 @@ map_extensions (const GstSDPMessage *answer, const GstSDPMedia *media,
   }
 }
 
+/* Returns the URI of an extmap attribute value "ID[/DIRECTION] URI ...",
+ * as a new string, or NULL. */
+static char *
+extmap_value_uri (const char *value)
+{
+  g_auto (GStrv) parts = value != NULL ? g_strsplit (value, " ", 3) : NULL;
+
+  if (parts == NULL || parts[0] == NULL || parts[1] == NULL)
+    return NULL;
+  return g_strdup (parts[1]);
+}
+
+static gboolean
+media_has_extension (const GstSDPMedia *media, const char *uri)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
+    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
+    g_autofree char *attribute_uri = NULL;
+
+    if (g_strcmp0 (attribute->key, "extmap") != 0)
+      continue;
+    attribute_uri = extmap_value_uri (attribute->value);
+    if (g_strcmp0 (attribute_uri, uri) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+void
+hz_forward_accept_extensions (const GstSDPMessage *offer, GstSDPMessage *answer)
+{
+  guint n = MIN (gst_sdp_message_medias_len (offer), gst_sdp_message_medias_len (answer));
+
+  for (guint m = 0; m < n; m++) {
+    const GstSDPMedia *offered = gst_sdp_message_get_media (offer, m);
+    /* gst_sdp_message_get_media() has no mutable variant. */
+    GstSDPMedia *answered = (GstSDPMedia *) gst_sdp_message_get_media (answer, m);
+
+    if (gst_sdp_media_get_port (answered) == 0)
+      continue;
+    for (guint i = 0; i < gst_sdp_media_attributes_len (offered); i++) {
+      const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (offered, i);
+      g_autofree char *uri = NULL;
+
+      if (g_strcmp0 (attribute->key, "extmap") != 0)
+        continue;
+      uri = extmap_value_uri (attribute->value);
+      if (hz_rtp_extension_is_forwardable (uri) && !media_has_extension (answered, uri))
+        gst_sdp_media_add_attribute (answered, "extmap", attribute->value);
+    }
+  }
+}
+
 gboolean
 hz_forward_read_answer (const GstSDPMessage *answer, guint mline, const GstCaps *offered_caps,
                         HzRtpMap *map, gboolean *accepted, GError **error)

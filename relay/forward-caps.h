@@ -29,6 +29,14 @@ gboolean hz_rtp_extension_is_forwardable (const char *uri);
  * Everything else of the publisher's negotiation is left out. */
 GstCaps *hz_forward_caps (const GstCaps *track_caps);
 
+/* Adds to each m-line of ANSWER, the relay's answer to a publisher, the
+ * forwardable header extensions that the same m-line of OFFER offered
+ * ("a=extmap:ID URI ..."), with the publisher's ids. webrtcbin 1.22
+ * answers without any extmap line, so without this the publisher would
+ * send no extension that receivers could use. */
+void hz_forward_accept_extensions (const GstSDPMessage *offer,
+                                   GstSDPMessage       *answer);
+
 /* Fills MAP from m-line MLINE of ANSWER for a track offered with
  * OFFERED_CAPS (from hz_forward_caps()). Sets *ACCEPTED to FALSE when the
  * receiver rejected the m-line (port 0) or answered without the offered

@@ -7,6 +7,7 @@
  * reference, and the main thread drops an event once the ingest is closed.
  */
 #include "ingest.h"
+#include "forward-caps.h"
 #include "ice.h"
 #include "keyframe.h"
 #include "offer-filter.h"
@@ -51,6 +52,7 @@ struct _HzIngest {
                             * set before webrtcbin starts, then read-only */
   GPtrArray *offered_caps; /* the caps of each m-line's codec in the filtered offer;
                             * set before webrtcbin starts, then read-only */
+  GstSDPMessage *offer;    /* the filtered offer; set before webrtcbin starts, then read-only */
 };
 
 typedef enum {
@@ -95,6 +97,7 @@ ingest_clear (HzIngest *ingest)
   g_clear_pointer (&ingest->src_pads, g_ptr_array_unref);
   g_clear_pointer (&ingest->track_names, g_ptr_array_unref);
   g_clear_pointer (&ingest->offered_caps, g_ptr_array_unref);
+  g_clear_pointer (&ingest->offer, gst_sdp_message_free);
   g_mutex_clear (&ingest->lock);
 }
 
@@ -234,6 +237,8 @@ on_answer_created (GstPromise *promise, gpointer data)
                 NULL);
     return;
   }
+
+  hz_forward_accept_extensions (ingest->offer, answer->sdp);
 
   /* Queue the answer before webrtcbin can emit candidates for it. */
   text = gst_sdp_message_as_text (answer->sdp);
@@ -604,6 +609,7 @@ hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
     g_ptr_array_add (ingest->offered_caps,
                      pt >= 0 ? gst_sdp_media_get_caps_from_media (media, pt) : NULL);
   }
+  gst_sdp_message_copy (sdp, &ingest->offer);
   gst_bin_add (GST_BIN (ingest->pipeline), ingest->webrtcbin);
   gst_element_sync_state_with_parent (ingest->webrtcbin);
 

@@ -315,8 +315,43 @@ test_floor (gconstpointer data)
   g_assert_true (net_test_relay_log_contains (net->relay, "floor granted by participant"));
 }
 
-/* A receiver that numbers the payload types differently from the
- * publisher still decodes: the relay rewrites each packet for it. */
+/* Returns the header extension ids that PEER received in FROM_ID's feed. */
+static GArray *
+feed_extension_ids (RelayTestPeer *peer, gint64 from_id)
+{
+  JsonObject *feed = relay_test_peer_feed (peer, from_id);
+  JsonArray *ids = NULL;
+  GArray *result = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_assert_nonnull (feed);
+  ids = json_object_get_array_member (feed, "extension_ids");
+  g_assert_nonnull (ids);
+  for (guint i = 0; i < json_array_get_length (ids); i++) {
+    gint64 id = json_array_get_int_element (ids, i);
+
+    g_array_append_val (result, id);
+  }
+  g_test_message ("%s received %u extension id(s) from %" G_GINT64_FORMAT, peer->label,
+                  result->len, from_id);
+  return result;
+}
+
+/* Asserts that the extension ids of PEER's feed from FROM_ID are exactly
+ * EXPECTED (one id). */
+static void
+assert_extension_ids (RelayTestPeer *peer, gint64 from_id, gint64 expected)
+{
+  g_autoptr (GArray) ids = feed_extension_ids (peer, from_id);
+
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, expected);
+}
+
+/* A receiver that numbers the payload types and header extensions
+ * differently from the publisher still decodes: the relay rewrites each
+ * packet for it. The publishers send audio level (id 1) and transport-cc
+ * (id 3); a receiver gets the audio level under the id of its own answer
+ * if it accepted it, and never the per-hop transport-cc. */
 static void
 test_payload_offset (gconstpointer data)
 {
@@ -326,16 +361,17 @@ test_payload_offset (gconstpointer data)
   gint64 session_id = session->booking.session_id;
   g_autofree char *viewer_token = sign_token (net, session_id, session->booking.coordinator_id,
                                               HZ_TOKEN_ROLE_VIEW, "张协调员");
-  const char *publisher_args[] = { "--nack", NULL };
-  const char *viewer_args[] = { "--no-publish", "--nack", "--payload-offset=7", "--duration=6",
-                                NULL };
+  const char *publisher_args[] = { "--nack", "--header-extensions", NULL };
+  const char *accepting_args[] = { "--nack", "--header-extensions", "--accept-extensions", NULL };
+  const char *viewer_args[] = { "--no-publish", "--nack", "--accept-extensions",
+                                "--payload-offset=7", "--duration=6", NULL };
   g_autoptr (RelayTestPeer) doctor = NULL;
   g_autoptr (RelayTestPeer) expert = NULL;
   g_autoptr (RelayTestPeer) viewer = NULL;
   gint64 publishers[2] = { session->booking.doctor_id, session->booking.expert_id };
 
   doctor = relay_test_peer_start (tools, session->daemons, session_id, session->doctor_token,
-                                  "doctor", publisher_args);
+                                  "doctor", accepting_args);
   expert = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
                                   "expert", publisher_args);
   wait_publish_connected (doctor);
@@ -359,6 +395,18 @@ test_payload_offset (gconstpointer data)
   relay_test_peer_terminate (expert);
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+
+  /* --payload-offset=7 moved the viewer's audio level id from 1 to 8; the
+   * doctor accepted it as offered; the expert, like webrtcbin, accepted no
+   * extension and gets none. transport-cc (3) reaches nobody. */
+  assert_extension_ids (viewer, session->booking.doctor_id, 8);
+  assert_extension_ids (viewer, session->booking.expert_id, 8);
+  assert_extension_ids (doctor, session->booking.expert_id, 1);
+  {
+    g_autoptr (GArray) ids = feed_extension_ids (expert, session->booking.doctor_id);
+
+    g_assert_cmpuint (ids->len, ==, 0);
+  }
 }
 
 /* Two receivers answer with unusable SDP: each is dropped with an error

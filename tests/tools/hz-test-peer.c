@@ -272,6 +272,12 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     { "video-bitrate", 0, 0, G_OPTION_ARG_INT, &options->video_bitrate_kbps,
       "Target bitrate of the published video in kbit/s (default: the encoder's, 256 for VP8)",
       "KBPS" },
+    { "header-extensions", 0, 0, G_OPTION_ARG_NONE, &options->header_extensions,
+      "Send the audio with the audio-level (id 1) and transport-cc (id 3) header extensions",
+      NULL },
+    { "accept-extensions", 0, 0, G_OPTION_ARG_NONE, &options->accept_extensions,
+      "Answer feeds with every header extension the relay offers, as browsers do "
+      "(webrtcbin 1.22 answers with none)", NULL },
     { "second-video", 0, 0, G_OPTION_ARG_NONE, &options->second_video,
       "Publish a second video track (SMPTE bars), as a screen share", NULL },
     { "payload-offset", 0, 0, G_OPTION_ARG_INT, &options->payload_offset,

@@ -209,8 +209,16 @@ on_description_created (HzConnection *conn, const GstStructure *reply)
   }
 
   /* Options that make the answer differ from webrtcbin's (peer-sdp.c). */
-  if (!offer && hz_answer_rewrite (&conn->peer->options, description->sdp))
-    g_message ("%s: answering with --payload-offset or --no-h264 changes", conn->pc);
+  if (!offer) {
+    GstWebRTCSessionDescription *remote = NULL;
+
+    g_object_get (conn->webrtcbin, "remote-description", &remote, NULL);
+    if (hz_answer_rewrite (&conn->peer->options, remote != NULL ? remote->sdp : NULL,
+                           description->sdp))
+      g_message ("%s: answering with the changes of --accept-extensions, --payload-offset "
+                 "or --no-h264", conn->pc);
+    g_clear_pointer (&remote, gst_webrtc_session_description_free);
+  }
   emit_with_promise (conn, "set-local-description", description, on_nothing_more);
   sdp = gst_sdp_message_as_text (description->sdp);
   gst_webrtc_session_description_free (description);

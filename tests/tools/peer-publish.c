@@ -22,6 +22,8 @@
 
 #include "peer.h"
 
+#include <gst/rtp/rtp.h>
+
 /* One video branch: NAME-source ... NAME-payloader into webrtcbin. */
 static void
 append_video (GString *description, const char *name, gboolean h264, int bitrate_kbps)
@@ -61,7 +63,8 @@ hz_publish_describe (const HzPeerOptions *options, gboolean audio_only)
       "audiotestsrc is-live=true wave=sine freq=440 "
       "  ! audioconvert ! audioresample "
       "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc "
-      "  ! rtpopuspay ! application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ");
+      "  ! rtpopuspay name=audio-payloader ! capsfilter name=audio-caps "
+      "    caps=application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ");
   return g_string_free (description, FALSE);
 }
 
@@ -140,6 +143,58 @@ configure_sources (HzConnection *conn, const char *pattern, GError **error)
   return TRUE;
 }
 
+#define AUDIO_LEVEL_URI "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+#define TRANSPORT_CC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+/* Streaming thread: writes audio level (id 1, -30 dBov, voice) and
+ * transport-cc (id 3, a sequence number) into each audio packet. */
+static GstPadProbeReturn
+write_header_extensions (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  guint *sequence = user_data;
+  GstBuffer *buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  guint8 level = 0x80 | 30;
+  guint8 transport_sequence[2];
+
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READWRITE, &rtp))
+    return GST_PAD_PROBE_OK;
+  transport_sequence[0] = (guint8) (*sequence >> 8);
+  transport_sequence[1] = (guint8) *sequence;
+  (*sequence)++;
+  gst_rtp_buffer_add_extension_onebyte_header (&rtp, 1, &level, 1);
+  gst_rtp_buffer_add_extension_onebyte_header (&rtp, 3, transport_sequence, 2);
+  gst_rtp_buffer_unmap (&rtp);
+  return GST_PAD_PROBE_OK;
+}
+
+/* --header-extensions: webrtcbin offers what the caps name (extmap-N), and
+ * a probe writes the elements; the payloader's own extension support is
+ * off, because GStreamer 1.22 writes audio level only from level meta.
+ * Audio level crosses the relay to receivers that accept it; transport-cc
+ * describes one hop, so the relay must never forward it. */
+static void
+add_header_extensions (HzConnection *conn)
+{
+  g_autoptr (GstElement) filter = gst_bin_get_by_name (GST_BIN (conn->pipeline), "audio-caps");
+  g_autoptr (GstElement) payloader = gst_bin_get_by_name (GST_BIN (conn->pipeline),
+                                                          "audio-payloader");
+  g_autoptr (GstPad) filter_src = gst_element_get_static_pad (filter, "src");
+  g_autoptr (GstCaps) caps = NULL;
+
+  g_object_set (payloader, "auto-header-extension", FALSE, NULL);
+  g_object_get (filter, "caps", &caps, NULL);
+  caps = gst_caps_make_writable (caps);
+  gst_caps_set_simple (caps,
+                       "extmap-1", G_TYPE_STRING, AUDIO_LEVEL_URI,
+                       "extmap-3", G_TYPE_STRING, TRANSPORT_CC_URI,
+                       NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  gst_pad_add_probe (filter_src, GST_PAD_PROBE_TYPE_BUFFER, write_header_extensions,
+                     g_new0 (guint, 1), g_free);
+}
+
 /* Sets the second video's pattern, so that the two videos differ. */
 static void
 configure_second_video (HzConnection *conn)
@@ -162,6 +217,8 @@ publish_new (HzPeer *peer, gboolean audio_only, GError **error)
   if (!configure_sources (conn, peer->options.video_pattern, error))
     return NULL;
   configure_second_video (conn);
+  if (peer->options.header_extensions)
+    add_header_extensions (conn);
   make_sendonly (conn->webrtcbin, peer->options.nack);
   if (!hz_connection_start (conn, error))
     return NULL;

@@ -2,9 +2,14 @@
  * relay copes with what other clients send.
  *
  *   --payload-offset=N   every dynamic payload type (96-127) of the answer
- *                        moves N places within that range, as a client
- *                        with its own numbering would answer (RFC 3264
- *                        allows it); the peer decodes by its own numbers.
+ *                        moves N places within that range, and every
+ *                        header extension id N places within 1-14, as a
+ *                        client with its own numbering would answer
+ *                        (RFC 3264, RFC 8285); the peer decodes by its
+ *                        own numbers.
+ *   --accept-extensions  the answer takes every header extension that the
+ *                        offer has ("a=extmap"), as browsers do for those
+ *                        they know; webrtcbin 1.22 answers with none.
  *   --no-h264            m-lines whose only codec is H.264 are rejected
  *                        (port 0), as by a client without an H.264 decoder.
  *   --answer-garbage=M   the relay gets an unusable answer: "text" is not
@@ -59,6 +64,21 @@ shift_apt (const char *value, int offset)
                           shift_pt ((int) pt, offset), end);
 }
 
+/* Shifts the id of "a=extmap:ID[/DIRECTION] URI ..." within 1-14. */
+static char *
+shift_extmap (const char *value, int offset)
+{
+  char *end = NULL;
+  long id;
+
+  if (value == NULL || !g_ascii_isdigit (value[0]))
+    return NULL;
+  id = strtol (value, &end, 10);
+  if (id < 1 || id > 14)
+    return NULL;
+  return g_strdup_printf ("%ld%s", ((id - 1 + offset) % 14 + 14) % 14 + 1, end);
+}
+
 static void
 shift_media (GstSDPMedia *media, int offset)
 {
@@ -74,6 +94,14 @@ shift_media (GstSDPMedia *media, int offset)
     g_autofree char *value = NULL;
     GstSDPAttribute replacement;
 
+    if (g_strcmp0 (attribute->key, "extmap") == 0) {
+      shifted = shift_extmap (attribute->value, offset);
+      if (shifted != NULL) {
+        gst_sdp_attribute_set (&replacement, attribute->key, shifted);
+        gst_sdp_media_replace_attribute (media, i, &replacement);
+      }
+      continue;
+    }
     if (g_strcmp0 (attribute->key, "rtpmap") != 0 && g_strcmp0 (attribute->key, "fmtp") != 0
         && g_strcmp0 (attribute->key, "rtcp-fb") != 0)
       continue;
@@ -108,14 +136,35 @@ media_is_h264_only (const GstSDPMedia *media)
   return h264;
 }
 
+/* Copies OFFERED's extmap lines to MEDIA, unless MEDIA has some already. */
+static void
+accept_extensions (const GstSDPMedia *offered, GstSDPMedia *media)
+{
+  if (gst_sdp_media_get_attribute_val (media, "extmap") != NULL)
+    return;
+  for (guint i = 0; i < gst_sdp_media_attributes_len (offered); i++) {
+    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (offered, i);
+
+    if (g_strcmp0 (attribute->key, "extmap") == 0)
+      gst_sdp_media_add_attribute (media, "extmap", attribute->value);
+  }
+}
+
 gboolean
-hz_answer_rewrite (const HzPeerOptions *options, GstSDPMessage *answer)
+hz_answer_rewrite (const HzPeerOptions *options, const GstSDPMessage *offer,
+                   GstSDPMessage *answer)
 {
   gboolean changed = FALSE;
 
   for (guint i = 0; i < gst_sdp_message_medias_len (answer); i++) {
     /* gst_sdp_message_get_media() has no mutable variant. */
     GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (answer, i);
+
+    if (options->accept_extensions && offer != NULL && i < gst_sdp_message_medias_len (offer)
+        && gst_sdp_media_get_port (media) != 0) {
+      accept_extensions (gst_sdp_message_get_media (offer, i), media);
+      changed = TRUE;
+    }
 
     if (options->no_h264 && media_is_h264_only (media)) {
       gst_sdp_media_set_port_info (media, 0, 0);

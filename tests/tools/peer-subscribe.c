@@ -15,7 +15,9 @@
 
 #include "peer.h"
 
+#include <gst/rtp/rtp.h>
 #include <math.h>
+#include <string.h>
 
 static void
 feed_stats_clear (HzFeedStats *feed)
@@ -169,6 +171,50 @@ count_audio_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Streaming thread: notes the header extension ids of each RTP packet. */
+static GstPadProbeReturn
+note_extension_ids (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  HzFeedStats *feed = user_data;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  guint32 seen[8] = { 0, };
+  guint8 *data = NULL;
+  guint bits = 0;
+  guint size = 0;
+
+  if (!gst_rtp_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), GST_MAP_READ, &rtp))
+    return GST_PAD_PROBE_OK;
+  if (gst_rtp_buffer_get_extension_data (&rtp, (guint16 *) &bits, (gpointer *) &data, &size)) {
+    size *= 4;
+    for (guint i = 0; i < size;) {
+      guint id, length;
+
+      if (bits == 0xBEDE) {          /* one-byte elements */
+        if (data[i] == 0) { i++; continue; }
+        id = data[i] >> 4;
+        length = (data[i] & 0x0f) + 1;
+        if (id == 15)
+          break;
+        i += 1 + length;
+      } else if ((bits & 0xFFF0) == 0x1000 && i + 1 < size) {  /* two-byte elements */
+        if (data[i] == 0) { i++; continue; }
+        id = data[i];
+        i += 2 + data[i + 1];
+      } else {
+        break;
+      }
+      seen[id / 32] |= 1u << (id % 32);
+    }
+  }
+  gst_rtp_buffer_unmap (&rtp);
+
+  g_mutex_lock (&feed->lock);
+  for (guint i = 0; i < G_N_ELEMENTS (seen); i++)
+    feed->extension_ids[i] |= seen[i];
+  g_mutex_unlock (&feed->lock);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Builds the decoding branch for one webrtcbin source pad; see the diagram
  * at the top. Returns NULL for an encoding that the peer does not decode. */
 static GstElement *
@@ -207,6 +253,12 @@ make_decoder_bin (const char *encoding, HzFeedStats *feed)
   sink_pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_add_probe (sink_pad, GST_PAD_PROBE_TYPE_BUFFER, counter,
                      hz_feed_stats_ref (feed), (GDestroyNotify) hz_feed_stats_unref);
+  {
+    g_autoptr (GstPad) bin_sink = gst_element_get_static_pad (bin, "sink");
+
+    gst_pad_add_probe (bin_sink, GST_PAD_PROBE_TYPE_BUFFER, note_extension_ids,
+                       hz_feed_stats_ref (feed), (GDestroyNotify) hz_feed_stats_unref);
+  }
   return bin;
 }
 
@@ -341,6 +393,7 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   HzPeer *peer = feed->peer;
   guint64 video_frames, audio_buffers, video_packets_received;
   gint64 video_packets_lost;
+  guint32 extension_ids[8];
   guint video_streams;
   double rms_max;
   gint64 first_video_us, last_video_us, first_audio_us;
@@ -354,6 +407,7 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   video_streams = g_hash_table_size (feed->video_pads);
   video_packets_received = feed->video_packets_received;
   video_packets_lost = feed->video_packets_lost;
+  memcpy (extension_ids, feed->extension_ids, sizeof extension_ids);
   first_audio_us = feed->first_audio_us;
   g_mutex_unlock (&feed->lock);
 
@@ -371,6 +425,13 @@ hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder)
   json_builder_set_member_name (builder, "last_video_ms");
   json_builder_add_int_value (builder, last_video_us != 0
                               ? hz_peer_ms_since_joined (peer, last_video_us) : -1);
+  json_builder_set_member_name (builder, "extension_ids");
+  json_builder_begin_array (builder);
+  for (guint id = 1; id < 256; id++) {
+    if (extension_ids[id / 32] & (1u << (id % 32)))
+      json_builder_add_int_value (builder, id);
+  }
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "video_packets_received");
   json_builder_add_int_value (builder, (gint64) video_packets_received);
   json_builder_set_member_name (builder, "video_packets_lost");

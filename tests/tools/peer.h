@@ -45,6 +45,8 @@ typedef struct {
   gboolean nack;             /* negotiate NACK and RTX on video, as browsers do */
   gboolean h264;             /* publish H.264 constrained baseline instead of VP8 */
   int video_bitrate_kbps;    /* target bitrate of each published video; 0: the encoder's default */
+  gboolean header_extensions;  /* publish audio with audio level (id 1) and transport-cc (id 3) */
+  gboolean accept_extensions;  /* answer with every offered header extension, as browsers do */
   gboolean second_video;     /* publish a second video track (a screen share) */
   gboolean publish_anyway;   /* send a publish offer even with role view */
   int payload_offset;        /* answer with payload types shifted by this much */
@@ -68,6 +70,7 @@ typedef struct {
   gint64 first_video_us;      /* monotonic clock, 0 before the first frame */
   gint64 last_video_us;       /* monotonic clock of the latest frame */
   GHashTable *video_pads;     /* the decoder pads that produced frames: one per video track */
+  guint32 extension_ids[8];   /* bit set of the RTP header extension ids received */
   guint64 video_packets_received;  /* RTP of the current subscribe connection, from */
   gint64 video_packets_lost;       /* webrtcbin's inbound-rtp stats, after NACK repair */
   gint64 first_audio_us;
@@ -183,7 +186,8 @@ void hz_reconnect_stop (HzPeer *peer);
 char *hz_publish_describe (const HzPeerOptions *options, gboolean audio_only);
 
 /* peer-sdp.c */
-gboolean hz_answer_rewrite (const HzPeerOptions *options, GstSDPMessage *answer);
+gboolean hz_answer_rewrite (const HzPeerOptions *options, const GstSDPMessage *offer,
+                            GstSDPMessage *answer);
 char *hz_answer_garbage (const HzPeerOptions *options, const char *answer);
 
 /* peer-teaching.c */

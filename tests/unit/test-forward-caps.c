@@ -183,6 +183,50 @@ test_answer_invalid (void)
                          "a=rtpmap:111 opus/48000/2\r\n", 0);
 }
 
+static void
+test_accept_extensions (void)
+{
+  GstSDPMessage *offer = parse_sdp (SESSION
+                                    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                                    "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+                                    "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+                                    "a=rtpmap:111 opus/48000/2\r\n"
+                                    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                                    "a=extmap:13 urn:3gpp:video-orientation\r\n"
+                                    "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                                    "a=rtpmap:96 VP8/90000\r\n"
+                                    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                                    "a=extmap:13 urn:3gpp:video-orientation\r\n"
+                                    "a=rtpmap:96 VP8/90000\r\n");
+  GstSDPMessage *answer = parse_sdp (SESSION
+                                     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+                                     "a=rtpmap:111 opus/48000/2\r\n"
+                                     "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                                     "a=extmap:13 urn:3gpp:video-orientation\r\n"
+                                     "a=rtpmap:96 VP8/90000\r\n"
+                                     "m=video 0 UDP/TLS/RTP/SAVPF 96\r\n"
+                                     "a=rtpmap:96 VP8/90000\r\n");
+  const GstSDPMedia *audio, *video, *rejected;
+
+  hz_forward_accept_extensions (offer, answer);
+  audio = gst_sdp_message_get_media (answer, 0);
+  video = gst_sdp_message_get_media (answer, 1);
+  rejected = gst_sdp_message_get_media (answer, 2);
+
+  /* Audio level is taken with the publisher's id; transport-cc is not. */
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (audio, "extmap", 0), ==,
+                   "1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+  g_assert_null (gst_sdp_media_get_attribute_val_n (audio, "extmap", 1));
+  /* Video orientation was in the answer already; MID is per hop. */
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val_n (video, "extmap", 0), ==,
+                   "13 urn:3gpp:video-orientation");
+  g_assert_null (gst_sdp_media_get_attribute_val_n (video, "extmap", 1));
+  /* A rejected m-line gets nothing. */
+  g_assert_null (gst_sdp_media_get_attribute_val (rejected, "extmap"));
+  gst_sdp_message_free (offer);
+  gst_sdp_message_free (answer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,5 +240,6 @@ main (int argc, char **argv)
   g_test_add_func ("/forward-caps/answer-session-extmap", test_answer_session_extmap);
   g_test_add_func ("/forward-caps/answer-rejects", test_answer_rejects);
   g_test_add_func ("/forward-caps/answer-invalid", test_answer_invalid);
+  g_test_add_func ("/forward-caps/accept-extensions", test_accept_extensions);
   return g_test_run ();
 }
