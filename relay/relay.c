@@ -95,7 +95,8 @@ hz_relay_new (HzConfig *config, GError **error)
                  config->relay.recordings_dir, g_strerror (saved_errno));
     return NULL;
   }
-  relay->reporter = hz_reporter_new (config->relay.scheduler_url, &relay->secret, error);
+  relay->reporter = hz_reporter_new (config->relay.scheduler_url, &relay->secret,
+                                     config->relay.recordings_dir, error);
   if (relay->reporter == NULL)
     return NULL;
   relay->session_checker = hz_session_checker_new (config->relay.scheduler_url, &relay->secret,

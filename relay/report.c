@@ -5,10 +5,16 @@
  * recordings, which the scheduler upserts, a newer report supersedes a
  * failed head instead of waiting behind its retries. Participation events
  * are each kept, in order.
+ *
+ * Journal: a recording has one entry, rewritten by each of its reports and
+ * removed once its final report (any status but "recording") is
+ * acknowledged. Each participation event has an entry of its own.
  */
 #include "report.h"
+#include "report-journal.h"
 #include "hz-request-auth.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -16,6 +22,12 @@
 #define PARTICIPATION_PATH "/api/v1/internal/participation"
 #define REQUEST_TIMEOUT_S 10
 #define FIRST_RETRY_DELAY_MS 1000
+/* Retry delays double up to FIRST_RETRY_DELAY_MS << MAX_RETRY_SHIFT (32 s). */
+#define MAX_RETRY_SHIFT 5
+/* Failures of one report are logged for the first LOGGED_FAILURES attempts,
+ * then every LOGGED_FAILURE_INTERVAL-th. */
+#define LOGGED_FAILURES 5
+#define LOGGED_FAILURE_INTERVAL 10
 
 typedef struct {
   char *url;                 /* SCHEDULER_URL + the endpoint's path */
@@ -30,14 +42,23 @@ struct _HzReporter {
   GCancellable *cancellable;
   GHashTable *queues;        /* subject → ReportQueue */
   gboolean flushing;         /* set at shutdown: send now, retry no more */
+  HzReportJournal *journal;  /* NULL when reports are disabled */
+  char *recordings_dir;
 };
+
+/* One report: its body, and its journal entry. */
+typedef struct {
+  char *body;                /* JSON text */
+  char *journal_name;
+  gboolean final;            /* the journal entry goes once this is acknowledged */
+} Report;
 
 typedef struct {
   HzReporter *reporter;      /* NULL once the reporter is freed */
   const Endpoint *endpoint;
   gboolean supersede;        /* a newer report replaces a failed head */
   char *subject;             /* e.g. "recording 12/5-video.webm", for logs */
-  GQueue bodies;             /* JSON texts, oldest first */
+  GQueue reports;            /* Report, oldest first */
   guint attempt;             /* attempts made for the head */
   gboolean in_flight;
   guint retry_id;
@@ -46,9 +67,19 @@ typedef struct {
 static void queue_start (ReportQueue *queue);
 
 static void
+report_free (gpointer data)
+{
+  Report *report = data;
+
+  g_free (report->body);
+  g_free (report->journal_name);
+  g_free (report);
+}
+
+static void
 report_queue_clear (ReportQueue *queue)
 {
-  g_queue_clear_full (&queue->bodies, g_free);
+  g_queue_clear_full (&queue->reports, report_free);
   g_free (queue->subject);
 }
 
@@ -76,8 +107,11 @@ endpoint_clear (Endpoint *endpoint)
   g_clear_pointer (&endpoint->signed_path, g_free);
 }
 
+static void replay_journal (HzReporter *reporter);
+
 HzReporter *
-hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **error)
+hz_reporter_new (const char *scheduler_url, const HzSecret *secret, const char *recordings_dir,
+                 GError **error)
 {
   g_autoptr (GUri) base = NULL;
   g_autofree char *base_path = NULL;
@@ -86,6 +120,7 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **err
   reporter->secret = *secret;
   reporter->queues = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
   reporter->cancellable = g_cancellable_new ();
+  reporter->recordings_dir = g_strdup (recordings_dir);
   if (scheduler_url == NULL || scheduler_url[0] == '\0') {
     g_message ("no scheduler-url: recordings and participation are not reported");
     return reporter;
@@ -97,6 +132,11 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **err
     hz_reporter_free (reporter);
     return NULL;
   }
+  reporter->journal = hz_report_journal_open (recordings_dir, error);
+  if (reporter->journal == NULL) {
+    hz_reporter_free (reporter);
+    return NULL;
+  }
   base_path = g_strdup (g_uri_get_path (base));
   while (g_str_has_suffix (base_path, "/"))
     base_path[strlen (base_path) - 1] = '\0';
@@ -104,6 +144,7 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, GError **err
   endpoint_init (&reporter->participation, base, base_path, PARTICIPATION_PATH);
   reporter->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
                                                      "user-agent", "huizhen-relay", NULL);
+  replay_journal (reporter);
   return reporter;
 }
 
@@ -120,8 +161,9 @@ hz_reporter_free (HzReporter *reporter)
   while (g_hash_table_iter_next (&iter, NULL, &value)) {
     ReportQueue *queue = value;
 
-    if (queue->bodies.length > 0)
-      g_warning ("%s: %u report(s) not sent", queue->subject, queue->bodies.length);
+    if (queue->reports.length > 0)
+      g_warning ("%s: %u report(s) not sent; they stay in the journal for the next start",
+                 queue->subject, queue->reports.length);
     queue->reporter = NULL;
     g_clear_handle_id (&queue->retry_id, g_source_remove);
     report_queue_unref (queue);
@@ -131,6 +173,8 @@ hz_reporter_free (HzReporter *reporter)
   g_object_unref (reporter->cancellable);
   endpoint_clear (&reporter->recordings);
   endpoint_clear (&reporter->participation);
+  g_clear_pointer (&reporter->journal, hz_report_journal_free);
+  g_free (reporter->recordings_dir);
   g_free (reporter);
 }
 
@@ -143,7 +187,7 @@ hz_reporter_get_pending (HzReporter *reporter)
 
   g_hash_table_iter_init (&iter, reporter->queues);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    pending += ((ReportQueue *) value)->bodies.length;
+    pending += ((ReportQueue *) value)->reports.length;
   return pending;
 }
 
@@ -206,15 +250,19 @@ build_recording_body (const HzRecordingReport *report)
   return json_to_string (root, FALSE);
 }
 
-/* Drops the head and starts the next report, or removes an empty queue. */
+/* Drops the head and starts the next report, or removes an empty queue.
+ * The head's journal entry goes too when ACKNOWLEDGED and it is final. */
 static void
-queue_advance (ReportQueue *queue)
+queue_advance (ReportQueue *queue, gboolean acknowledged)
 {
   HzReporter *reporter = queue->reporter;
+  Report *head = g_queue_pop_head (&queue->reports);
 
-  g_free (g_queue_pop_head (&queue->bodies));
+  if (acknowledged && head->final && head->journal_name != NULL && reporter->journal != NULL)
+    hz_report_journal_remove (reporter->journal, head->journal_name);
+  report_free (head);
   queue->attempt = 0;
-  if (queue->bodies.length > 0) {
+  if (queue->reports.length > 0) {
     queue_start (queue);
     return;
   }
@@ -232,24 +280,37 @@ on_retry (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-handle_failure (ReportQueue *queue, const char *reason)
+/* Whether the scheduler rejected the report itself (HTTP STATUS), so that
+ * sending it again cannot succeed. 401 is not: a wrong clock or secret can
+ * be fixed while the relay runs. */
+static gboolean
+is_rejection (guint status)
 {
-  guint delay_ms = FIRST_RETRY_DELAY_MS << MIN (queue->attempt - 1, 5u);
+  return status == SOUP_STATUS_BAD_REQUEST || status == SOUP_STATUS_FORBIDDEN
+         || status == SOUP_STATUS_NOT_FOUND || status == SOUP_STATUS_CONFLICT
+         || status == SOUP_STATUS_UNPROCESSABLE_ENTITY;
+}
 
-  if (queue->supersede && queue->bodies.length > 1) {
+static void
+handle_failure (ReportQueue *queue, guint status, const char *reason)
+{
+  guint delay_ms = FIRST_RETRY_DELAY_MS << MIN (queue->attempt - 1, (guint) MAX_RETRY_SHIFT);
+
+  if (queue->supersede && queue->reports.length > 1) {
     g_warning ("%s: report failed (%s); a newer report replaces it", queue->subject, reason);
-    queue_advance (queue);
+    queue_advance (queue, FALSE);
+  } else if (is_rejection (status)) {
+    g_warning ("%s: report rejected by the scheduler (%s); it is not sent again",
+               queue->subject, reason);
+    queue_advance (queue, TRUE);
   } else if (queue->reporter->flushing) {
-    g_warning ("%s: report failed (%s); not retried at shutdown", queue->subject, reason);
-    queue_advance (queue);
-  } else if (queue->attempt >= HZ_REPORT_MAX_ATTEMPTS) {
-    g_warning ("%s: report failed (%s); giving up after %u attempts", queue->subject, reason,
-               queue->attempt);
-    queue_advance (queue);
+    g_warning ("%s: report failed (%s); kept in the journal for the next start",
+               queue->subject, reason);
+    queue_advance (queue, FALSE);
   } else {
-    g_warning ("%s: report failed (%s); retrying in %u ms (attempt %u of %d)", queue->subject,
-               reason, delay_ms, queue->attempt, HZ_REPORT_MAX_ATTEMPTS);
+    if (queue->attempt <= LOGGED_FAILURES || queue->attempt % LOGGED_FAILURE_INTERVAL == 0)
+      g_warning ("%s: report failed (%s); retrying in %u ms (attempt %u)", queue->subject,
+                 reason, delay_ms, queue->attempt);
     queue->retry_id = g_timeout_add (delay_ms, on_retry, queue);
   }
 }
@@ -273,13 +334,14 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
 
   status = message != NULL ? soup_message_get_status (message) : 0;
   if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (status)) {
-    g_debug ("%s: reported", queue->subject);
-    queue_advance (queue);
+    if (queue->attempt > 1)
+      g_message ("%s: reported after %u attempts", queue->subject, queue->attempt);
+    queue_advance (queue, TRUE);
   } else {
     reason = error != NULL ? g_strdup (error->message)
                            : g_strdup_printf ("HTTP %u %s", status,
                                               soup_message_get_reason_phrase (message));
-    handle_failure (queue, reason);
+    handle_failure (queue, error != NULL ? 0 : status, reason);
   }
   report_queue_unref (queue);
 }
@@ -288,14 +350,14 @@ static void
 queue_start (ReportQueue *queue)
 {
   HzReporter *reporter = queue->reporter;
-  const char *body = g_queue_peek_head (&queue->bodies);
-  gsize length = strlen (body);
+  const Report *report = g_queue_peek_head (&queue->reports);
+  gsize length = strlen (report->body);
   g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, queue->endpoint->url);
-  g_autoptr (GBytes) bytes = g_bytes_new (body, length);
+  g_autoptr (GBytes) bytes = g_bytes_new (report->body, length);
   g_autofree char *authorization = hz_request_auth_sign (&reporter->secret, "POST",
                                                          queue->endpoint->signed_path,
                                                          g_get_real_time () / G_USEC_PER_SEC,
-                                                         body, length);
+                                                         report->body, length);
 
   queue->attempt++;
   queue->in_flight = TRUE;
@@ -307,12 +369,19 @@ queue_start (ReportQueue *queue)
                                     g_rc_box_acquire (queue));
 }
 
-/* Queues BODY (taken) for SUBJECT and starts it when nothing is ahead. */
+/* Queues BODY (taken) for SUBJECT and starts it when nothing is ahead.
+ * BODY is first kept in the journal as JOURNAL_NAME. */
 static void
 enqueue (HzReporter *reporter, const Endpoint *endpoint, gboolean supersede,
-         const char *subject, char *body)
+         const char *subject, char *body, const char *journal_name, gboolean final)
 {
   ReportQueue *queue = g_hash_table_lookup (reporter->queues, subject);
+  Report *report = g_new0 (Report, 1);
+
+  report->body = body;
+  report->journal_name = g_strdup (journal_name);
+  report->final = final;
+  hz_report_journal_write (reporter->journal, journal_name, body);
 
   if (queue == NULL) {
     queue = g_rc_box_new0 (ReportQueue);
@@ -320,33 +389,40 @@ enqueue (HzReporter *reporter, const Endpoint *endpoint, gboolean supersede,
     queue->endpoint = endpoint;
     queue->supersede = supersede;
     queue->subject = g_strdup (subject);
-    g_queue_init (&queue->bodies);
+    g_queue_init (&queue->reports);
     g_hash_table_insert (reporter->queues, queue->subject, queue);
   }
-  g_queue_push_tail (&queue->bodies, body);
+  g_queue_push_tail (&queue->reports, report);
 
   if (queue->in_flight)
     return;
   if (queue->retry_id != 0 && queue->supersede) {
     /* The failed head waits for a retry: the new report supersedes it. */
     g_clear_handle_id (&queue->retry_id, g_source_remove);
-    queue_advance (queue);
+    queue_advance (queue, FALSE);
     return;
   }
-  if (queue->bodies.length == 1)
+  if (queue->reports.length == 1)
     queue_start (queue);
+}
+
+static void
+enqueue_recording (HzReporter *reporter, const char *path, const char *status, char *body)
+{
+  g_autofree char *subject = g_strdup_printf ("recording %s", path);
+  g_autofree char *journal_name = hz_report_journal_recording_name (path);
+
+  g_debug ("%s: report \"%s\" queued", subject, status);
+  enqueue (reporter, &reporter->recordings, TRUE, subject, body, journal_name,
+           !g_str_equal (status, "recording"));
 }
 
 void
 hz_reporter_send_recording (HzReporter *reporter, const HzRecordingReport *report)
 {
-  g_autofree char *subject = NULL;
-
   if (reporter->session == NULL)
     return;
-  subject = g_strdup_printf ("recording %s", report->path);
-  g_debug ("%s: report \"%s\" queued", subject, report->status);
-  enqueue (reporter, &reporter->recordings, TRUE, subject, build_recording_body (report));
+  enqueue_recording (reporter, report->path, report->status, build_recording_body (report));
 }
 
 static char *
@@ -371,17 +447,104 @@ build_participation_body (gint64 session_id, const char *participant_id, const c
   return json_to_string (root, FALSE);
 }
 
+static char *
+participation_subject (gint64 session_id, const char *participant_id)
+{
+  return g_strdup_printf ("session %" G_GINT64_FORMAT " participant %s participation",
+                          session_id, participant_id);
+}
+
 void
 hz_reporter_send_participation (HzReporter *reporter, gint64 session_id,
                                 const char *participant_id, const char *event, gint64 at)
 {
   g_autofree char *subject = NULL;
+  g_autofree char *journal_name = NULL;
 
   if (reporter->session == NULL)
     return;
-  subject = g_strdup_printf ("session %" G_GINT64_FORMAT " participant %s participation",
-                             session_id, participant_id);
+  subject = participation_subject (session_id, participant_id);
+  journal_name = hz_report_journal_participation_name (reporter->journal, at);
   g_debug ("%s: report \"%s\" queued", subject, event);
   enqueue (reporter, &reporter->participation, FALSE, subject,
-           build_participation_body (session_id, participant_id, event, at));
+           build_participation_body (session_id, participant_id, event, at), journal_name,
+           TRUE);
+}
+
+/* ---- the journal of an earlier run ---- */
+
+/* Turns the "recording" report OBJECT of a recording that an earlier run
+ * left unfinished into an "interrupted" one, with the file's size and
+ * modification time (or 0 bytes and the start time when there is no file). */
+static void
+mark_interrupted (HzReporter *reporter, JsonObject *object, const char *path)
+{
+  g_autofree char *file = g_build_filename (reporter->recordings_dir, path, NULL);
+  GStatBuf info;
+  gint64 bytes = 0;
+  g_autofree char *ended_at = NULL;
+
+  if (g_stat (file, &info) == 0) {
+    bytes = info.st_size;
+    ended_at = format_time ((gint64) info.st_mtime * G_USEC_PER_SEC);
+  } else {
+    ended_at = g_strdup (json_object_get_string_member_with_default (object, "started_at", ""));
+  }
+  json_object_set_string_member (object, "status", "interrupted");
+  json_object_set_string_member (object, "ended_at", ended_at);
+  json_object_set_int_member (object, "bytes", bytes);
+  g_message ("recording %s: in progress when the relay stopped; reporting it as interrupted "
+             "(%" G_GINT64_FORMAT " bytes)", path, bytes);
+}
+
+static void
+replay_entry (HzReporter *reporter, const HzJournalEntry *entry)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *object = NULL;
+  const char *path = NULL;
+  const char *status = NULL;
+
+  if (json_parser_load_from_data (parser, entry->body, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    object = json_node_get_object (json_parser_get_root (parser));
+
+  if (object != NULL && g_str_has_prefix (entry->name, "participation-")) {
+    g_autofree char *subject = participation_subject (
+        json_object_get_int_member_with_default (object, "session_id", 0),
+        json_object_get_string_member_with_default (object, "participant_id", "?"));
+
+    enqueue (reporter, &reporter->participation, FALSE, subject, g_strdup (entry->body),
+             entry->name, TRUE);
+    return;
+  }
+
+  if (object != NULL) {
+    path = json_object_get_string_member_with_default (object, "path", NULL);
+    status = json_object_get_string_member_with_default (object, "status", NULL);
+  }
+  /* The journal contains what this relay wrote, so a path that leaves
+   * recordings-dir or a missing member means that the file was altered. */
+  if (path == NULL || status == NULL || g_path_is_absolute (path) || strstr (path, "..") != NULL) {
+    g_warning ("%s: not a report of this relay; removing it from the journal", entry->name);
+    hz_report_journal_remove (reporter->journal, entry->name);
+    return;
+  }
+  if (g_str_equal (status, "recording")) {
+    mark_interrupted (reporter, object, path);
+    status = "interrupted";
+  }
+  enqueue_recording (reporter, path, status,
+                     json_to_string (json_parser_get_root (parser), FALSE));
+}
+
+static void
+replay_journal (HzReporter *reporter)
+{
+  g_autoptr (GPtrArray) entries = hz_report_journal_read_all (reporter->journal);
+
+  if (entries->len > 0)
+    g_message ("sending %u report(s) left in the journal by an earlier run", entries->len);
+  for (guint i = 0; i < entries->len; i++)
+    replay_entry (reporter, entries->pdata[i]);
 }
