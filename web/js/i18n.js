@@ -108,6 +108,12 @@ export const messages = {
     'error.unknown_pc': '会诊服务器找不到对应的音视频连接。请刷新页面后重试。',
     'error.negotiation_failed': '会诊服务器无法建立音视频连接。请刷新页面后重试；仍然失败时请联系会诊中心。',
     'error.internal_error': '会诊服务器内部出错。请稍后点击“重新入会”；仍然失败时请联系会诊中心。',
+    'error.join_timeout': '连接会诊服务器后未能及时入会，连接已断开。请点击“重新入会”。',
+    'error.session_cancelled': '这场会诊已取消或已结束，不能再入会。如有疑问请联系会诊中心。',
+    'error.room_full': '这场会诊的参会人数已满，暂时不能加入。请稍后重试或联系会诊中心。',
+    'error.codec_unsupported': '此浏览器无法播放对方的一路音视频（编码格式不支持），其余音视频不受影响。请使用最新版 Chrome、Edge 或 Firefox。',
+    'error.unknown_participant': '要授予或收回发言权的参会者不在本场会诊中，或不是旁听者。',
+    'error.connection_failed': '与一位参会者的音视频连接失败，可能是网络防火墙阻挡。请刷新页面后重试；仍然失败时请联系本院信息科。',
     'error.unknown': '会诊服务器返回了错误（代码 {code}）。请刷新页面后重试。',
 
     // ---- the app (index.html) ----
@@ -572,6 +578,12 @@ export const messages = {
     'error.unknown_pc': 'The consultation server does not know this media connection. Reload the page and try again.',
     'error.negotiation_failed': 'The consultation server could not set up the media connection. Reload the page and try again; if it fails again, contact the consultation centre.',
     'error.internal_error': 'The consultation server had an internal error. Click "Rejoin" in a moment; if it fails again, contact the consultation centre.',
+    'error.join_timeout': 'The page did not join in time after connecting, so the server closed the connection. Click "Rejoin".',
+    'error.session_cancelled': 'This consultation has been cancelled or has ended, so it can no longer be joined. Contact the consultation centre if in doubt.',
+    'error.room_full': 'This session has reached its maximum number of participants. Try again later or contact the consultation centre.',
+    'error.codec_unsupported': 'This browser cannot play one of the other side\'s tracks (unsupported codec); the other tracks still play. Use a current Chrome, Edge or Firefox.',
+    'error.unknown_participant': 'The participant you tried to give or take the floor from is not an observer in this session.',
+    'error.connection_failed': 'The audio and video connection for one participant failed, perhaps blocked by a firewall. Reload the page and try again; if it fails again, contact your hospital\'s IT department.',
     'error.unknown': 'The consultation server returned an error (code {code}). Reload the page and try again.',
 
     // ---- the app (index.html) ----
@@ -951,7 +963,8 @@ export const RELAY_ERROR_CODES = [
   'bad_message', 'message_too_large', 'not_joined', 'already_joined',
   'token_malformed', 'token_bad_signature', 'token_expired',
   'token_not_yet_valid', 'token_wrong_session', 'replaced', 'not_allowed', 'bad_sdp',
-  'unknown_pc', 'negotiation_failed', 'internal_error',
+  'unknown_pc', 'negotiation_failed', 'internal_error', 'join_timeout',
+  'session_cancelled', 'room_full', 'codec_unsupported', 'connection_failed', 'unknown_participant',
 ];
 
 function readStoredLanguage() {
