@@ -147,6 +147,18 @@ class RelayProcess:
         self.log_file.close()
 
 
+def huizhen_connection_limit():
+    """The config line that lifts huizhen-relay's WebSocket connections per
+    address above the benchmark's subscribers, where the relay has that
+    key."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
+                          "huizhen.conf")
+    with open(source) as f:
+        if "max-connections-per-address" in f.read():
+            return "max-connections-per-address = 1000\n"
+    return ""
+
+
 class Huizhen:
     name = "huizhen"
 
@@ -161,6 +173,8 @@ class Huizhen:
             f.write(f"[scheduler]\ntoken-secret-file = {secret_path}\n"
                     f"[relay]\nlisten = {RELAY_ADDRESS}:0\ninterfaces = {RELAY_ADDRESS}\n"
                     f"recordings-dir = {workdir}/recordings\n"
+                    # Every subscriber comes from the one client address.
+                    f"{huizhen_connection_limit()}"
                     # Reports go to a closed port on the relay's own loopback.
                     "scheduler-url = http://127.0.0.1:9\n")
         self.relay = RelayProcess([os.path.join(build_dir, "relay", "huizhen-relay"),
@@ -595,6 +609,7 @@ def measure(args, relay):
     iterate(context, args.warmup)
 
     before = [p.inbound_stats() for p in subscribers]
+    load_before = os.getloadavg()[0]
     start = process.sample()
     iterate(context, args.window)
     end = process.sample()
@@ -630,6 +645,9 @@ def measure(args, relay):
         "all_got_keyframe": all_keyframes,
         "first_keyframe_ms_median": round(statistics.median(keyframe_ms), 1) if keyframe_ms else None,
         "first_keyframe_ms_max": round(max(keyframe_ms), 1) if keyframe_ms else None,
+        # The machine's 1-minute load average before and after the window:
+        # other work on the same cores skews every number above.
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     for peer in subscribers:
         peer.close()

@@ -17,6 +17,7 @@ COLUMNS = [
     ("loss_max", "loss max"),
     ("first_keyframe_ms_median", "join to keyframe ms, median"),
     ("first_keyframe_ms_max", "join to keyframe ms, max"),
+    ("load_average", "load average before, after"),
 ]
 
 
