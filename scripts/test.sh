@@ -74,7 +74,11 @@ if ((sanitizers)); then
   [ -f build-test-asan/build.ninja ] ||
     meson setup build-test-asan -Db_sanitize=address,undefined
   ninja -C build-test-asan
-  run_tests build-test-asan asan "$@"
+  # The 200-cycle join/leave soak runs in the plain build only: under ASan
+  # it takes longer than CI's 90 minutes allow.
+  mapfile -t asan_tests < <(meson test -C build-test-asan --setup asan --no-rebuild --list "$@" |
+    sed -n 's|^[^ ]* / ||p' | grep -vx 'relay-join-leave-churn')
+  run_tests build-test-asan asan "${asan_tests[@]}"
 fi
 
 # One line per run, then the closing line that CI reads, over all runs:
