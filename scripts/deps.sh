@@ -15,7 +15,7 @@ packages=(
   sqlite3 ca-certificates
   # tests: browser, speech for the fake microphone, network namespaces, random
   # packet loss in them (iptables' statistic match; some kernels lack netem)
-  chromium fonts-wqy-microhei espeak-ng sox iproute2 iptables python3
+  chromium firefox-esr fonts-wqy-microhei espeak-ng sox iproute2 iptables python3
   # tests: an independent iCalendar parser to check the feeds
   python3-icalendar
 )

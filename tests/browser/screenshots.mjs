@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { request } from './lib/api.mjs';
-import { createStoryUsers, formatChinaTime, openRoute, signIn, waitForView } from './lib/app.mjs';
+import {
+  createStoryUsers, formatChinaTime, openRoute, scheduleConsultation, signIn, waitForView,
+} from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage } from './lib/browser.mjs';
 import { findFreePort, startDaemons, stopDaemons } from './lib/daemons.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
@@ -82,9 +84,9 @@ async function fileConsultations(baseUrl, story) {
 
   // The call starts now and lasts an hour.
   const start = new Date(Math.floor(Date.now() / 60000) * 60000);
-  await request(baseUrl, 'POST', `/consultations/${call.id}/schedule`, coordinator.key,
-    { expert_id: expert.id, start: formatChinaTime(start),
-      end: formatChinaTime(new Date(start.getTime() + 3600000)) }, 200);
+  await scheduleConsultation(baseUrl, coordinator.key, call.id, {
+    expert_id: expert.id, start: formatChinaTime(start),
+    end: formatChinaTime(new Date(start.getTime() + 3600000)) });
   return { call: call.id, queued: queued.id };
 }
 
