@@ -53,13 +53,15 @@ export async function renderRequestForm(context) {
     const named = byExpert.querySelector('input').checked;
     expertField.hidden = !named;
     orgField.hidden = named;
-    specialty.readOnly = named;
-    if (named)
-      updateFromExpert();
+    updateFromExpert();
   }
 
+  // A named expert's specialty fills the field, which then stays fixed;
+  // an expert without one leaves it to the doctor.
   function updateFromExpert() {
-    const expert = experts.get(Number(expertSelect.value));
+    const named = byExpert.querySelector('input').checked;
+    const expert = named ? experts.get(Number(expertSelect.value)) : null;
+    specialty.readOnly = Boolean(expert?.specialty);
     if (expert?.specialty)
       specialty.value = expert.specialty;
   }
