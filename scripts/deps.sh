@@ -18,6 +18,8 @@ packages=(
   chromium firefox-esr fonts-wqy-microhei espeak-ng sox iproute2 iptables python3
   # tests: an independent iCalendar parser to check the feeds
   python3-icalendar
+  # tests: a local TURN server (UDP, TCP, TLS) and its test certificate
+  coturn openssl
 )
 
 missing=()
