@@ -26,11 +26,14 @@ static const char *const known_patient_fields[] = {
   "MT-2024-1102", "头晕伴行走不稳", "高血压病史", "后循环缺血",
 };
 
-/* JSON members whose values in test sources are patient data or passwords:
- * written as \"member\": \"value\" in C strings and member: 'value' in
- * JavaScript. */
+/* Patient data and passwords in test sources and the demo: values of these
+ * JSON members, written as \"member\": \"value\" in C strings and
+ * member: 'value' in JavaScript, macros named ..._PASSWORD, and the
+ * password argument of the accounts tests' login() helper. */
 #define HARVEST_MEMBERS "summary|ref|question|password|new_password|current_password"
-#define HARVEST_C "\\\\\"(?:" HARVEST_MEMBERS ")\\\\\":\\s*\\\\\"([^\"\\\\]+)\\\\\""
+#define HARVEST_C_MEMBER "\\\\\"(?:" HARVEST_MEMBERS ")\\\\\":\\s*\\\\\"([^\"\\\\]+)\\\\\""
+#define HARVEST_C_DEFINE "#define\\s+\\w*PASSWORD\\s+\"([^\"]+)\""
+#define HARVEST_C_LOGIN "\\blogin \\([^,()]+, *\"[^\"]*\", *\"([^\"]+)\"\\)"
 #define HARVEST_JS "\\b(?:" HARVEST_MEMBERS ")\\s*:\\s*'([^']+)'"
 
 static const char *
@@ -54,25 +57,30 @@ is_distinctive (const char *value)
 }
 
 static void
-harvest_file (LogSearch *search, const char *path, GRegex *regex)
+harvest_file (LogSearch *search, const char *path, GRegex *const *regexes)
 {
   g_autofree char *contents = NULL;
-  g_autoptr (GMatchInfo) match = NULL;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL))
     return;
-  g_regex_match (regex, contents, 0, &match);
-  for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+  for (GRegex *const *regex = regexes; *regex != NULL; regex++)
     {
-      g_autofree char *value = g_match_info_fetch (match, 1);
+      g_autoptr (GMatchInfo) match = NULL;
 
-      if (is_distinctive (value))
-        log_search_add_literal (search, "test patient data or password", value);
+      g_regex_match (*regex, contents, 0, &match);
+      for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+        {
+          g_autofree char *value = g_match_info_fetch (match, 1);
+
+          if (is_distinctive (value))
+            log_search_add_literal (search, "test patient data or password", value);
+        }
     }
 }
 
 static void
-harvest_dir (LogSearch *search, const char *dir, GRegex *c_regex, GRegex *js_regex)
+harvest_dir (LogSearch *search, const char *dir, GRegex *const *c_regexes,
+             GRegex *const *js_regexes)
 {
   g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -84,28 +92,44 @@ harvest_dir (LogSearch *search, const char *dir, GRegex *c_regex, GRegex *js_reg
       if (g_str_equal (name, "node_modules") || g_str_equal (name, "corpus"))
         continue;
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        harvest_dir (search, path, c_regex, js_regex);
+        harvest_dir (search, path, c_regexes, js_regexes);
       else if (g_str_has_suffix (name, ".c") || g_str_has_suffix (name, ".h"))
-        harvest_file (search, path, c_regex);
+        harvest_file (search, path, c_regexes);
       else if (g_str_has_suffix (name, ".mjs"))
-        harvest_file (search, path, js_regex);
+        harvest_file (search, path, js_regexes);
     }
 }
 
-/* Adds the patient data and passwords that the tests send. */
-static void
-harvest_test_values (LogSearch *search)
+static GRegex *
+new_regex (const char *pattern)
 {
-  const char *source_root = g_getenv ("HUIZHEN_SOURCE_ROOT");
+  g_autoptr (GError) error = NULL;
+  GRegex *regex = g_regex_new (pattern, 0, 0, &error);
+
+  g_assert_no_error (error);
+  return regex;
+}
+
+/* Adds the patient data and passwords that the tests and the demo below
+ * SOURCE_ROOT send. */
+static void
+harvest_test_values (LogSearch *search, const char *source_root)
+{
   g_autofree char *tests_dir = NULL;
-  g_autoptr (GRegex) c_regex = g_regex_new (HARVEST_C, 0, 0, NULL);
-  g_autoptr (GRegex) js_regex = g_regex_new (HARVEST_JS, 0, 0, NULL);
+  g_autofree char *demo = NULL;
+  GRegex *c_regexes[] = { new_regex (HARVEST_C_MEMBER), new_regex (HARVEST_C_DEFINE),
+                          new_regex (HARVEST_C_LOGIN), NULL };
+  GRegex *js_regexes[] = { new_regex (HARVEST_JS), NULL };
 
   g_assert_nonnull (source_root);
-  g_assert_nonnull (c_regex);
-  g_assert_nonnull (js_regex);
   tests_dir = g_build_filename (source_root, "tests", NULL);
-  harvest_dir (search, tests_dir, c_regex, js_regex);
+  demo = g_build_filename (source_root, "scheduler", "demo.c", NULL);
+  harvest_dir (search, tests_dir, c_regexes, js_regexes);
+  harvest_file (search, demo, c_regexes);
+
+  for (guint i = 0; c_regexes[i] != NULL; i++)
+    g_regex_unref (c_regexes[i]);
+  g_regex_unref (js_regexes[0]);
 }
 
 /* Adds every secret that the fixtures saved; returns their number. */
@@ -201,6 +225,74 @@ test_search_finds_planted (void)
 }
 
 static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+write_file (const char *dir, const char *name, const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+}
+
+/* The harvest finds each way that test sources spell a password or a
+ * patient field, in a source tree made here. */
+static void
+test_search_harvests_values (void)
+{
+  g_autoptr (LogSearch) search = log_search_new ();
+  g_autoptr (GPtrArray) hits = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *root = g_dir_make_tmp ("huizhen-harvest-XXXXXX", &error);
+  g_autofree char *tests = NULL;
+  g_autofree char *scheduler = NULL;
+  g_autofree char *logs = NULL;
+
+  g_assert_no_error (error);
+  tests = g_build_filename (root, "tests", NULL);
+  scheduler = g_build_filename (root, "scheduler", NULL);
+  logs = g_build_filename (root, "logs", NULL);
+  g_assert_cmpint (g_mkdir (tests, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (scheduler, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (logs, 0700), ==, 0);
+  write_file (tests, "test-a.c",
+              "#define ADMIN_PASSWORD \"planted-one\"\n"
+              "login (fixture, \"chen.doctor\", \"planted-two\");\n"
+              "\"{\\\"summary\\\": \\\"种植的摘要\\\", \\\"ref\\\": \\\"s\\\"}\"\n");
+  write_file (tests, "story.mjs", "const user = { password: 'planted-three' };\n");
+  write_file (scheduler, "demo.c", "#define DEMO_PASSWORD \"planted-four\"\n");
+  write_file (logs, "daemon.log",
+              "a planted-one b\nplanted-two\n种植的摘要\nplanted-three\nplanted-four\nref s\n");
+
+  harvest_test_values (search, root);
+  log_search_tree (search, logs, NULL, hits);
+  for (guint i = 0; i < hits->len; i++)
+    g_test_message ("%s", (const char *) g_ptr_array_index (hits, i));
+  /* Each planted value is one hit; the one-letter "s" is too short to
+   * search for. */
+  g_assert_cmpuint (hits->len, ==, 5);
+
+  remove_tree (root);
+}
+
+static void
 test_logs_have_no_secrets (void)
 {
   const char *dir = log_dir ();
@@ -217,7 +309,7 @@ test_logs_have_no_secrets (void)
   log_search_add_credential_patterns (search);
   for (guint i = 0; i < G_N_ELEMENTS (known_patient_fields); i++)
     log_search_add_literal (search, "patient data", known_patient_fields[i]);
-  harvest_test_values (search);
+  harvest_test_values (search, g_getenv ("HUIZHEN_SOURCE_ROOT"));
 
   n_files = log_search_tree (search, dir, SECRETS_DIR, hits);
   g_test_message ("searched %u log file(s) below %s for %u value(s) and patterns, "
@@ -263,6 +355,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/log-search/finds-planted-secrets", test_search_finds_planted);
+  g_test_add_func ("/log-search/harvests-test-values", test_search_harvests_values);
   g_test_add_func ("/logs/no-secrets", test_logs_have_no_secrets);
   g_test_add_func ("/logs/no-sanitizer-reports", test_logs_have_no_sanitizer_reports);
   return g_test_run ();
