@@ -433,7 +433,7 @@ hz_api_schedule_consultation (HzRequest *request)
   g_message ("Consultation %" G_GINT64_FORMAT " scheduled as session %" G_GINT64_FORMAT
              " with expert %" G_GINT64_FORMAT " by user %" G_GINT64_FORMAT,
              consultation->id, session_id, expert->id, request->caller->id);
-  hz_api_respond_consultation (request, consultation->id, SOUP_STATUS_OK);
+  hz_api_respond_consultation (request, consultation->id, SOUP_STATUS_CREATED);
 }
 
 /* Keeps the assigned expert unless the body names another one. */

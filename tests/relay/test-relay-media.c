@@ -541,7 +541,7 @@ token_of_another_session (RelayTestSession *session)
                                    session->booking.expert_id, start, end);
   scheduled = hz_test_http (daemons, "POST", schedule_path, session->booking.coordinator_key,
                             schedule_body, "en", &status);
-  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (status, ==, 201);
   session_id = json_object_get_int_member (json_node_get_object (scheduled), "session_id");
   g_assert_cmpint (session_id, !=, session->booking.session_id);
 

@@ -235,17 +235,17 @@ test_back_to_back_booking (Fixture       *fixture,
   g_auto (Response) utc_overlap = { 0 };
   gint64 morning_start;
 
-  g_assert_cmpuint (morning.status, ==, 200);
+  g_assert_cmpuint (morning.status, ==, 201);
   g_assert_cmpstr (json_object_get_string_member (response_object (&morning), "status"),
                    ==, "scheduled");
-  g_assert_cmpuint (next.status, ==, 200);
+  g_assert_cmpuint (next.status, ==, 201);
 
   assert_error (&straddling, 409, "slot_taken");
   g_assert_cmpstr (json_object_get_string_member (response_object (&straddling), "message"),
                    ==, "该专家在此时间段已有会诊安排，请选择其他时间。");
   assert_error (&one_second, 409, "slot_taken");
 
-  g_assert_cmpuint (before.status, ==, 200);
+  g_assert_cmpuint (before.status, ==, 201);
 
   /* The same instant written in UTC collides as well. */
   g_assert_true (hz_time_parse_rfc3339 (
@@ -288,7 +288,7 @@ test_cancel_frees_slot (Fixture       *fixture,
   g_auto (Response) reschedule_cancelled = schedule (fixture, first, date, "16:00:00+08:00",
                                                      "17:00:00+08:00");
 
-  g_assert_cmpuint (booked.status, ==, 200);
+  g_assert_cmpuint (booked.status, ==, 201);
   assert_error (&taken, 409, "slot_taken");
 
   g_assert_cmpuint (cancelled.status, ==, 200);
@@ -298,7 +298,7 @@ test_cancel_frees_slot (Fixture       *fixture,
                    ==, "患者病情好转，暂不需要会诊");
   assert_error (&cancelled_again, 409, "invalid_transition");
 
-  g_assert_cmpuint (rebooked.status, ==, 200);
+  g_assert_cmpuint (rebooked.status, ==, 201);
   assert_error (&reschedule_cancelled, 409, "invalid_transition");
 }
 
@@ -666,7 +666,7 @@ test_booking_time_limits (Fixture       *fixture,
 
     assert_error (&moved, 400, "invalid_time");
     /* An hour ago is within the day that may be entered late. */
-    g_assert_cmpuint (recent.status, ==, 200);
+    g_assert_cmpuint (recent.status, ==, 201);
   }
 }
 

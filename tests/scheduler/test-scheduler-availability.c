@@ -303,8 +303,8 @@ test_back_to_back (Fixture       *fixture,
   g_auto (HzTestResponse) second = book (fixture, day, "09:30", "10:00");
   g_auto (HzTestResponse) straddling = book (fixture, day, "09:15", "09:45");
 
-  hz_test_assert_status (&first, 200, NULL);
-  hz_test_assert_status (&second, 200, NULL);
+  hz_test_assert_status (&first, 201, NULL);
+  hz_test_assert_status (&second, 201, NULL);
   hz_test_assert_status (&straddling, 409, "slot_taken");
 }
 
@@ -319,7 +319,7 @@ test_cancel_frees_slot (Fixture       *fixture,
   g_autofree char *cancel_path = NULL;
   g_auto (HzTestResponse) cancelled = { 0 };
 
-  hz_test_assert_status (&booked, 200, NULL);
+  hz_test_assert_status (&booked, 201, NULL);
   g_assert_false (has_start (busy, day, "09:00"));
   g_assert_false (has_start (busy, day, "09:15"));
   g_assert_false (has_start (busy, day, "09:30"));
@@ -349,7 +349,7 @@ test_buffer (Fixture       *fixture,
 
   set_rules (fixture, 0, 15);
   first = book (fixture, day, "10:00", "10:30");
-  hz_test_assert_status (&first, 200, NULL);
+  hz_test_assert_status (&first, 201, NULL);
 
   starts = search_day (fixture, day);
   g_assert_true (has_start (starts, day, "09:15"));
@@ -360,7 +360,7 @@ test_buffer (Fixture       *fixture,
   adjacent = book (fixture, day, "10:30", "11:00");
   hz_test_assert_status (&adjacent, 409, "slot_taken");
   after_buffer = book (fixture, day, "10:45", "11:15");
-  hz_test_assert_status (&after_buffer, 200, NULL);
+  hz_test_assert_status (&after_buffer, 201, NULL);
 }
 
 static void
@@ -458,7 +458,7 @@ test_holiday_removes_slots (Fixture       *fixture,
   g_assert_true (has_start (duty, day, "10:00"));
   g_assert_true (has_start (duty, day, "10:30"));
   accepted = book (fixture, day, "10:00", "10:30");
-  hz_test_assert_status (&accepted, 200, NULL);
+  hz_test_assert_status (&accepted, 201, NULL);
 }
 
 /* The make-up working Sunday has working hours (Monday's), the Saturday
@@ -478,7 +478,7 @@ test_make_up_sunday (Fixture       *fixture,
   g_assert_true (has_start (starts, calendar->workday, "16:30"));
   for (guint i = 0; i < starts->len; i++)
     g_assert_true (g_str_has_prefix (g_ptr_array_index (starts, i), calendar->workday));
-  hz_test_assert_status (&booked, 200, NULL);
+  hz_test_assert_status (&booked, 201, NULL);
 }
 
 /* Returns the first make-up working Sunday of the shipped calendar that is

@@ -270,8 +270,8 @@ test_two_daemons_race (void)
         g_main_context_iteration (NULL, TRUE);
 
       g_test_message ("round %d: %u and %u", round, state.statuses[0], state.statuses[1]);
-      g_assert_true ((state.statuses[0] == 200 && state.statuses[1] == 409) ||
-                     (state.statuses[0] == 409 && state.statuses[1] == 200));
+      g_assert_true ((state.statuses[0] == 201 && state.statuses[1] == 409) ||
+                     (state.statuses[0] == 409 && state.statuses[1] == 201));
       g_clear_object (&state.messages[0]);
       g_clear_object (&state.messages[1]);
     }

@@ -150,7 +150,7 @@ run_round (SoupSession         *session,
       g_thread_join (threads[i]);
       g_test_message ("request %u: %u %s", i, attempts[i].status,
                       attempts[i].code ? attempts[i].code : "");
-      if (attempts[i].status == 200)
+      if (attempts[i].status == 201)
         won++;
       else if (attempts[i].status == 409 && g_strcmp0 (attempts[i].code, "slot_taken") == 0)
         taken++;

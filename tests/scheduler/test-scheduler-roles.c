@@ -99,7 +99,7 @@ create_consultations (Fixture *fixture)
                                    " \"end\": \"%s\"}", fixture->ids[EXPERT], start_text,
                                    end_text);
   scheduled = sched_call (daemons, "POST", schedule_path, fixture->keys[COORD_D], schedule_body);
-  g_assert_cmpuint (scheduled.status, ==, 200);
+  g_assert_cmpuint (scheduled.status, ==, 201);
   fixture->session_x = json_object_get_int_member (sched_object (&scheduled), "session_id");
 
   report_path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/report",

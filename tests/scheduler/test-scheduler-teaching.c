@@ -154,7 +154,7 @@ book_consultation (Fixture    *fixture,
   path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/schedule",
                           json_object_get_int_member (hz_test_response_object (&created), "id"));
   scheduled = call (fixture, "POST", path, fixture->booking.coordinator_key, body);
-  hz_test_assert_status (&scheduled, 200, NULL);
+  hz_test_assert_status (&scheduled, 201, NULL);
 }
 
 static JsonArray *

@@ -262,7 +262,7 @@ consultation_in_state (Fixture *fixture,
     {
       g_auto (SchedResponse) scheduled = schedule_at (fixture, id, fixture->expert_id,
                                                       take_slot (fixture));
-      assert_ok (&scheduled, 200);
+      assert_ok (&scheduled, 201);
     }
 
   if (state >= STATE_IN_PROGRESS && state <= STATE_COMPLETED)
@@ -299,13 +299,14 @@ typedef enum {
 static const struct {
   const char *path;
   const char *target;
+  guint success_status;    /* 201 when the action creates the session */
 } actions[ACTION_COUNT] = {
-  [ACTION_ACCEPT] = { "accept", "accepted" },
-  [ACTION_RETURN] = { "return", "returned" },
-  [ACTION_SCHEDULE] = { "schedule", "scheduled" },
-  [ACTION_RESCHEDULE] = { "reschedule", "scheduled" },
-  [ACTION_CANCEL] = { "cancel", "cancelled" },
-  [ACTION_NO_SHOW] = { "no-show", "no_show" },
+  [ACTION_ACCEPT] = { "accept", "accepted", 200 },
+  [ACTION_RETURN] = { "return", "returned", 200 },
+  [ACTION_SCHEDULE] = { "schedule", "scheduled", 201 },
+  [ACTION_RESCHEDULE] = { "reschedule", "scheduled", 200 },
+  [ACTION_CANCEL] = { "cancel", "cancelled", 200 },
+  [ACTION_NO_SHOW] = { "no-show", "no_show", 200 },
 };
 
 /* The outcome of each action from each state: NULL for success, else the
@@ -366,7 +367,7 @@ test_transition_matrix (Fixture       *fixture,
           g_test_message ("%s from %s", actions[action].path, state_names[state]);
           if (outcome == NULL)
             {
-              assert_ok (&response, 200);
+              assert_ok (&response, actions[action].success_status);
               g_assert_cmpstr (after, ==, actions[action].target);
               continue;
             }
@@ -502,7 +503,7 @@ test_history_records_every_step (Fixture       *fixture,
   gint64 value;
 
   assert_ok (&accepted, 200);
-  assert_ok (&scheduled, 200);
+  assert_ok (&scheduled, 201);
   second_start_text = sched_format_time (second_start);
   second_end_text = sched_format_time (second_start + SESSION_SECONDS);
   reschedule_body = g_strdup_printf (
@@ -562,7 +563,7 @@ test_history_implied_accept (Fixture       *fixture,
   JsonArray *history;
   JsonObject *detail;
 
-  assert_ok (&scheduled, 200);
+  assert_ok (&scheduled, 201);
   history = history_of (fixture, id, fixture->coordinator_key, &response);
   g_assert_cmpuint (json_array_get_length (history), ==, 3);
   assert_entry (history, 1, "consultation.accept", "requested", "accepted", "user",
@@ -615,8 +616,8 @@ test_reschedule_moves_session (Fixture       *fixture,
   JsonObject *object;
   gint64 start;
 
-  assert_ok (&booked_first, 200);
-  assert_ok (&booked_second, 200);
+  assert_ok (&booked_first, 201);
+  assert_ok (&booked_second, 201);
   sched_assert_error (&onto_second, 409, "slot_taken");
 
   assert_ok (&moved, 200);
@@ -626,7 +627,7 @@ test_reschedule_moves_session (Fixture       *fixture,
                                         &start));
   g_assert_cmpint (start, ==, slot_c);
 
-  assert_ok (&old_time, 200);
+  assert_ok (&old_time, 201);
 
   assert_ok (&handed_over, 200);
   g_assert_cmpint (json_object_get_int_member (sched_object (&handed_over), "expert_id"), ==,
@@ -889,7 +890,7 @@ test_no_show_after_start (Fixture       *fixture,
   g_auto (SchedResponse) token_after = { 0 };
   g_autofree char *after = NULL;
 
-  assert_ok (&scheduled, 200);
+  assert_ok (&scheduled, 201);
   sched_assert_error (&too_early, 409, "session_not_started");
 
   while (g_get_real_time () / G_USEC_PER_SEC <= start)

@@ -160,7 +160,7 @@ views_schedule (HzTestDaemons *daemons,
   g_auto (ViewsResponse) response = views_http (daemons, session, "POST", path,
                                                 coordinator_key, body);
 
-  g_assert_cmpuint (response.status, ==, 200);
+  g_assert_cmpuint (response.status, ==, 201);
   if (start != NULL)
     *start = begin;
   return json_object_get_int_member (views_response_object (&response), "session_id");

@@ -441,7 +441,7 @@ hz_test_book_consultation (HzTestDaemons *daemons, gint64 start_offset, gint64 d
                                    " \"end\": \"%s\"}", booking->expert_id, start_text, end_text);
   scheduled = hz_test_http (daemons, "POST", schedule_path, booking->coordinator_key,
                             schedule_body, "en", &status);
-  if (status != 200 || scheduled == NULL || !JSON_NODE_HOLDS_OBJECT (scheduled))
+  if (status != 201 || scheduled == NULL || !JSON_NODE_HOLDS_OBJECT (scheduled))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "POST %s returned %u",
                    schedule_path, status);

@@ -57,7 +57,7 @@ export async function bookConsultation(baseUrl, adminKey, durationMinutes = 30) 
   const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
   const end = new Date(start.getTime() + durationMinutes * 60 * 1000);
   const scheduled = await request(baseUrl, 'POST', `/consultations/${consultation.id}/schedule`, adminKey,
-    { expert_id: expert.id, start: formatChinaTime(start), end: formatChinaTime(end) }, 200);
+    { expert_id: expert.id, start: formatChinaTime(start), end: formatChinaTime(end) }, 201);
   if (!scheduled.session_id)
     throw new Error(`scheduling returned no session_id: ${JSON.stringify(scheduled)}`);
 
