@@ -271,6 +271,8 @@ test_floor (gconstpointer data)
 
   bystander = relay_test_peer_start (tools, session->daemons, session_id, coordinator_token,
                                      "bystander", bystander_args);
+  /* The bystander must be in the room before the grant to see it. */
+  g_assert_nonnull (relay_test_peer_wait_event (bystander, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
   hand = relay_test_peer_start (tools, session->daemons, session_id, doctor_token, "hand",
                                 hand_args);
   g_assert_nonnull (relay_test_peer_wait_event (presenter, "hand-raised", "participant_id",
@@ -601,6 +603,70 @@ test_room_full (gconstpointer data)
   hz_test_booking_clear (&other);
 }
 
+static double
+fetch_metric (NetTestSession *net, const char *series)
+{
+  guint status = 0;
+  g_autofree char *text = net_test_http_get (net->relay, "/metrics", &status);
+  g_autoptr (GHashTable) metrics = NULL;
+
+  g_assert_cmpuint (status, ==, 200);
+  metrics = net_test_parse_metrics (text);
+  return net_test_metric (metrics, series);
+}
+
+/* Viewers joining a round at once each ask for keyframes (on connecting,
+ * by PLI while their decoder waits, and here 20 "keyframe" messages each),
+ * but the presenter gets at most one request per 500 ms. */
+static void
+test_keyframe_requests_limited (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  gint64 session_id = session->booking.session_id;
+  const char *viewer_args[] = { "--no-publish", "--duration=10", "--keyframe-requests=20", NULL };
+  g_autoptr (RelayTestPeer) presenter = NULL;
+  g_autoptr (GPtrArray) viewers = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_test_peer_free);
+  double received_before, sent_before, received, sent, elapsed_s;
+  gint64 start_us;
+
+  presenter = relay_test_peer_start (tools, session->daemons, session_id, session->expert_token,
+                                     "presenter", NULL);
+  wait_publish_connected (presenter);
+  g_usleep (2 * G_USEC_PER_SEC);
+  received_before = fetch_metric (net, "huizhen_relay_keyframe_requests_received_total");
+  sent_before = fetch_metric (net, "huizhen_relay_keyframe_requests_sent_total");
+
+  start_us = g_get_monotonic_time ();
+  for (guint i = 0; i < 6; i++) {
+    g_autofree char *label = g_strdup_printf ("viewer-%u", i);
+    g_autofree char *token = sign_token (net, session_id, session->booking.coordinator_id + 1000 + i,
+                                         HZ_TOKEN_ROLE_VIEW, "观摩者");
+
+    g_ptr_array_add (viewers, relay_test_peer_start (tools, session->daemons, session_id, token,
+                                                     label, viewer_args));
+  }
+  for (guint i = 0; i < viewers->len; i++) {
+    RelayTestPeer *viewer = g_ptr_array_index (viewers, i);
+
+    g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+    g_assert_cmpint (json_object_get_int_member (relay_test_peer_feed (viewer, session->booking.expert_id),
+                                                 "video_frames"), >, 0);
+  }
+  received = fetch_metric (net, "huizhen_relay_keyframe_requests_received_total") - received_before;
+  sent = fetch_metric (net, "huizhen_relay_keyframe_requests_sent_total") - sent_before;
+  elapsed_s = (g_get_monotonic_time () - start_us) / (double) G_USEC_PER_SEC;
+  g_test_message ("%.0f keyframe requests from the viewers, %.0f sent to the presenter in %.1f s",
+                  received, sent, elapsed_s);
+  g_assert_cmpfloat (received, >=, 20 * viewers->len);
+  g_assert_cmpfloat (sent, >=, 1);
+  g_assert_cmpfloat (sent, <=, elapsed_s / 0.5 + 1);
+
+  relay_test_peer_terminate (presenter);
+  g_assert_cmpint (relay_test_peer_wait_exit (presenter, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
 /* Random loss ---------------------------------------------------------------- */
 
 /* Drops PERCENT of the UDP packets entering and leaving NS, with iptables'
@@ -750,6 +816,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-teaching/h264", &tools, test_h264);
   g_test_add_data_func ("/relay-teaching/room-full", &tools, test_room_full);
   g_test_add_data_func ("/relay-teaching/loss-repaired", &tools, test_loss_repaired);
+  g_test_add_data_func ("/relay-teaching/keyframe-requests-limited", &tools,
+                        test_keyframe_requests_limited);
   status = g_test_run ();
 
   g_free (tools.peer);

@@ -13,10 +13,11 @@
  *   {"event":"reconnecting","reason":"...","ms":N}               with --reconnect
  *   {"event":"summary","feeds":{"7":{...,"first_video_ms":N}},"publish":{...}}
  *
- * plus "connection-state", "offer", "participant-joined",
- * "participant-left", "recording" and "closed" events for debugging. Logs
- * go to stderr. The summary is the last line of every run that got as far
- * as the main loop.
+ * plus "connection-state", "offer", "candidate" (the relay's), "participant-joined",
+ * "participant-left", "recording", "closed" and the teaching round's
+ * "hand-raised", "hand-lowered", "floor-granted", "floor-revoked" and
+ * "feed-closed" events. Logs go to stderr. The summary is the last line of
+ * every run that got as far as the main loop.
  */
 #define G_LOG_DOMAIN "hz-test-peer"
 
@@ -275,6 +276,8 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     { "header-extensions", 0, 0, G_OPTION_ARG_NONE, &options->header_extensions,
       "Send the audio with the audio-level (id 1) and transport-cc (id 3) header extensions",
       NULL },
+    { "keyframe-requests", 0, 0, G_OPTION_ARG_INT, &options->keyframe_requests,
+      "Send this many \"keyframe\" messages for each feed as soon as it connects", "N" },
     { "accept-extensions", 0, 0, G_OPTION_ARG_NONE, &options->accept_extensions,
       "Answer feeds with every header extension the relay offers, as browsers do "
       "(webrtcbin 1.22 answers with none)", NULL },

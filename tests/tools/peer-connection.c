@@ -369,6 +369,24 @@ on_gathering_state (GObject *webrtcbin, GParamSpec *pspec, gpointer user_data)
   connection_invoke (user_data, send_candidate, end, candidate_data_free);
 }
 
+/* --keyframe-requests: asks the relay for the feed's keyframe N times at
+ * once, as a misbehaving client might. */
+static void
+send_keyframe_requests (HzConnection *conn)
+{
+  for (int i = 0; i < conn->peer->options.keyframe_requests; i++) {
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "type");
+    json_builder_add_string_value (builder, "keyframe");
+    json_builder_set_member_name (builder, "pc");
+    json_builder_add_string_value (builder, conn->pc);
+    json_builder_end_object (builder);
+    hz_peer_send (conn->peer, builder);
+  }
+}
+
 static void
 report_connection_state (HzConnection *conn, gpointer data)
 {
@@ -382,6 +400,8 @@ report_connection_state (HzConnection *conn, gpointer data)
     conn->connected_us = now;
     if (!conn->peer->stopping)
       g_atomic_int_set (&conn->sending_flag, 1);
+    if (conn->kind == HZ_CONNECTION_SUBSCRIBE)
+      send_keyframe_requests (conn);
   }
 
   json_builder_begin_object (builder);

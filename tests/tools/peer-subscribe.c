@@ -338,6 +338,7 @@ on_stats_reply (GstPromise *promise, gpointer user_data)
   const GstStructure *reply = NULL;
   guint64 received = 0;
   gint64 lost = 0;
+  gboolean found = FALSE;
 
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
@@ -359,8 +360,11 @@ on_stats_reply (GstPromise *promise, gpointer user_data)
     gst_structure_get_int64 (stats, "packets-lost", &packets_lost);
     received += packets;
     lost += packets_lost;
+    found = TRUE;
   }
-  if (reply != NULL) {
+  /* A connection that is closing has no inbound-rtp stats any more; the
+   * counts of its last report stand. */
+  if (found) {
     g_mutex_lock (&feed->lock);
     feed->video_packets_received = received;
     feed->video_packets_lost = lost;

@@ -47,6 +47,7 @@ typedef struct {
   int video_bitrate_kbps;    /* target bitrate of each published video; 0: the encoder's default */
   gboolean header_extensions;  /* publish audio with audio level (id 1) and transport-cc (id 3) */
   gboolean accept_extensions;  /* answer with every offered header extension, as browsers do */
+  int keyframe_requests;     /* "keyframe" messages sent for each feed once it connects */
   gboolean second_video;     /* publish a second video track (a screen share) */
   gboolean publish_anyway;   /* send a publish offer even with role view */
   int payload_offset;        /* answer with payload types shifted by this much */
