@@ -55,7 +55,8 @@ if os.path.exists(sys.argv[1]):
         for line in log:
             entry = json.loads(line)
             if entry["result"] not in ("OK", "EXPECTEDFAIL", "SKIP"):
-                print(entry["name"])
+                # "huizhen:integration / NAME" in the log; meson test takes NAME.
+                print(entry["name"].split(" / ")[-1])
 PY
   )
   if ((${#failed[@]} == 0)); then
