@@ -1,11 +1,10 @@
 /* ICE candidate lines (RFC 8839, section 5.1) as they cross the relay.
  *
  * Remote candidates from clients are checked before they reach webrtcbin.
- * Browsers hide their host addresses behind mDNS names (RFC 8445 and the
- * IETF draft "mdns-ice-candidates"), e.g. "1f4c...-9a.local". The relay does
- * not resolve them: a lookup could stall or leave the host, and the
- * client's peer-reflexive address, learned from its connectivity checks,
- * reaches the same socket. Such candidates are reported as
+ * Browsers replace their host addresses with random mDNS names, e.g.
+ * "1f4c...-9a.local". The relay does not resolve them: a lookup could stall
+ * or leave the host, and the client's peer-reflexive address, learned from
+ * its connectivity checks, reaches the same socket. Such candidates are reported as
  * HZ_CANDIDATE_MDNS for the caller to skip with a log line.
  *
  * The relay's own candidates get a server-reflexive copy on the configured

@@ -63,7 +63,8 @@ void hz_metrics_watch_ingest_pad (HzMetrics    *metrics,
                                   HzMetricsKind kind);
 
 /* Counts the packets given to each sink pad of a subscriber's WEBRTCBIN,
- * by the kind of the pad's transceiver, and ICE failures of WEBRTCBIN. */
+ * by the media of the pad's codec preferences, and ICE failures of
+ * WEBRTCBIN. */
 void hz_metrics_watch_subscriber (HzMetrics  *metrics,
                                   GstElement *webrtcbin);
 
