@@ -249,6 +249,12 @@ test_metrics_after_call (gconstpointer data)
   check_metrics_after_call (net);
 }
 
+/* Two peers that join together see each other's video 1.7 to 2.8 s after
+ * joining on a loaded 2-core machine, with or without mDNS candidates; 5 s
+ * was exceeded once under a load average of 15. A stall on the mDNS names
+ * would leave no video at all within the 8 s call. */
+#define MDNS_FIRST_VIDEO_MS 6000
+
 /* Both clients announce their host candidates only under mDNS names, as
  * browsers do; the relay skips them and connects through the addresses
  * the clients' checks come from. */
@@ -270,15 +276,15 @@ test_mdns_candidates (gconstpointer data)
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
 
-  /* No stall: video within 5 s of joining, as without mDNS. */
+  /* No stall: video within MDNS_FIRST_VIDEO_MS of joining. */
   feed = relay_test_peer_feed (doctor, session->booking.expert_id);
   g_assert_nonnull (feed);
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
-  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 5000);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, MDNS_FIRST_VIDEO_MS);
   feed = relay_test_peer_feed (expert, session->booking.doctor_id);
   g_assert_nonnull (feed);
   g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), >=, 0);
-  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, 5000);
+  g_assert_cmpint (json_object_get_int_member (feed, "first_video_ms"), <, MDNS_FIRST_VIDEO_MS);
   g_assert_true (net_test_relay_log_contains (net->relay, "ignoring an mDNS (.local) candidate"));
 }
 
