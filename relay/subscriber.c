@@ -229,8 +229,13 @@ on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
 
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (webrtcbin, "%s: connection state %d", subscriber->log_prefix, state);
-  g_atomic_int_set (&subscriber->sending, state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED
-                                          || state == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED);
+  /* Once up, the connection keeps getting data through ICE's rechecks
+   * (connecting or disconnected for a moment), until it fails or closes. */
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    g_atomic_int_set (&subscriber->sending, 1);
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
+           || state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
+    g_atomic_int_set (&subscriber->sending, 0);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     post_event (subscriber, EVENT_CONNECTED, NULL, NULL, 0);
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
