@@ -148,15 +148,18 @@ class RelayProcess:
 
 
 def huizhen_connection_limit():
-    """The config line that lifts huizhen-relay's WebSocket connections per
-    address above the benchmark's subscribers, where the relay has that
-    key."""
+    """Config lines that lift huizhen-relay's limits on WebSocket connections
+    per address and on participants above the benchmark's subscribers, for
+    the keys that the relay has."""
     source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "config",
                           "huizhen.conf")
     with open(source) as f:
-        if "max-connections-per-address" in f.read():
-            return "max-connections-per-address = 1000\n"
-    return ""
+        keys = f.read()
+    lines = ""
+    for key in ("max-connections-per-address", "max-room-participants", "max-participants"):
+        if f"\n{key} =" in keys:
+            lines += f"{key} = 1000\n"
+    return lines
 
 
 class Huizhen:
@@ -536,6 +539,24 @@ class Peer:
             return Gst.PadProbeReturn.REMOVE
         return Gst.PadProbeReturn.OK
 
+    def outbound_packets(self):
+        """Sums packets sent over the outbound RTP streams."""
+        promise = Gst.Promise.new()
+        self.webrtc.emit("get-stats", None, promise)
+        promise.wait()
+        reply = promise.get_reply()
+        totals = {"packets": 0}
+
+        def visit(field_id, value, totals):
+            if isinstance(value, Gst.Structure) and \
+                    int(value.get_value("type")) == int(GstWebRTC.WebRTCStatsType.OUTBOUND_RTP):
+                totals["packets"] += value.get_value("packets-sent") or 0
+            return True
+
+        if reply is not None:
+            reply.foreach(visit, totals)
+        return totals["packets"]
+
     def inbound_stats(self):
         """Sums packets received and lost over the inbound RTP streams."""
         promise = Gst.Promise.new()
@@ -609,11 +630,13 @@ def measure(args, relay):
     iterate(context, args.warmup)
 
     before = [p.inbound_stats() for p in subscribers]
+    published_before = publisher.outbound_packets()
     load_before = os.getloadavg()[0]
     start = process.sample()
     iterate(context, args.window)
     end = process.sample()
     after = [p.inbound_stats() for p in subscribers]
+    published = publisher.outbound_packets() - published_before
 
     elapsed = end["time"] - start["time"]
     n = args.subscribers
@@ -639,6 +662,8 @@ def measure(args, relay):
         "threads": end["threads"],
         "threads_per_subscriber": round((end["threads"] - with_publisher["threads"]) / n, 2),
         "packets_forwarded_per_s": round(sum(received) / elapsed, 1),
+        # What the publisher sent: a client process short of CPU sends less.
+        "packets_published_per_s": round(published / elapsed, 1),
         "loss_max": round(max(losses), 4),
         "loss_median": round(statistics.median(losses), 4),
         "subscribers_without_packets": sum(1 for r in received if r == 0),
