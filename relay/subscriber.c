@@ -1,18 +1,9 @@
 /* Subscriber branch; see subscriber.h.
  *
- * Threads: webrtcbin's signals, promise replies and the upstream events of
- * its sink pads arrive on GStreamer threads. Their handlers post a
- * SubscriberEvent (holding a reference) to the main thread, which drops it
- * once the subscriber is closed.
- *
- * The tees push straight into webrtcbin, on the publisher's streaming
- * threads: a queue per track would cost a thread and a thread switch per
- * packet and subscriber. webrtcbin (1.22) holds data back until DTLS is up
- * by blocking the pushing thread, which would stall every other branch of
- * the tee, so each track's buffers are dropped until the connection is up
- * (SENDING). After that, webrtcbin hands packets to its DTLS/SRTP encoder,
- * which queues them for its own sending thread, and libnice sends without
- * blocking, so a slow or dead client does not hold the tee.
+ * Threads: webrtcbin's signals, promise replies and the queues' upstream
+ * events arrive on GStreamer threads. Their handlers post a SubscriberEvent
+ * (holding a reference) to the main thread, which drops it once the
+ * subscriber is closed.
  */
 #include "subscriber.h"
 #include "forward-caps.h"
@@ -31,6 +22,9 @@
 GST_DEBUG_CATEGORY_STATIC (hz_subscriber_debug);
 #define GST_CAT_DEFAULT hz_subscriber_debug
 
+/* Maximum data held between a tee and a subscriber's webrtcbin. Older data
+ * is dropped, so a subscriber that cannot keep up never blocks the tee. */
+#define SUBSCRIBER_QUEUE_TIME (500 * GST_MSECOND)
 
 struct _HzSubscriber {
   /* Immutable after hz_subscriber_new(). */
@@ -42,13 +36,12 @@ struct _HzSubscriber {
   gpointer user_data;
   GPtrArray *forwards;      /* HzTrackForward of each m-line of the offer */
   GPtrArray *track_names;   /* the track name of each m-line (static strings) */
-  gint sending;             /* atomic: 1 while the connection is up, see the top */
 
   /* Main thread only. */
   gboolean closed;
   gboolean connected;
   GPtrArray *tees;          /* the tee of each track */
-  GPtrArray *tee_pads;      /* the request pad feeding each track */
+  GPtrArray *tee_pads;      /* the request pad feeding each track's queue */
   guint n_detaching;
 };
 
@@ -229,13 +222,6 @@ on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
 
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (webrtcbin, "%s: connection state %d", subscriber->log_prefix, state);
-  /* Once up, the connection keeps getting data through ICE's rechecks
-   * (connecting or disconnected for a moment), until it fails or closes. */
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-    g_atomic_int_set (&subscriber->sending, 1);
-  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
-           || state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED)
-    g_atomic_int_set (&subscriber->sending, 0);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     post_event (subscriber, EVENT_CONNECTED, NULL, NULL, 0);
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
@@ -278,30 +264,30 @@ codec_preferences (HzTrackForward *forward)
   return caps;
 }
 
-/* Streaming thread: drops a track's data until the connection is up. */
-static GstPadProbeReturn
-on_data_before_connected (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  HzSubscriber *subscriber = data;
-
-  return g_atomic_int_get (&subscriber->sending) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
-}
-
-/* Adds a ghost sink pad for one track onto a webrtcbin sink pad. */
+/* Adds queue → webrtcbin sink for one track and a ghost sink pad for it. */
 static gboolean
 add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GError **error)
 {
   g_autoptr (HzTrackForward) forward = hz_track_forward_new (track->caps);
   g_autoptr (GstCaps) preferences = codec_preferences (forward);
   gboolean is_video = g_str_equal (track->kind, "video");
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) queue_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
   g_autofree char *ghost_name = g_strdup_printf ("sink_%u", index);
+  GstElement *queue = gst_element_factory_make ("queue", NULL);
   GstPad *ghost;
 
+  g_object_set (queue, "leaky", 2 /* downstream */,
+                "max-size-time", (guint64) SUBSCRIBER_QUEUE_TIME,
+                "max-size-buffers", 0, "max-size-bytes", 0, NULL);
+  gst_bin_add (GST_BIN (subscriber->bin), queue);
+
   webrtc_sink = gst_element_request_pad_simple (subscriber->webrtcbin, "sink_%u");
-  if (webrtc_sink == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "webrtcbin gave no sink pad for the %s track",
+  queue_src = gst_element_get_static_pad (queue, "src");
+  if (webrtc_sink == NULL || gst_pad_link (queue_src, webrtc_sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the %s queue to webrtcbin",
                  track->kind);
     return FALSE;
   }
@@ -318,19 +304,13 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
   GST_DEBUG_OBJECT (subscriber->webrtcbin, "%s: %s transceiver prefers %" GST_PTR_FORMAT,
                     subscriber->log_prefix, track->name, preferences);
 
-  gst_pad_add_probe (webrtc_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event,
+  gst_pad_add_probe (queue_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_upstream_event,
                      subscriber, NULL);
-  ghost = gst_ghost_pad_new (ghost_name, webrtc_sink);
-  /* Both probes sit on the ghost pad, so that what they drop never reaches
-   * webrtcbin's sink pad: webrtcbin blocks the pushing thread there until
-   * the track is negotiated, and for good when the client's answer
-   * rejected the track. The rewrite drops a track that the answer did not
-   * accept. */
-  gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     on_data_before_connected, subscriber, NULL);
-  hz_track_forward_attach (forward, ghost);
+  hz_track_forward_attach (forward, queue_src);
   g_ptr_array_add (subscriber->forwards, g_steal_pointer (&forward));
   g_ptr_array_add (subscriber->track_names, (gpointer) track->name);
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+  ghost = gst_ghost_pad_new (ghost_name, queue_sink);
   hz_tee_branch_isolate (ghost, subscriber->log_prefix);
   gst_element_add_pad (subscriber->bin, ghost);
   return TRUE;

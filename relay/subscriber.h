@@ -1,17 +1,17 @@
 /* A subscriber branch: one webrtcbin that sends one publisher's tracks to
  * one other participant ("sub:PUBLISHER" in the signalling).
  *
- *   tee(audio) ─▶ ┌ subscriber bin ─────────────────────────────────────┐
- *                 │ drop until connected ─▶ rewrite ─▶ webrtcbin       │ ══▶ client
- *   tee(video) ─▶ │ drop until connected ─▶ rewrite ─▶                 │
- *                 └────────────────────────────────────────────────────┘
+ *   tee(audio) ─▶ ┌ subscriber bin ──────────────────────────────────┐
+ *                 │ queue (leaky, 500 ms) ─▶ rewrite ─▶ webrtcbin   │ ══▶ client
+ *   tee(video) ─▶ │ queue (leaky, 500 ms) ─▶ rewrite ─▶             │
+ *                 └─────────────────────────────────────────────────┘
  *
  * The relay offers with sendonly transceivers whose codec preferences carry
  * the publisher's codec and payload type; the client's answer may renumber
  * them, and the rewrite probes (track-forward.h) then renumber each packet.
  * Video offers NACK with RTX, so webrtcbin resends what the client lost.
- * The m-lines go in the order audio, video, video2. The probes run on the
- * tee's thread: no thread per subscriber track (see subscriber.c).
+ * The m-lines go in the order audio, video, video2. The leaky queues keep
+ * one slow subscriber from stalling the tee for all.
  * Callbacks run on the main thread, never after hz_subscriber_close().
  */
 #pragma once
