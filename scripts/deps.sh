@@ -20,6 +20,8 @@ packages=(
   python3-icalendar
   # tests: a local TURN server (UDP, TCP, TLS) and its test certificate
   coturn openssl
+  # tests: the test peer turns off OpenSSL's exit handler (see hz-test-peer.c)
+  libssl-dev
 )
 
 missing=()

@@ -107,7 +107,7 @@ for path in sys.argv[1:]:
     with open(path) as log:
         for line in log:
             entry = json.loads(line)
-            if path.endswith("-retry.json") and entry["name"] in results:
+            if "/testlog-retry" in path and entry["name"] in results:
                 print(f"{run}: {entry['name']} failed once, then {entry['result']} on retry")
             results[entry["name"]] = entry["result"]
 total = {"OK": 0, "FAIL": 0, "SKIP": 0}

@@ -271,6 +271,14 @@ net_test_count_fds (GPid pid)
   return count;
 }
 
+gboolean
+net_test_have_program (const char *program)
+{
+  g_autofree char *path = g_find_program_in_path (program);
+
+  return path != NULL;
+}
+
 guint64
 net_test_rss_kib (GPid pid)
 {
@@ -392,8 +400,7 @@ net_test_namespace_new (void)
   g_autofree char *ns_cidr = NULL;
   g_autofree char *guard_script = NULL;
 
-  if (geteuid () != 0 || g_find_program_in_path ("ip") == NULL
-      || g_find_program_in_path ("tc") == NULL) {
+  if (geteuid () != 0 || !net_test_have_program ("ip") || !net_test_have_program ("tc")) {
     g_test_skip ("needs root and the ip and tc tools (iproute2) for network namespaces");
     return NULL;
   }

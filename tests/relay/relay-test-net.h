@@ -55,6 +55,9 @@ gboolean net_test_relay_log_contains (NetTestRelay *relay,
                                       const char   *text);
 
 /* Open file descriptors and resident memory (KiB) of PID. */
+/* TRUE when PROGRAM is on $PATH. */
+gboolean net_test_have_program (const char *program);
+
 guint net_test_count_fds (GPid pid);
 guint64 net_test_rss_kib (GPid pid);
 

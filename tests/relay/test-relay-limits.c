@@ -172,7 +172,8 @@ test_ws_fragments (void)
   rss_after_kib = net_test_rss_kib (pid);
   g_test_message ("sent %u MiB of fragments more; relay RSS %" G_GUINT64_FORMAT " KiB before, %"
                   G_GUINT64_FORMAT " KiB after", sent, rss_before_kib, rss_after_kib);
-  g_assert_cmpuint (rss_after_kib, <, rss_before_kib + 8 * 1024);
+  if (HZ_TEST_RESIDENT_MEMORY_MEANINGFUL)
+    g_assert_cmpuint (rss_after_kib, <, rss_before_kib + 8 * 1024);
   g_assert_true (net_test_relay_log_contains (net->relay, "exceeds the limit"));
   assert_healthz_ok (net->relay);
 }

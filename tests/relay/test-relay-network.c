@@ -325,6 +325,9 @@ test_reconnect_after_drop (gconstpointer data)
                                   session->doctor_token, "doctor", NULL);
   expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
                                   session->expert_token, "expert", NULL);
+  /* The roamer joins last, so the other two each see it join once. */
+  g_assert_nonnull (relay_test_peer_wait_event (doctor, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "joined", NULL, NULL, JOIN_TIMEOUT_MS));
   {
     const char *args[] = { local_address, "--reconnect", "--stall-timeout=2", NULL };
 
@@ -431,7 +434,7 @@ turn_server_start (const char *dir)
   g_autoptr (GSubprocess) openssl = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
 
-  if (g_find_program_in_path ("turnserver") == NULL || g_find_program_in_path ("openssl") == NULL) {
+  if (!net_test_have_program ("turnserver") || !net_test_have_program ("openssl")) {
     g_test_skip ("needs coturn's turnserver and openssl (Debian packages coturn, openssl)");
     g_free (turn);
     return NULL;
@@ -649,11 +652,14 @@ test_join_leave_churn (gconstpointer data)
   guint fds_warm = 0, fds_end = 0;
   guint64 rss_warm = 0, rss_end = 0;
   guint decoded = 0;
+  const char *stay_args[] = { "--survive-feed-errors", NULL };
 
+  /* On a loaded machine a connection to a churn peer can fail while that
+   * peer leaves; the relay then drops that feed alone, and the two stay. */
   doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
-                                  session->doctor_token, "doctor", NULL);
+                                  session->doctor_token, "doctor", stay_args);
   expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
-                                  session->expert_token, "expert", NULL);
+                                  session->expert_token, "expert", stay_args);
   wait_first_video (doctor, session->booking.expert_id);
   wait_first_video (expert, session->booking.doctor_id);
 

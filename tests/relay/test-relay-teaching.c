@@ -677,7 +677,7 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
 {
   const char *chains[] = { "INPUT", "OUTPUT" };
 
-  if (g_find_program_in_path ("iptables") == NULL) {
+  if (!net_test_have_program ("iptables")) {
     g_test_skip ("needs iptables (Debian package iptables) for random packet loss");
     return FALSE;
   }

@@ -349,7 +349,8 @@ test_chunked_over_limit (void)
   resident_after = resident_kib (daemons->scheduler);
   g_test_message ("resident memory %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT
                   " KiB after", resident_before, resident_after);
-  g_assert_cmpuint (resident_after, <, resident_before + 16 * 1024);
+  if (HZ_TEST_RESIDENT_MEMORY_MEANINGFUL)
+    g_assert_cmpuint (resident_after, <, resident_before + 16 * 1024);
   assert_fds_settle (daemons->scheduler, fds_before + FD_GROWTH_ALLOWED);
 }
 

@@ -24,6 +24,7 @@
 #include "peer.h"
 
 #include <glib-unix.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 
 /* Maximum time for the relay to respond to `join` with `joined`, and to
@@ -278,6 +279,9 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
       NULL },
     { "keyframe-requests", 0, 0, G_OPTION_ARG_INT, &options->keyframe_requests,
       "Send this many \"keyframe\" messages for each feed as soon as it connects", "N" },
+    { "survive-feed-errors", 0, 0, G_OPTION_ARG_NONE, &options->survive_feed_errors,
+      "An error for one received feed (pc \"sub:ID\") closes that feed only; "
+      "without this option any error ends the run with exit code 2", NULL },
     { "accept-extensions", 0, 0, G_OPTION_ARG_NONE, &options->accept_extensions,
       "Answer feeds with every header extension the relay offers, as browsers do "
       "(webrtcbin 1.22 answers with none)", NULL },
@@ -399,6 +403,12 @@ main (int argc, char **argv)
   HzPeer *peer = g_new0 (HzPeer, 1);
   g_autoptr (GError) error = NULL;
   int exit_code;
+
+  /* GStreamer's DTLS elements use OpenSSL from threads that may outlive
+   * main(); OpenSSL's own exit handler then frees its state under them
+   * (seen as a crash in OPENSSL_cleanup under ASan). The process ends
+   * anyway, so skip that handler. */
+  OPENSSL_init_crypto (OPENSSL_INIT_NO_ATEXIT, NULL);
 
   /* stdout carries only JSON events. */
   g_log_writer_default_set_use_stderr (TRUE);

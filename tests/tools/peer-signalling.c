@@ -229,7 +229,13 @@ on_teaching_message (HzPeer *peer, JsonObject *message)
 static void
 on_error (HzPeer *peer, JsonObject *message)
 {
+  const char *pc = json_object_get_string_member_with_default (message, "pc", "");
+
   print_as_event ("error", message);
+  if (peer->options.survive_feed_errors && g_str_has_prefix (pc, "sub:")) {
+    g_hash_table_remove (peer->subscribers, pc);
+    return;
+  }
   hz_peer_stop (peer, HZ_PEER_EXIT_RELAY_ERROR);
 }
 

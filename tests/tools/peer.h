@@ -53,6 +53,7 @@ typedef struct {
   int payload_offset;        /* answer with payload types shifted by this much */
   gboolean no_h264;          /* reject m-lines whose codec is H.264, as a client without it */
   char *answer_garbage;      /* "text" or "fingerprint": send unusable answers */
+  gboolean survive_feed_errors;  /* an error for one sub:ID closes that feed only */
   gboolean raise_hand;       /* as a viewer, raise the hand and publish once granted */
   gboolean grant_hands;      /* as a presenter, grant every raised hand */
   gboolean grant_video;      /* with grant_hands: grant video too */
