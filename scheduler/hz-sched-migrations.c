@@ -424,6 +424,40 @@ static const char schema_v6[] =
   "  WHEN EXISTS (SELECT 1 FROM consultation_report_amendments WHERE id = NEW.id)"
   "  BEGIN SELECT RAISE (ABORT, 'amendments are append-only'); END;";
 
+/* Version 7: the recordings library and recording consent.
+ *
+ * title and the tags are set by the session's owner; sha256 is the
+ * lowercase hex SHA-256 of the file, computed when the relay reports it
+ * complete. keep_for_training exempts a recording from [scheduler]
+ * recordings-retention-days. failure_reason says why a failed recording
+ * stopped ('disk_full': the relay's recordings disk ran out).
+ * recording_shares lists the organizations whose trainees may watch a
+ * recording. */
+static const char schema_v7[] =
+  "ALTER TABLE recordings ADD COLUMN title TEXT;"
+  "ALTER TABLE recordings ADD COLUMN sha256 TEXT;"
+  "ALTER TABLE recordings ADD COLUMN keep_for_training INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (keep_for_training IN (0, 1));"
+  "ALTER TABLE recordings ADD COLUMN failure_reason TEXT"
+  "  CHECK (failure_reason IN ('disk_full'));"
+  "CREATE INDEX recordings_started ON recordings (started_at);"
+
+  "CREATE TABLE recording_tags ("
+  "  recording_id INTEGER NOT NULL REFERENCES recordings (id),"
+  "  tag TEXT NOT NULL,"
+  "  PRIMARY KEY (recording_id, tag)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX recording_tags_tag ON recording_tags (tag);"
+
+  "CREATE TABLE recording_shares ("
+  "  recording_id INTEGER NOT NULL REFERENCES recordings (id),"
+  "  org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  shared_by INTEGER REFERENCES users (id),"
+  "  shared_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (recording_id, org_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX recording_shares_org ON recording_shares (org_id);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -431,6 +465,7 @@ static const HzMigration migrations[] = {
   { 4, "calendar feed tokens", schema_v4 },
   { 5, "interrupted recordings", schema_v5 },
   { 6, "signed reports and amendments safe from INSERT OR REPLACE", schema_v6 },
+  { 7, "recordings library: titles, tags, SHA-256, shares, retention", schema_v7 },
 };
 
 const HzMigration *
