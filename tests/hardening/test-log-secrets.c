@@ -44,7 +44,7 @@ log_dir (void)
   return dir != NULL && dir[0] != '\0' ? dir : NULL;
 }
 
-/* Short ASCII values ("s", "T-1") occur in unrelated text; they stay out. */
+/* Short ASCII values ("s", "T-1") occur in unrelated text, so they are left out. */
 static gboolean
 is_distinctive (const char *value)
 {
