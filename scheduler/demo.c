@@ -6,7 +6,10 @@
 #include "hz-sched-password.h"
 #include "hz-sched-store.h"
 #include "hz-sched-store-accounts.h"
+#include "hz-sched-store-directory.h"
+#include "hz-sched-teaching.h"
 #include "hz-sched-time.h"
+#include "hz-teaching-series.h"
 #include "hz-token.h"
 
 /* Every demo user logs in to the web UI with its login name and this
@@ -47,9 +50,11 @@ static const DemoUser demo_users[] = {
   { 2, "和丽芬", "helifen", HZ_ROLE_DOCTOR, "全科", "主治医师" },
   { 3, "杨光荣", "yangguangrong", HZ_ROLE_DOCTOR, "内科", "副主任医师" },
   { 4, "次仁多吉", "cirenduoji", HZ_ROLE_DOCTOR, "全科", "主治医师" },
+  { 1, "普文静", "puwenjing", HZ_ROLE_TRAINEE, "内科", "住院医师" },
 };
 
 #define DEMO_CARDIOLOGIST 2
+#define DEMO_NEUROLOGIST 3
 #define DEMO_MEITAN_DOCTOR 7
 #define DEMO_LHAZE_DOCTOR 8
 
@@ -57,6 +62,15 @@ static const DemoUser demo_users[] = {
  * this step and lasts DEMO_SESSION_SECONDS. */
 #define DEMO_START_STEP_SECONDS (5 * 60)
 #define DEMO_SESSION_SECONDS (2 * 60 * 60)
+
+/* The teaching round: weekly, DEMO_ROUND_COUNT times, each
+ * DEMO_ROUND_SECONDS long. The first starts DEMO_ROUND_DELAY_SECONDS after
+ * the consultation's start, so a trainee who registers can join it within
+ * half an hour: join tokens are valid from 15 minutes before the start. */
+#define DEMO_ROUND_DELAY_SECONDS (30 * 60)
+#define DEMO_ROUND_SECONDS (60 * 60)
+#define DEMO_ROUND_COUNT 4
+#define DEMO_ROUND_CAPACITY 30
 
 typedef struct {
   gint64 user_id;
@@ -73,6 +87,8 @@ struct _HzDemo {
   gint64 session_id;
   gint64 start;
   gint64 end;
+  gint64 teaching_series_id;
+  gint64 teaching_start;
 };
 
 void
@@ -193,7 +209,8 @@ load_consultations (HzDemo   *demo,
   demo->end = demo->start + DEMO_SESSION_SECONDS;
   demo->session_id = hz_store_schedule_consultation (db, &actor, demo->consultation_id,
                                                      demo->keys[DEMO_CARDIOLOGIST].user_id,
-                                                     demo->start, demo->end, error);
+                                                     demo->start, demo->end,
+                                                     TRUE /* recorded */, error);
   if (demo->session_id == 0)
     return FALSE;
 
@@ -236,6 +253,71 @@ load_availability (HzDemo   *demo,
   return TRUE;
 }
 
+/* Creates a weekly teaching round (教学查房) that the neurologist presents to
+ * every demo organization, with places free, so that the demo trainee can
+ * register and join it. Created after the consultation, whose expert is
+ * another person, so the presenter has no colliding session. */
+static gboolean
+load_teaching (HzDemo   *demo,
+               sqlite3  *db,
+               GError  **error)
+{
+  HzActor actor = { HZ_ACTOR_CLI, 0 };
+  const DemoKey *presenter = &demo->keys[DEMO_NEUROLOGIST];
+  g_autoptr (HzUser) user = hz_store_get_user (db, presenter->user_id, error);
+  g_autoptr (GTimeZone) zone = hz_sched_lookup_zone (HZ_DEFAULT_TIMEZONE);
+  g_autoptr (HzTeachingSeries) series = hz_teaching_series_new ();
+  g_autoptr (GArray) occurrences = NULL;
+  g_autoptr (GArray) conflicts = g_array_new (FALSE, FALSE, sizeof (HzTeachingConflict));
+  g_autoptr (GPtrArray) organizations = NULL;
+  HzRecurrence recurrence = { 0 };
+
+  if (user == NULL)
+    return FALSE;
+
+  recurrence.first_start = demo->start + DEMO_ROUND_DELAY_SECONDS;
+  recurrence.first_end = recurrence.first_start + DEMO_ROUND_SECONDS;
+  recurrence.zone = zone;
+  recurrence.interval_weeks = 1;
+  recurrence.count = DEMO_ROUND_COUNT;
+  g_date_clear (&recurrence.until, 1);
+  if (hz_recurrence_expand (&recurrence, &occurrences) != HZ_RECURRENCE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Expanding the demo teaching round's %d weekly occurrences failed",
+                   DEMO_ROUND_COUNT);
+      return FALSE;
+    }
+
+  series->org_id = user->org_id;
+  series->presenter_id = user->id;
+  series->kind = g_strdup ("ward_round");
+  series->title = g_strdup ("急性缺血性脑卒中的早期识别与溶栓评估");
+  series->description = g_strdup (
+    "结合病例讲解 FAST 识别、NIHSS 评分和静脉溶栓的适应证与禁忌证，"
+    "适合县级医院内科、急诊科医生和住院医师。");
+  series->capacity = DEMO_ROUND_CAPACITY;
+  series->recording = TRUE;
+  series->recurrence = g_strdup_printf ("{\"frequency\":\"weekly\",\"count\":%d}",
+                                        DEMO_ROUND_COUNT);
+
+  organizations = hz_store_list_organizations (db, error);
+  if (organizations == NULL)
+    return FALSE;
+  for (guint i = 0; i < organizations->len; i++)
+    {
+      const HzOrganization *org = g_ptr_array_index (organizations, i);
+
+      g_array_append_val (series->audience, org->id);
+    }
+
+  if (!hz_store_create_teaching_series (db, &actor, series, occurrences, FALSE, conflicts, error))
+    return FALSE;
+  demo->teaching_series_id = series->id;
+  demo->teaching_start = recurrence.first_start;
+  return TRUE;
+}
+
 HzDemo *
 hz_demo_load (HzSched *sched,
               GError **error)
@@ -255,7 +337,7 @@ hz_demo_load (HzSched *sched,
     }
 
   if (!load_people (demo, sched->db, error) || !load_consultations (demo, sched->db, error) ||
-      !load_availability (demo, sched->db, error))
+      !load_availability (demo, sched->db, error) || !load_teaching (demo, sched->db, error))
     {
       g_prefix_error (error, "Loading the demo dataset: ");
       return NULL;
@@ -306,6 +388,7 @@ hz_demo_print (const HzDemo *demo,
   g_autoptr (GTimeZone) zone = hz_sched_lookup_zone (HZ_DEFAULT_TIMEZONE);
   g_autofree char *start = hz_time_format_rfc3339 (demo->start, zone);
   g_autofree char *end = hz_time_format_rfc3339 (demo->end, zone);
+  g_autofree char *teaching_start = hz_time_format_rfc3339 (demo->teaching_start, zone);
   g_autofree char *doctor_url = join_url_for (sched, demo, &demo->keys[DEMO_LHAZE_DOCTOR]);
   g_autofree char *expert_url = join_url_for (sched, demo, &demo->keys[DEMO_CARDIOLOGIST]);
 
@@ -334,6 +417,8 @@ hz_demo_print (const HzDemo *demo,
   fprintf (out, "\n会诊 Consultation %" G_GINT64_FORMAT " (session %" G_GINT64_FORMAT "), %s – %s\n",
            demo->consultation_id, demo->session_id, start, end);
   fprintf (out, "医生 Doctor %s:\n  %s\n", demo->keys[DEMO_LHAZE_DOCTOR].name, doctor_url);
-  fprintf (out, "专家 Expert %s:\n  %s\n\n", demo->keys[DEMO_CARDIOLOGIST].name, expert_url);
+  fprintf (out, "专家 Expert %s:\n  %s\n", demo->keys[DEMO_CARDIOLOGIST].name, expert_url);
+  fprintf (out, "\n教学查房 Teaching round %" G_GINT64_FORMAT " (%s), weekly from %s\n\n",
+           demo->teaching_series_id, demo->keys[DEMO_NEUROLOGIST].name, teaching_start);
   fflush (out);
 }

@@ -1,6 +1,7 @@
 /* The demo dataset: a district hospital in Shanghai, four county hospitals
- * in Yunnan, Guizhou and Tibet, their staff, and one consultation that is
- * scheduled to start now, so its join links work at once. Every person and
+ * in Yunnan, Guizhou and Tibet, their staff and a trainee, one consultation
+ * that is scheduled to start now, so its join links work at once, and a
+ * weekly teaching round that starts half an hour later. Every person and
  * patient in it is invented. */
 #pragma once
 
@@ -17,8 +18,9 @@ typedef struct _HzDemo HzDemo;
 HzDemo *hz_demo_load (HzSched *sched,
                       GError **error);
 
-/* Prints each user's role, name, organization and API key, then the
- * doctor's and the expert's join URLs of the scheduled consultation. Call
+/* Prints each user's role, name, organization and API key, the doctor's
+ * and the expert's join URLs of the scheduled consultation, and the
+ * teaching round's id, presenter and first start. Call
  * it after hz_sched_listen(), which sets the URLs. The output contains
  * secrets: write it to a terminal, never to a log. */
 void hz_demo_print (const HzDemo *demo,

@@ -100,6 +100,33 @@ get_object (SoupSession *session,
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* Sends POST URL with an empty JSON object as KEY and returns the JSON
+ * object of the response; *STATUS gets the HTTP status. */
+static JsonObject *
+post_empty_object (SoupSession *session,
+                   const char  *url,
+                   const char  *key,
+                   guint       *status)
+{
+  g_autoptr (SoupMessage) message = soup_message_new ("POST", url);
+  g_autofree char *authorization = g_strconcat ("Bearer ", key, NULL);
+  g_autoptr (GBytes) request = g_bytes_new_static ("{}", 2);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                authorization);
+  soup_message_set_request_body_from_bytes (message, "application/json", request);
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (message);
+
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             (gssize) g_bytes_get_size (body), NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
 /* Replaces the fixture's scheduler with a new process on the same
  * configuration and database, so that hz_test_daemons_stop() ends it. */
 static void
@@ -412,6 +439,44 @@ test_demo_dataset (void)
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpint (demo_user_id (output->str, "陈国栋"), ==,
                      json_object_get_int_member (me, "id"));
+  }
+
+  /* The demo trainee lists the teaching round, which has free places and
+   * an occurrence that starts within half an hour, and can register for it. */
+  {
+    g_autofree char *trainee_key = demo_key (output->str, "普文静");
+    g_autofree char *list_url = g_strconcat (url, "/api/v1/teaching-sessions", NULL);
+    g_autoptr (JsonObject) list = NULL;
+    g_autoptr (JsonObject) registration = NULL;
+    g_autofree char *register_url = NULL;
+    g_autoptr (GDateTime) first_start = NULL;
+    JsonArray *rounds;
+    JsonObject *round;
+    JsonArray *occurrences;
+
+    g_assert_nonnull (trainee_key);
+    list = get_object (session, list_url, trainee_key, &status);
+    g_assert_cmpuint (status, ==, 200);
+    rounds = json_object_get_array_member (list, "teaching_sessions");
+    g_assert_cmpuint (json_array_get_length (rounds), ==, 1);
+    round = json_array_get_object_element (rounds, 0);
+    g_assert_cmpint (json_object_get_int_member (round, "registered"), <,
+                     json_object_get_int_member (round, "capacity"));
+    occurrences = json_object_get_array_member (round, "occurrences");
+    g_assert_cmpuint (json_array_get_length (occurrences), ==, 4);
+    first_start = g_date_time_new_from_iso8601 (
+      json_object_get_string_member (json_array_get_object_element (occurrences, 0), "start"),
+      NULL);
+    g_assert_nonnull (first_start);
+    g_assert_cmpint (g_date_time_to_unix (first_start), >, now);
+    g_assert_cmpint (g_date_time_to_unix (first_start), <=, now + 30 * 60);
+
+    register_url = g_strdup_printf ("%s/api/v1/teaching-sessions/%" G_GINT64_FORMAT
+                                    "/registrations", url,
+                                    json_object_get_int_member (round, "id"));
+    registration = post_empty_object (session, register_url, trainee_key, &status);
+    g_assert_cmpuint (status, ==, 201);
+    g_assert_cmpstr (json_object_get_string_member (registration, "status"), ==, "registered");
   }
 
   stop_scheduler (demo, SIGTERM);
