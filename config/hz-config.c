@@ -15,6 +15,7 @@ G_DEFINE_QUARK (hz-config-error-quark, hz_config_error)
 typedef enum {
   KEY_LISTEN,       /* HzListenAddress */
   KEY_PATH,         /* char *, non-empty */
+  KEY_OPTIONAL_PATH,  /* char *, a path or empty for none */
   KEY_HTTP_URL,     /* char *, http or https URL, or empty for derived */
   KEY_WS_URL,       /* char *, ws or wss URL, or empty for derived */
   KEY_IP_ADDRESS,   /* char *, IP literal or empty */
@@ -44,6 +45,8 @@ static const KeySpec key_table[] = {
   { "scheduler", "token-secret-file", KEY_PATH, SCHED (token_secret_file), "var/token.secret" },
   { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
   { "scheduler", "holidays-dir", KEY_PATH, SCHED (holidays_dir), "config/holidays" },
+  { "scheduler", "tls-certificate", KEY_OPTIONAL_PATH, SCHED (tls_certificate), "" },
+  { "scheduler", "tls-key", KEY_OPTIONAL_PATH, SCHED (tls_key), "" },
   { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },
   { "relay", "scheduler-url", KEY_HTTP_URL, RELAY (scheduler_url), "" },
   { "relay", "public-url", KEY_WS_URL, RELAY (public_url), "" },
@@ -59,6 +62,9 @@ static const KeySpec key_table[] = {
   { "relay", "max-connections-per-address", KEY_COUNT, RELAY (max_connections_per_address),
     "20" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
+  { "relay", "tls-certificate", KEY_OPTIONAL_PATH, RELAY (tls_certificate), "" },
+  { "relay", "tls-key", KEY_OPTIONAL_PATH, RELAY (tls_key), "" },
+  { "relay", "scheduler-ca-file", KEY_OPTIONAL_PATH, RELAY (scheduler_ca_file), "" },
 };
 
 static gboolean
@@ -209,6 +215,8 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
           return FALSE;
         }
       break;
+    case KEY_OPTIONAL_PATH:
+      break;
     case KEY_HTTP_URL:
       if (!empty && !check_url (value, http_schemes, FALSE, error))
         return FALSE;
@@ -335,10 +343,30 @@ apply_key_file (HzConfig *config, GKeyFile *file, const char *path, GError **err
   return TRUE;
 }
 
+/* Checks that a certificate and its key are either both set or both empty. */
+static gboolean
+check_tls_pair (const char *path, const char *group, const char *certificate,
+                const char *key, GError **error)
+{
+  if ((certificate == NULL) == (key == NULL))
+    return TRUE;
+
+  g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+               "%s: [%s] tls-certificate = '%s', tls-key = '%s': set both to serve TLS, "
+               "or leave both empty for plain HTTP",
+               path, group, certificate ? certificate : "", key ? key : "");
+  return FALSE;
+}
+
 static gboolean
 check_combinations (HzConfig *config, const char *path, GError **error)
 {
   HzRelayConfig *relay = &config->relay;
+
+  if (!check_tls_pair (path, "scheduler", config->scheduler.tls_certificate,
+                       config->scheduler.tls_key, error) ||
+      !check_tls_pair (path, "relay", relay->tls_certificate, relay->tls_key, error))
+    return FALSE;
 
   if ((relay->ice_port_min == 0) != (relay->ice_port_max == 0) ||
       relay->ice_port_min > relay->ice_port_max)
@@ -356,8 +384,10 @@ check_combinations (HzConfig *config, const char *path, GError **error)
 static void
 derive_values (HzConfig *config)
 {
+  const char *scheme = config->scheduler.tls_certificate != NULL ? "https" : "http";
+
   if (config->relay.scheduler_url == NULL && config->scheduler.listen.port != 0)
-    config->relay.scheduler_url = hz_listen_address_to_url (&config->scheduler.listen, "http");
+    config->relay.scheduler_url = hz_listen_address_to_url (&config->scheduler.listen, scheme);
   g_free (config->relay.token_secret_file);
   config->relay.token_secret_file = g_strdup (config->scheduler.token_secret_file);
 }
@@ -437,6 +467,8 @@ hz_config_free (HzConfig *config)
   g_free (config->scheduler.token_secret_file);
   g_free (config->scheduler.public_url);
   g_free (config->scheduler.holidays_dir);
+  g_free (config->scheduler.tls_certificate);
+  g_free (config->scheduler.tls_key);
   g_free (config->relay.listen.host);
   g_free (config->relay.scheduler_url);
   g_free (config->relay.public_url);
@@ -446,5 +478,8 @@ hz_config_free (HzConfig *config)
   g_free (config->relay.interfaces);
   g_free (config->relay.recordings_dir);
   g_free (config->relay.token_secret_file);
+  g_free (config->relay.tls_certificate);
+  g_free (config->relay.tls_key);
+  g_free (config->relay.scheduler_ca_file);
   g_free (config);
 }

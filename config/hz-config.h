@@ -30,6 +30,8 @@ typedef struct {
   char *token_secret_file;
   char *public_url;          /* base of join_url; derived from listen when empty */
   char *holidays_dir;        /* holiday calendar files, NAME.conf */
+  char *tls_certificate;     /* PEM certificate chain for HTTPS, or NULL for plain HTTP */
+  char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */
 } HzSchedulerConfig;
 
 typedef struct {
@@ -49,6 +51,10 @@ typedef struct {
   guint max_connections_per_address;  /* open WebSockets of one remote address */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
+  char *tls_certificate;     /* PEM certificate chain for WSS, or NULL for plain WS */
+  char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */
+  char *scheduler_ca_file;   /* PEM CA bundle that verifies an https scheduler-url, or NULL
+                              * for the system's CAs */
 } HzRelayConfig;
 
 typedef struct {

@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 
 #include "hz-config.h"
+#include "hz-config-tls.h"
 #include "hz-secret.h"
+#include "../tools/hz-test-tls.h"
 
 static HzConfig *
 load (const char *text, GError **error)
@@ -171,6 +173,241 @@ test_config_missing_file (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/huizhen.conf"));
 }
 
+/* A certificate without its key, or a key without its certificate, is a
+ * configuration error in either group. */
+static void
+test_config_tls_pair (void)
+{
+  static const ErrorCase cases[] = {
+    { "[scheduler]\ntls-certificate = /etc/huizhen/tls.crt\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "test.conf", "[scheduler] tls-certificate = '/etc/huizhen/tls.crt'", "tls-key = ''",
+        "set both" } },
+    { "[scheduler]\ntls-key = /etc/huizhen/tls.key\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[scheduler] tls-certificate = ''", "tls-key = '/etc/huizhen/tls.key'", NULL } },
+    { "[relay]\ntls-certificate = /etc/huizhen/relay.crt\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[relay] tls-certificate = '/etc/huizhen/relay.crt'", "tls-key = ''", NULL } },
+    { "[relay]\ntls-key = /etc/huizhen/relay.key\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[relay] tls-certificate = ''", "leave both empty", NULL } },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HzConfig) config = load (cases[i].text, &error);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_null (config);
+      g_assert_error (error, HZ_CONFIG_ERROR, cases[i].code);
+      for (gsize f = 0; f < G_N_ELEMENTS (cases[i].fragments) && cases[i].fragments[f]; f++)
+        if (strstr (error->message, cases[i].fragments[f]) == NULL)
+          g_error ("message \"%s\" lacks \"%s\"", error->message, cases[i].fragments[f]);
+    }
+}
+
+/* Files that tls_files_set_up() generates in a temporary directory. */
+typedef struct {
+  char *dir;
+  char *certificate;        /* self-signed, for localhost */
+  char *key;
+  char *other_certificate;  /* a second pair, whose key does not match CERTIFICATE */
+  char *other_key;
+  char *missing;            /* a path in DIR that does not exist */
+  char *empty;              /* an empty file */
+} TlsFiles;
+
+static void
+tls_files_set_up (TlsFiles *files, gconstpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  files->dir = g_dir_make_tmp ("hz-config-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  hz_test_tls_generate (files->dir, "server", &files->certificate, &files->key, &error);
+  g_assert_no_error (error);
+  hz_test_tls_generate (files->dir, "other", &files->other_certificate, &files->other_key,
+                        &error);
+  g_assert_no_error (error);
+  files->missing = g_build_filename (files->dir, "missing.pem", NULL);
+  files->empty = g_build_filename (files->dir, "empty.pem", NULL);
+  g_file_set_contents (files->empty, "", 0, &error);
+  g_assert_no_error (error);
+}
+
+static void
+tls_files_tear_down (TlsFiles *files, gconstpointer user_data)
+{
+  const char *paths[] = { files->certificate, files->key, files->other_certificate,
+                          files->other_key, files->empty };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    if (paths[i] != NULL)
+      g_unlink (paths[i]);
+  g_rmdir (files->dir);
+  g_free (files->dir);
+  g_free (files->certificate);
+  g_free (files->key);
+  g_free (files->other_certificate);
+  g_free (files->other_key);
+  g_free (files->missing);
+  g_free (files->empty);
+}
+
+/* Loads a config whose [GROUP] names CERTIFICATE and KEY. */
+static HzConfig *
+load_tls_config (const char *group, const char *certificate, const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("[%s]\ntls-certificate = %s\ntls-key = %s\n",
+                                           group, certificate, key);
+  HzConfig *config = load (text, &error);
+
+  g_assert_no_error (error);
+  return config;
+}
+
+/* Loads the certificate of [GROUP] and expects an error naming KEY_NAME,
+ * VALUE and REASON. */
+static void
+assert_tls_error (const HzConfig *config, const char *group, const char *key_name,
+                  const char *value, const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autofree char *named = g_strdup_printf ("test.conf: [%s] %s = '%s'", group, key_name, value);
+
+  g_assert_false (hz_config_load_tls_certificate (config, group, &certificate, &error));
+  g_assert_null (certificate);
+  g_assert_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE);
+  g_test_message ("%s", error->message);
+  if (strstr (error->message, named) == NULL)
+    g_error ("message \"%s\" lacks \"%s\"", error->message, named);
+  if (strstr (error->message, reason) == NULL)
+    g_error ("message \"%s\" lacks \"%s\"", error->message, reason);
+}
+
+static void
+test_config_tls_certificate_valid (TlsFiles *files, gconstpointer user_data)
+{
+  const char *groups[] = { "scheduler", "relay" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (groups); i++)
+    {
+      g_autoptr(HzConfig) config = load_tls_config (groups[i], files->certificate, files->key);
+      g_autoptr(GTlsCertificate) certificate = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (hz_config_load_tls_certificate (config, groups[i], &certificate, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (certificate);
+    }
+}
+
+static void
+test_config_tls_certificate_absent (TlsFiles *files, gconstpointer user_data)
+{
+  g_autoptr(HzConfig) config = load ("", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (hz_config_load_tls_certificate (config, "scheduler", &certificate, &error));
+  g_assert_no_error (error);
+  g_assert_null (certificate);
+  g_assert_true (hz_config_load_scheduler_ca (config, &database, &error));
+  g_assert_no_error (error);
+  g_assert_null (database);
+}
+
+static void
+test_config_tls_key_mismatch (TlsFiles *files, gconstpointer user_data)
+{
+  g_autoptr(HzConfig) scheduler = load_tls_config ("scheduler", files->certificate,
+                                                   files->other_key);
+  g_autoptr(HzConfig) relay = load_tls_config ("relay", files->other_certificate, files->key);
+
+  assert_tls_error (scheduler, "scheduler", "tls-key", files->other_key,
+                    "does not match the certificate");
+  assert_tls_error (relay, "relay", "tls-key", files->key, files->other_certificate);
+}
+
+static void
+test_config_tls_missing_file (TlsFiles *files, gconstpointer user_data)
+{
+  g_autoptr(HzConfig) no_certificate = load_tls_config ("scheduler", files->missing, files->key);
+  g_autoptr(HzConfig) no_key = load_tls_config ("relay", files->certificate, files->missing);
+
+  assert_tls_error (no_certificate, "scheduler", "tls-certificate", files->missing,
+                    "No such file");
+  assert_tls_error (no_key, "relay", "tls-key", files->missing, "No such file");
+}
+
+/* A key where the certificate belongs, and an empty key file. */
+static void
+test_config_tls_wrong_content (TlsFiles *files, gconstpointer user_data)
+{
+  g_autoptr(HzConfig) swapped = load_tls_config ("scheduler", files->key, files->certificate);
+  g_autoptr(HzConfig) empty_key = load_tls_config ("relay", files->certificate, files->empty);
+
+  assert_tls_error (swapped, "scheduler", "tls-certificate", files->key, "no PEM certificate");
+  assert_tls_error (empty_key, "relay", "tls-key", files->empty, "private key");
+}
+
+static void
+test_config_scheduler_ca (TlsFiles *files, gconstpointer user_data)
+{
+  const char *bad[][2] = {
+    { files->missing, "No such file" },
+    { files->empty, "no PEM certificate" },
+    { files->key, "no PEM certificate" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("[relay]\nscheduler-ca-file = %s\n", bad[i][0]);
+      g_autofree char *named = g_strdup_printf ("test.conf: [relay] scheduler-ca-file = '%s'",
+                                                bad[i][0]);
+      g_autoptr(HzConfig) config = load (text, NULL);
+      g_autoptr(GTlsDatabase) database = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (hz_config_load_scheduler_ca (config, &database, &error));
+      g_assert_null (database);
+      g_assert_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, named));
+      g_assert_nonnull (strstr (error->message, bad[i][1]));
+    }
+
+  {
+    g_autofree char *text = g_strdup_printf ("[relay]\nscheduler-ca-file = %s\n",
+                                             files->certificate);
+    g_autoptr(HzConfig) config = load (text, NULL);
+    g_autoptr(GTlsDatabase) database = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (hz_config_load_scheduler_ca (config, &database, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (database);
+  }
+}
+
+/* With TLS on the scheduler, the relay's derived scheduler-url is https. */
+static void
+test_config_tls_derived_urls (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HzConfig) config = load ("[scheduler]\nlisten = 127.0.0.1:8443\n"
+                                     "tls-certificate = /etc/huizhen/tls.crt\n"
+                                     "tls-key = /etc/huizhen/tls.key\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->relay.scheduler_url, ==, "https://127.0.0.1:8443");
+  g_assert_cmpstr (config->scheduler.tls_certificate, ==, "/etc/huizhen/tls.crt");
+  g_assert_cmpstr (config->scheduler.tls_key, ==, "/etc/huizhen/tls.key");
+  g_assert_null (config->relay.tls_certificate);
+  g_assert_null (config->relay.scheduler_ca_file);
+}
+
 static void
 test_secret_created_once (void)
 {
@@ -209,6 +446,20 @@ main (int argc, char **argv)
   g_test_add_func ("/config/turn-list", test_config_turn_list);
   g_test_add_func ("/config/errors", test_config_errors);
   g_test_add_func ("/config/missing-file", test_config_missing_file);
+  g_test_add_func ("/config/tls-pair", test_config_tls_pair);
+  g_test_add_func ("/config/tls-derived-urls", test_config_tls_derived_urls);
+  g_test_add ("/config/tls-certificate-valid", TlsFiles, NULL, tls_files_set_up,
+              test_config_tls_certificate_valid, tls_files_tear_down);
+  g_test_add ("/config/tls-certificate-absent", TlsFiles, NULL, tls_files_set_up,
+              test_config_tls_certificate_absent, tls_files_tear_down);
+  g_test_add ("/config/tls-key-mismatch", TlsFiles, NULL, tls_files_set_up,
+              test_config_tls_key_mismatch, tls_files_tear_down);
+  g_test_add ("/config/tls-missing-file", TlsFiles, NULL, tls_files_set_up,
+              test_config_tls_missing_file, tls_files_tear_down);
+  g_test_add ("/config/tls-wrong-content", TlsFiles, NULL, tls_files_set_up,
+              test_config_tls_wrong_content, tls_files_tear_down);
+  g_test_add ("/config/scheduler-ca-file", TlsFiles, NULL, tls_files_set_up,
+              test_config_scheduler_ca, tls_files_tear_down);
   g_test_add_func ("/config/secret-created-once", test_secret_created_once);
   return g_test_run ();
 }
