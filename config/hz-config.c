@@ -45,6 +45,8 @@ static const KeySpec key_table[] = {
   { "scheduler", "token-secret-file", KEY_PATH, SCHED (token_secret_file), "var/token.secret" },
   { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
   { "scheduler", "holidays-dir", KEY_PATH, SCHED (holidays_dir), "config/holidays" },
+  { "scheduler", "api-rate-limit", KEY_COUNT, SCHED (api_rate_limit), "20" },
+  { "scheduler", "api-rate-burst", KEY_COUNT, SCHED (api_rate_burst), "200" },
   { "scheduler", "tls-certificate", KEY_OPTIONAL_PATH, SCHED (tls_certificate), "" },
   { "scheduler", "tls-key", KEY_OPTIONAL_PATH, SCHED (tls_key), "" },
   { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },

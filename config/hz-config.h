@@ -30,6 +30,8 @@ typedef struct {
   char *token_secret_file;
   char *public_url;          /* base of join_url; derived from listen when empty */
   char *holidays_dir;        /* holiday calendar files, NAME.conf */
+  guint api_rate_limit;      /* requests per second of one API key or browser user */
+  guint api_rate_burst;      /* requests of one API key or browser user at once */
   char *tls_certificate;     /* PEM certificate chain for HTTPS, or NULL for plain HTTP */
   char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */
 } HzSchedulerConfig;

@@ -110,6 +110,12 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "登录失败次数过多，请在 Retry-After 所示的秒数后重试。",
     "Too many failed logins. Try again after the number of seconds in Retry-After.",
   },
+  [HZ_SCHED_ERROR_RATE_LIMITED] = {
+    "rate_limited", 429,
+    "请求过于频繁，已超过该 API 密钥或账号的速率上限，请在 Retry-After 所示的秒数后重试。",
+    "Too many requests for this API key or account. Try again after the number of seconds in "
+    "Retry-After.",
+  },
   [HZ_SCHED_ERROR_LOGIN_TAKEN] = {
     "login_taken", 409,
     "该用户名已被其他账号使用。",

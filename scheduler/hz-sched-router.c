@@ -296,6 +296,45 @@ authenticate_key (HzRequest *request)
   return TRUE;
 }
 
+/* Takes a token from the caller's bucket: the API key's when the request
+ * carries one, else the bucket of the browser session's user. Over the
+ * rate, responds 429 rate_limited with Retry-After. Logs the first
+ * rejection of a run and, once a request passes again, how many there
+ * were, because the request log already has a line for each. */
+static gboolean
+check_rate_limit (HzRequest *request)
+{
+  const HzSchedulerConfig *config = &request->sched->config->scheduler;
+  gboolean by_key = bearer_key (request->msg) != NULL;
+  const char *kind = by_key ? "API key" : "browser session";
+  gint64 user_id = request->caller->id;
+  g_autofree char *client = g_strdup_printf ("%s:%" G_GINT64_FORMAT,
+                                             by_key ? "key" : "session", user_id);
+  g_autofree char *retry_after = NULL;
+  guint retry_after_s = 0;
+  guint rejected = 0;
+
+  if (hz_rate_limiter_take (request->sched->rate_limiter, client, g_get_monotonic_time (),
+                            &retry_after_s, &rejected))
+    {
+      if (rejected > 0)
+        g_message ("Serving user %" G_GINT64_FORMAT " (%s) again after %u requests rejected "
+                   "with rate_limited", user_id, kind, rejected);
+      return TRUE;
+    }
+
+  if (rejected == 1)
+    g_message ("Rejecting requests of user %" G_GINT64_FORMAT " (%s) with rate_limited: over "
+               "[scheduler] api-rate-limit = %u per second with api-rate-burst = %u",
+               user_id, kind, config->api_rate_limit, config->api_rate_burst);
+
+  retry_after = g_strdup_printf ("%u", retry_after_s);
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                "Retry-After", retry_after);
+  hz_request_respond_error (request, HZ_SCHED_ERROR_RATE_LIMITED);
+  return FALSE;
+}
+
 static gboolean
 authenticate_relay (HzRequest  *request,
                     GBytes     *body)
@@ -367,7 +406,7 @@ run_route (HzRequest     *request,
       return;
     }
 
-  if (route->auth == HZ_AUTH_API_KEY && !authenticate_key (request))
+  if (route->auth == HZ_AUTH_API_KEY && (!authenticate_key (request) || !check_rate_limit (request)))
     return;
   if (route->auth == HZ_AUTH_RELAY && !authenticate_relay (request, body))
     return;

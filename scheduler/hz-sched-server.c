@@ -78,6 +78,8 @@ hz_sched_new (HzConfig *config,
     return NULL;
 
   sched->web_root = resolve_web_root (config->scheduler.web_root);
+  sched->rate_limiter = hz_rate_limiter_new (config->scheduler.api_rate_limit,
+                                             config->scheduler.api_rate_burst);
   return g_steal_pointer (&sched);
 }
 
@@ -100,6 +102,7 @@ hz_sched_free (HzSched *sched)
   g_free (sched->public_url);
   g_free (sched->relay_url);
   g_free (sched->content_security_policy);
+  hz_rate_limiter_free (sched->rate_limiter);
   hz_config_free (sched->config);
   g_free (sched);
 }

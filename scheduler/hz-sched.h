@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "hz-config.h"
+#include "hz-sched-rate-limit.h"
 #include "hz-secret.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,7 @@ typedef struct {
   char *public_url;    /* base of join_url, without a trailing slash */
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
   char *content_security_policy;  /* of HTML responses; connect-src names the relay */
+  HzRateLimiter *rate_limiter;    /* [scheduler] api-rate-limit and api-rate-burst */
 } HzSched;
 
 /* Opens the database and reads (or creates) the shared secret. Takes

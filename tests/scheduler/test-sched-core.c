@@ -12,6 +12,7 @@
 #include "hz-sched-apikey.h"
 #include "hz-sched-errors.h"
 #include "hz-sched-fields.h"
+#include "hz-sched-rate-limit.h"
 #include "hz-sched-request.h"
 #include "hz-timezone.h"
 
@@ -679,6 +680,97 @@ test_timezone_files (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+#define SECOND_US G_USEC_PER_SEC
+
+/* A bucket of 4 refilled at 2 per second: 4 requests at once, then one
+ * every half second, each client on its own. */
+static void
+test_rate_limit_bucket (void)
+{
+  g_autoptr (HzRateLimiter) limiter = hz_rate_limiter_new (2, 4);
+  gint64 start = 1000 * SECOND_US;
+  guint retry_after_s = 0;
+  guint rejected = 99;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_true (hz_rate_limiter_take (limiter, "key:1", start, &retry_after_s, &rejected));
+      g_assert_cmpuint (rejected, ==, 0);
+    }
+
+  g_assert_false (hz_rate_limiter_take (limiter, "key:1", start, &retry_after_s, &rejected));
+  g_assert_cmpuint (retry_after_s, ==, 1);
+  g_assert_cmpuint (rejected, ==, 1);
+  g_assert_false (hz_rate_limiter_take (limiter, "key:1", start + SECOND_US / 4, &retry_after_s,
+                                        &rejected));
+  g_assert_cmpuint (rejected, ==, 2);
+
+  /* Another client still has its whole burst. */
+  g_assert_true (hz_rate_limiter_take (limiter, "session:1", start, &retry_after_s, &rejected));
+  g_assert_cmpuint (rejected, ==, 0);
+
+  /* Half a second brings one token back, and the next request learns how
+   * many were rejected before it. */
+  g_assert_true (hz_rate_limiter_take (limiter, "key:1", start + SECOND_US / 2, &retry_after_s,
+                                       &rejected));
+  g_assert_cmpuint (rejected, ==, 2);
+  g_assert_false (hz_rate_limiter_take (limiter, "key:1", start + SECOND_US / 2, &retry_after_s,
+                                        &rejected));
+  g_assert_cmpuint (rejected, ==, 1);
+
+  /* Ten idle seconds refill the bucket to its burst, not beyond. */
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (hz_rate_limiter_take (limiter, "key:1", start + 11 * SECOND_US,
+                                         &retry_after_s, &rejected));
+  g_assert_false (hz_rate_limiter_take (limiter, "key:1", start + 11 * SECOND_US,
+                                        &retry_after_s, &rejected));
+}
+
+/* Retry-After rounds the wait for one token up to whole seconds. */
+static void
+test_rate_limit_retry_after (void)
+{
+  g_autoptr (HzRateLimiter) slow = hz_rate_limiter_new (1, 1);
+  g_autoptr (HzRateLimiter) fast = hz_rate_limiter_new (1000, 1);
+  gint64 start = 50 * SECOND_US;
+  guint retry_after_s = 0;
+  guint rejected = 0;
+
+  g_assert_true (hz_rate_limiter_take (slow, "key:7", start, &retry_after_s, &rejected));
+  g_assert_false (hz_rate_limiter_take (slow, "key:7", start + SECOND_US / 10, &retry_after_s,
+                                        &rejected));
+  g_assert_cmpuint (retry_after_s, ==, 1);
+
+  g_assert_true (hz_rate_limiter_take (fast, "key:7", start, &retry_after_s, &rejected));
+  g_assert_false (hz_rate_limiter_take (fast, "key:7", start, &retry_after_s, &rejected));
+  g_assert_cmpuint (retry_after_s, ==, 1);
+}
+
+/* Full buckets are dropped once a minute, but a client whose last request
+ * was rejected keeps its bucket and its count of rejections. */
+static void
+test_rate_limit_drops_idle_clients (void)
+{
+  g_autoptr (HzRateLimiter) limiter = hz_rate_limiter_new (1, 1);
+  gint64 start = g_get_monotonic_time ();
+  guint retry_after_s = 0;
+  guint rejected = 0;
+
+  g_assert_true (hz_rate_limiter_take (limiter, "key:1", start, &retry_after_s, &rejected));
+  g_assert_true (hz_rate_limiter_take (limiter, "key:2", start + 30 * SECOND_US,
+                                       &retry_after_s, &rejected));
+  g_assert_false (hz_rate_limiter_take (limiter, "key:2", start + 30 * SECOND_US,
+                                        &retry_after_s, &rejected));
+  g_assert_cmpuint (hz_rate_limiter_count_clients (limiter), ==, 2);
+
+  g_assert_true (hz_rate_limiter_take (limiter, "key:3", start + 61 * SECOND_US,
+                                       &retry_after_s, &rejected));
+  g_assert_cmpuint (hz_rate_limiter_count_clients (limiter), ==, 2);
+  g_assert_true (hz_rate_limiter_take (limiter, "key:2", start + 61 * SECOND_US,
+                                       &retry_after_s, &rejected));
+  g_assert_cmpuint (rejected, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -701,6 +793,9 @@ main (int   argc,
   g_test_add_func ("/sched-core/fields/session-interval", test_session_interval_bounds);
   g_test_add_func ("/sched-core/timezone/system", test_timezone_system);
   g_test_add_func ("/sched-core/timezone/files", test_timezone_files);
+  g_test_add_func ("/sched-core/rate-limit/bucket", test_rate_limit_bucket);
+  g_test_add_func ("/sched-core/rate-limit/retry-after", test_rate_limit_retry_after);
+  g_test_add_func ("/sched-core/rate-limit/drops-idle-clients", test_rate_limit_drops_idle_clients);
 
   return g_test_run ();
 }

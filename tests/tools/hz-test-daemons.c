@@ -115,9 +115,10 @@ write_config (HzTestDaemons *daemons, GError **error)
 {
   g_autofree char *web_root = build_path ("HUIZHEN_SOURCE_ROOT", "web");
   g_autofree char *text = g_strdup_printf (
-    "[scheduler]\nlisten = 127.0.0.1:0\ndatabase = %s\nweb-root = %s\ntoken-secret-file = %s\n"
+    "[scheduler]\nlisten = 127.0.0.1:0\ndatabase = %s\nweb-root = %s\ntoken-secret-file = %s\n%s"
     "[relay]\nlisten = 127.0.0.1:0\nrecordings-dir = %s\n%s%s\n",
-    daemons->database_path, web_root, daemons->secret_path, daemons->recordings_dir,
+    daemons->database_path, web_root, daemons->secret_path,
+    daemons->scheduler_keys ? daemons->scheduler_keys : "", daemons->recordings_dir,
     daemons->scheduler_url ? "scheduler-url = " : "",
     daemons->scheduler_url ? daemons->scheduler_url : "");
 
@@ -169,6 +170,13 @@ start_daemon (HzTestDaemons *daemons, const char *path, const char *name,
 HzTestDaemons *
 hz_test_daemons_start (HzTestDaemonsFlags flags, GError **error)
 {
+  return hz_test_daemons_start_with_keys (flags, NULL, error);
+}
+
+HzTestDaemons *
+hz_test_daemons_start_with_keys (HzTestDaemonsFlags flags, const char *scheduler_keys,
+                                 GError **error)
+{
   g_autoptr(HzTestDaemons) daemons = g_new0 (HzTestDaemons, 1);
   g_autofree char *scheduler_path = build_path ("HUIZHEN_BUILD_ROOT", "scheduler/huizhen-scheduler");
   g_autofree char *relay_path = build_path ("HUIZHEN_BUILD_ROOT", "relay/huizhen-relay");
@@ -180,6 +188,7 @@ hz_test_daemons_start (HzTestDaemonsFlags flags, GError **error)
   daemons->secret_path = g_build_filename (daemons->dir, "token.secret", NULL);
   daemons->database_path = g_build_filename (daemons->dir, "huizhen.db", NULL);
   daemons->recordings_dir = g_build_filename (daemons->dir, "recordings", NULL);
+  daemons->scheduler_keys = g_strdup (scheduler_keys);
 
   if (!write_config (daemons, error) ||
       !hz_secret_load_or_create (daemons->secret_path, &daemons->secret, error) ||
@@ -314,6 +323,7 @@ hz_test_daemons_stop (HzTestDaemons *daemons)
   g_free (daemons->scheduler_url);
   g_free (daemons->relay_url);
   g_free (daemons->admin_key);
+  g_free (daemons->scheduler_keys);
   g_free (daemons);
 }
 

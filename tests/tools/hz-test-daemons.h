@@ -37,6 +37,7 @@ typedef struct {
   char *scheduler_url;    /* http://127.0.0.1:PORT */
   char *relay_url;        /* ws://127.0.0.1:PORT/ws */
   char *admin_key;        /* from huizhen-scheduler --create-admin */
+  char *scheduler_keys;   /* extra lines of the [scheduler] group, or NULL */
   GSubprocess *scheduler;
   GSubprocess *relay;
   HzSecret secret;
@@ -58,6 +59,12 @@ typedef struct {
 } HzTestBooking;
 
 HzTestDaemons *hz_test_daemons_start (HzTestDaemonsFlags flags, GError **error);
+
+/* Starts the daemons like hz_test_daemons_start() with SCHEDULER_KEYS,
+ * lines such as "api-rate-limit = 2\n", added to the [scheduler] group. */
+HzTestDaemons *hz_test_daemons_start_with_keys (HzTestDaemonsFlags  flags,
+                                                const char         *scheduler_keys,
+                                                GError            **error);
 
 /* Sends SIGNUM to the relay and waits for it to exit. */
 void hz_test_daemons_signal_relay (HzTestDaemons *daemons, int signum);

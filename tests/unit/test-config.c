@@ -35,6 +35,8 @@ test_config_defaults (void)
   g_assert_null (config->relay.turn_server);
   g_assert_null (config->relay.public_address);
   g_assert_cmpuint (config->relay.ice_port_min, ==, 0);
+  g_assert_cmpuint (config->scheduler.api_rate_limit, ==, 20);
+  g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
 }
 
 /* The shipped file documents every key with its built-in default, so
@@ -51,6 +53,8 @@ test_config_shipped_file (void)
   g_assert_cmpuint (config->scheduler.listen.port, ==, 8080);
   g_assert_cmpstr (config->relay.recordings_dir, ==, "var/recordings");
   g_assert_null (config->relay.stun_server);
+  g_assert_cmpuint (config->scheduler.api_rate_limit, ==, 20);
+  g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
 }
 
 static void
@@ -58,7 +62,7 @@ test_config_values (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HzConfig) config = load (
-    "[scheduler]\nlisten = [::1]:0\ndatabase = /tmp/x.db\n"
+    "[scheduler]\nlisten = [::1]:0\ndatabase = /tmp/x.db\napi-rate-limit = 5\napi-rate-burst = 9\n"
     "[relay]\nlisten = localhost:9000\nice-port-min = 40000\nice-port-max = 40100\n"
     "stun-server = stun://127.0.0.1:3478\n"
     "turn-server = turns://user:pass@127.0.0.1:5349\npublic-address = 192.0.2.10\n"
@@ -79,6 +83,8 @@ test_config_values (void)
   g_assert_cmpuint (config->relay.reconnect_grace_s, ==, 7);
   g_assert_cmpuint (config->relay.max_room_participants, ==, 40);
   g_assert_cmpuint (config->relay.max_participants, ==, 120);
+  g_assert_cmpuint (config->scheduler.api_rate_limit, ==, 5);
+  g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 9);
 }
 
 static void
@@ -132,6 +138,10 @@ test_config_errors (void)
       { "max-room-participants", "'0'", "1 to 100000", NULL } },
     { "[relay]\nmax-participants = many\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "max-participants", "'many'", "whole number", NULL } },
+    { "[scheduler]\napi-rate-limit = 0\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[scheduler] api-rate-limit", "'0'", "1 to 100000", NULL } },
+    { "[scheduler]\napi-rate-burst = -5\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[scheduler] api-rate-burst", "'-5'", "whole number", NULL } },
     { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "public-address", "'not-an-ip'", "IPv4", NULL } },
     { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,
