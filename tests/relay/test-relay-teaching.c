@@ -711,9 +711,12 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
  * packets stay lost after repair, and that the receiver's NACKs reached
  * the relay.
  *
- * NOTE: the frame rate needs spare CPU. On the 2-core machine where this
- * was written, runs at a load average of 17 to 40 decoded 78% to 81% with
- * no packet lost after repair. */
+ * Decoding 30 frames per second needs spare CPU: on the shared 2-core
+ * machine, receivers decoded 78% to 81% of the frames sent at a load
+ * average of 17 to 40, with no packet lost after repair. So a second
+ * receiver without loss runs side by side, and the lossy one is held to
+ * 80% of what that one decoded: on a quiet machine that is the rate sent,
+ * on a loaded one it is what the machine could decode. */
 static void
 test_loss_repaired (gconstpointer data)
 {
@@ -727,11 +730,13 @@ test_loss_repaired (gconstpointer data)
   RelayTestSession *session = NULL;
   g_autoptr (RelayTestPeer) expert = NULL;
   g_autoptr (RelayTestPeer) viewer = NULL;
+  g_autoptr (RelayTestPeer) control = NULL;
+  g_autofree char *control_token = NULL;
   g_autoptr (GHashTable) metrics = NULL;
   g_autofree char *metrics_text = NULL;
   const char *publisher_args[] = { "--video-bitrate=1000", NULL };
   JsonObject *feed = NULL;
-  double decoded, sent;
+  double decoded, control_decoded, sent;
   gint64 received, lost;
   guint status = 0;
 
@@ -743,6 +748,8 @@ test_loss_repaired (gconstpointer data)
   session = &net->session;
   viewer_token = sign_token (net, session->booking.session_id, session->booking.doctor_id,
                              HZ_TOKEN_ROLE_VIEW, "李医生");
+  control_token = sign_token (net, session->booking.session_id, session->booking.coordinator_id,
+                              HZ_TOKEN_ROLE_VIEW, "王医生");
   local_address = g_strdup_printf ("--local-address=%s", ns->ns_address);
   ns_tools = net_test_tools_in_namespace (tools, ns, session->daemons->dir);
 
@@ -752,11 +759,16 @@ test_loss_repaired (gconstpointer data)
   {
     const char *args[] = { local_address, "--no-publish", "--nack", "--duration=15", NULL };
 
+    const char *control_args[] = { "--no-publish", "--nack", "--duration=15", NULL };
+
     viewer = relay_test_peer_start (ns_tools, session->daemons, session->booking.session_id,
                                     viewer_token, "viewer", args);
+    control = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                     control_token, "control", control_args);
   }
   net_test_tools_free (ns_tools);
   g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_cmpint (relay_test_peer_wait_exit (control, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   relay_test_peer_terminate (expert);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
 
@@ -764,9 +776,14 @@ test_loss_repaired (gconstpointer data)
   g_assert_nonnull (feed);
   decoded = decoded_frame_rate (feed);
   sent = sent_frame_rate (expert);
-  g_test_message ("decoded %.1f frames per second of %.1f sent (%.0f%%)", decoded, sent,
-                  100 * decoded / sent);
-  g_assert_cmpfloat (decoded, >, 0.8 * sent);
+  feed = relay_test_peer_feed (control, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  control_decoded = decoded_frame_rate (feed);
+  g_test_message ("with loss: decoded %.1f frames per second of %.1f sent (%.0f%%); "
+                  "without loss: %.1f (%.0f%%)", decoded, sent, 100 * decoded / sent,
+                  control_decoded, 100 * control_decoded / sent);
+  g_assert_cmpfloat (decoded, >, 0.8 * MIN (sent, control_decoded));
+  feed = relay_test_peer_feed (viewer, session->booking.expert_id);
   g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 150);
   received = json_object_get_int_member (feed, "video_packets_received");
   lost = json_object_get_int_member (feed, "video_packets_lost");

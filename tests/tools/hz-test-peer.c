@@ -77,15 +77,7 @@ print_stats (HzPeer *peer)
 static gboolean
 on_stats_timer (gpointer user_data)
 {
-  HzPeer *peer = user_data;
-  GHashTableIter iter;
-  gpointer value = NULL;
-
-  print_stats (peer);
-  /* The packet counts arrive asynchronously, for the next stats line. */
-  g_hash_table_iter_init (&iter, peer->subscribers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    hz_subscribe_request_stats (value);
+  print_stats (user_data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -244,6 +236,9 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
   const GOptionEntry entries[] = {
     { "relay", 0, 0, G_OPTION_ARG_STRING, &options->relay_url,
       "Relay WebSocket URL, e.g. ws://127.0.0.1:8443/ws", "URL" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      "Verify a wss:// relay's certificate against the PEM CAs in FILE "
+      "(default: the system's CAs)", "FILE" },
     { "session", 0, 0, G_OPTION_ARG_STRING, &session, "Session id", "ID" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &options->token,
       "Join token from the scheduler (visible in the process list: prefer --token-file)", "TOKEN" },
@@ -304,6 +299,14 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
       "With --grant-hands: revoke each grant this many seconds later", "SECONDS" },
     { "publish-anyway", 0, 0, G_OPTION_ARG_NONE, &options->publish_anyway,
       "As a viewer, send a publish offer without the floor (the relay must reject it)", NULL },
+    { "marker-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->marker_interval_s,
+      "Publish a white video frame and a 1 kHz beep at the same instant every this many "
+      "seconds, with silence between the beeps", "SECONDS" },
+    { "mute-at", 0, 0, G_OPTION_ARG_DOUBLE, &options->mute_at_s,
+      "With --mute-for: stop sending audio and video this many seconds after publishing",
+      "SECONDS" },
+    { "mute-for", 0, 0, G_OPTION_ARG_DOUBLE, &options->mute_for_s,
+      "Send no audio or video for this many seconds from --mute-at", "SECONDS" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- WebRTC test participant for huizhen-relay");
@@ -352,6 +355,17 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     options->local_address = g_strdup ("127.0.0.1");
   if (options->stall_timeout_s <= 0)
     options->stall_timeout_s = 2.0;
+  if (options->marker_interval_s < 0 || (options->marker_interval_s > 0
+                                          && options->marker_interval_s < 0.2)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--marker-interval must be 0 (off) or at least 0.2 seconds");
+    return FALSE;
+  }
+  if (options->mute_at_s < 0 || options->mute_for_s < 0) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--mute-at and --mute-for must not be negative");
+    return FALSE;
+  }
   if (options->video_bitrate_kbps < 0) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                  "--video-bitrate must not be negative");
@@ -390,6 +404,7 @@ peer_free (HzPeer *peer)
   g_clear_pointer (&peer->loop, g_main_loop_unref);
   g_free (peer->participant_id);
   g_free (peer->options.relay_url);
+  g_free (peer->options.ca_file);
   g_free (peer->options.token);
   g_free (peer->options.video_pattern);
   g_free (peer->options.local_address);

@@ -264,6 +264,65 @@ make_decoder_bin (const char *encoding, HzFeedStats *feed)
 
 /* Streaming thread: the branch is linked here, not on the main loop,
  * because webrtcbin pushes data as soon as the pad exists. */
+/* The video RTP that webrtcbin hands on, after its jitter buffer and,
+ * with --nack, after repair: each packet is counted, and each sequence
+ * number skipped is counted as lost, that is, not repaired. The relay
+ * gives every receiver a continuous sequence. Late and repeated packets
+ * count as received only. */
+typedef struct {
+  HzFeedStats *feed;
+  gboolean have_seq;
+  guint16 next_seq;
+} PacketCounter;
+
+static void
+packet_counter_free (PacketCounter *counter)
+{
+  hz_feed_stats_unref (counter->feed);
+  g_free (counter);
+}
+
+static gboolean
+count_video_packet (GstBuffer **buffer, guint index, gpointer user_data)
+{
+  PacketCounter *counter = user_data;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  guint16 seq, ahead;
+  gint64 skipped = 0;
+
+  if (!gst_rtp_buffer_map (*buffer, GST_MAP_READ, &rtp))
+    return TRUE;
+  seq = gst_rtp_buffer_get_seq (&rtp);
+  gst_rtp_buffer_unmap (&rtp);
+
+  ahead = (guint16) (seq - counter->next_seq);
+  if (!counter->have_seq || ahead < 0x8000) {
+    if (counter->have_seq)
+      skipped = ahead;
+    counter->next_seq = (guint16) (seq + 1);
+    counter->have_seq = TRUE;
+  }
+  g_mutex_lock (&counter->feed->lock);
+  counter->feed->video_packets_received++;
+  counter->feed->video_packets_lost += skipped;
+  g_mutex_unlock (&counter->feed->lock);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+count_video_packets (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBuffer *buffer = NULL;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), count_video_packet, user_data);
+  } else {
+    buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    count_video_packet (&buffer, 0, user_data);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer user_data)
 {
@@ -286,6 +345,16 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer user_data)
                 conn->pc, caps);
     branch = gst_element_factory_make ("fakesink", NULL);
     g_object_set (branch, "sync", FALSE, "async", FALSE, NULL);
+  }
+
+  if (g_strcmp0 (encoding, "VP8") == 0 || g_strcmp0 (encoding, "VP9") == 0
+      || g_strcmp0 (encoding, "H264") == 0) {
+    PacketCounter *counter = g_new0 (PacketCounter, 1);
+
+    counter->feed = hz_feed_stats_ref (conn->feed);
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       count_video_packets, counter,
+                       (GDestroyNotify) packet_counter_free);
   }
 
   gst_bin_add (GST_BIN (conn->pipeline), branch);
@@ -327,61 +396,6 @@ hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
   if (!hz_connection_start (conn, error))
     return NULL;
   return g_steal_pointer (&conn);
-}
-
-/* Runs on a webrtcbin thread: keeps the video packets received and lost
- * (what NACK could not repair) of the inbound-rtp stats in the feed. */
-static void
-on_stats_reply (GstPromise *promise, gpointer user_data)
-{
-  HzFeedStats *feed = user_data;
-  const GstStructure *reply = NULL;
-  guint64 received = 0;
-  gint64 lost = 0;
-  gboolean found = FALSE;
-
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  for (int i = 0; reply != NULL && i < gst_structure_n_fields (reply); i++) {
-    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
-    const GstStructure *stats;
-    GstWebRTCStatsType type = 0;
-    guint64 packets = 0;
-    gint64 packets_lost = 0;
-
-    if (!GST_VALUE_HOLDS_STRUCTURE (value))
-      continue;
-    stats = gst_value_get_structure (value);
-    if (!gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL)
-        || type != GST_WEBRTC_STATS_INBOUND_RTP
-        || g_strcmp0 (gst_structure_get_string (stats, "kind"), "video") != 0)
-      continue;
-    gst_structure_get_uint64 (stats, "packets-received", &packets);
-    gst_structure_get_int64 (stats, "packets-lost", &packets_lost);
-    received += packets;
-    lost += packets_lost;
-    found = TRUE;
-  }
-  /* A connection that is closing has no inbound-rtp stats any more; the
-   * counts of its last report stand. */
-  if (found) {
-    g_mutex_lock (&feed->lock);
-    feed->video_packets_received = received;
-    feed->video_packets_lost = lost;
-    g_mutex_unlock (&feed->lock);
-  }
-  gst_promise_unref (promise);
-}
-
-void
-hz_subscribe_request_stats (HzConnection *conn)
-{
-  if (conn->closed || conn->feed == NULL)
-    return;
-  g_signal_emit_by_name (conn->webrtcbin, "get-stats", NULL,
-                         gst_promise_new_with_change_func (on_stats_reply,
-                                                           hz_feed_stats_ref (conn->feed),
-                                                           (GDestroyNotify) hz_feed_stats_unref));
 }
 
 /* Writes {video_frames, video_streams, audio_buffers, audio_rms_db_max,

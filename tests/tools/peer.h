@@ -27,11 +27,22 @@ enum {
 /* The RMS level reported for silence or before any audio arrived. */
 #define HZ_PEER_SILENCE_DB (-120.0)
 
+/* Size of each published video. */
+#define HZ_PEER_VIDEO_WIDTH 640
+#define HZ_PEER_VIDEO_HEIGHT 480
+
+/* --marker-interval: the beep's tone and how long the flash and the beep
+ * last. Other peers send 440 Hz, so a receiver finds the beep by its
+ * frequency in a mix. */
+#define HZ_PEER_MARKER_FREQUENCY 1000
+#define HZ_PEER_MARKER_LENGTH (100 * GST_MSECOND)
+
 typedef struct _HzPeer HzPeer;
 typedef struct _HzConnection HzConnection;
 
 typedef struct {
   char *relay_url;
+  char *ca_file;             /* PEM CAs that verify a wss:// relay, or NULL for the system's */
   gint64 session_id;
   char *token;
   gboolean no_publish;
@@ -58,6 +69,9 @@ typedef struct {
   gboolean grant_hands;      /* as a presenter, grant every raised hand */
   gboolean grant_video;      /* with grant_hands: grant video too */
   double revoke_after_s;     /* with grant_hands: revoke this long after a grant; 0: never */
+  double marker_interval_s;  /* a flash and a beep every this many seconds; 0: none */
+  double mute_at_s;          /* with mute_for_s: seconds after the publish starts */
+  double mute_for_s;         /* send no audio or video for this long; 0: never mute */
 } HzPeerOptions;
 
 /* Counters for one received feed. Refcounted (g_atomic_rc_box) because the
@@ -73,8 +87,8 @@ typedef struct {
   gint64 last_video_us;       /* monotonic clock of the latest frame */
   GHashTable *video_pads;     /* the decoder pads that produced frames: one per video track */
   guint32 extension_ids[8];   /* bit set of the RTP header extension ids received */
-  guint64 video_packets_received;  /* RTP of the current subscribe connection, from */
-  gint64 video_packets_lost;       /* webrtcbin's inbound-rtp stats, after NACK repair */
+  guint64 video_packets_received;  /* video RTP out of webrtcbin's jitter buffer, and */
+  gint64 video_packets_lost;       /* sequence numbers skipped there (not repaired) */
   gint64 first_audio_us;
 } HzFeedStats;
 
@@ -146,6 +160,10 @@ void hz_peer_disconnect (HzPeer *peer);
 void hz_peer_send (HzPeer *peer, JsonBuilder *builder);
 void hz_peer_send_leave (HzPeer *peer);
 
+/* peer-marker.c */
+void hz_marker_add (HzConnection *publish, double interval_s);
+void hz_mute_schedule (HzConnection *publish, double at_s, double for_s);
+
 /* peer-connection.c */
 HzConnection *hz_connection_new (HzPeer *peer, HzConnectionKind kind,
                                  const char *pc, const char *description,
@@ -172,7 +190,6 @@ void hz_feed_stats_unref (HzFeedStats *feed);
 HzConnection *hz_subscribe_new (HzPeer *peer, const char *participant_id,
                                 GError **error);
 void hz_feed_stats_print (HzFeedStats *feed, JsonBuilder *builder);
-void hz_subscribe_request_stats (HzConnection *conn);
 
 /* peer-reconnect.c; a WebSocket connect attempt while reconnecting is
  * cancelled after this many seconds. */
