@@ -524,11 +524,16 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
     return;
   }
 
-  if (g_mkdir_with_parents (participant->room->recordings_dir, 0700) != 0)
-    g_warning ("%s: cannot create %s: %s", participant->log_prefix,
-               participant->room->recordings_dir, g_strerror (errno));
   publish_count = g_hash_table_lookup (participant->room->publish_counts, participant->id);
-  recording_base = choose_recording_base (participant);
+  if (participant->room->recording) {
+    if (g_mkdir_with_parents (participant->room->recordings_dir, 0700) != 0)
+      g_warning ("%s: cannot create %s: %s", participant->log_prefix,
+                 participant->room->recordings_dir, g_strerror (errno));
+    recording_base = choose_recording_base (participant);
+  } else {
+    g_message ("%s: publish not recorded: the session's booking does not allow recording",
+               participant->log_prefix);
+  }
   participant->ingest = hz_ingest_new (participant->room->pipeline,
                                        &participant->room->relay->config->relay,
                                        participant->log_prefix, recording_base,

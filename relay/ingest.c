@@ -455,12 +455,16 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
   track.caps = gst_caps_ref (caps);
   track.tee = add_tee (ingest, pad, track.name);
 
-  location = g_strdup_printf ("%s-%s.%s", ingest->recording_base, track.name,
-                              hz_recorder_file_extension (caps));
-  recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location,
-                                ingest->recording_origin, ingest->log_prefix, &error);
-  if (recorder == NULL)
-    g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.name, error->message);
+  recorder = NULL;
+  if (ingest->recording_base != NULL) {
+    location = g_strdup_printf ("%s-%s.%s", ingest->recording_base, track.name,
+                                hz_recorder_file_extension (caps));
+    recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location,
+                                  ingest->recording_origin, ingest->log_prefix, &error);
+    if (recorder == NULL)
+      g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.name,
+                 error->message);
+  }
 
   g_array_append_val (ingest->tracks, track);
   g_ptr_array_add (ingest->recorders, recorder);

@@ -48,7 +48,8 @@ typedef struct {
 } HzIngestTrack;
 
 /* RECORDING_BASE is the recording path without "-KIND.webm", e.g.
- * "/var/recordings/12/5" or "/var/recordings/12/5-2" for a second publish. */
+ * "/var/recordings/12/5" or "/var/recordings/12/5-2" for a second publish,
+ * or NULL to record nothing. */
 HzIngest *hz_ingest_new (GstElement              *pipeline,
                          const HzRelayConfig     *config,
                          const char              *log_prefix,

@@ -17,6 +17,7 @@ struct _HzRoom {
   GHashTable *participants;      /* participant id → HzParticipant, owned */
   GHashTable *publish_counts;    /* participant id → publishes so far (GUINT_TO_POINTER) */
   guint n_finishing_recorders;
+  gboolean recording;            /* publishes are recorded; see hz_room_set_recording() */
 };
 
 struct _HzParticipant {

@@ -162,6 +162,15 @@ begin_message (const char *type)
   return builder;
 }
 
+void
+hz_room_set_recording (HzRoom *room, gboolean recording)
+{
+  if (room->recording != recording)
+    g_message ("session %" G_GINT64_FORMAT ": recording %s", room->session_id,
+               recording ? "allowed by the booking" : "off");
+  room->recording = recording;
+}
+
 static void
 send_joined (HzParticipant *participant, gboolean resumed)
 {
@@ -179,6 +188,8 @@ send_joined (HzParticipant *participant, gboolean resumed)
   json_builder_add_string_value (builder, participant->id);
   json_builder_set_member_name (builder, "role");
   json_builder_add_string_value (builder, hz_token_role_to_string (participant->role));
+  json_builder_set_member_name (builder, "recording");
+  json_builder_add_boolean_value (builder, participant->room->recording);
   json_builder_set_member_name (builder, "participants");
   json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, participant->room->participants);

@@ -28,6 +28,12 @@ void hz_room_free (HzRoom *room);
 
 gint64 hz_room_get_session_id (HzRoom *room);
 
+/* Sets whether ROOM records the publishes that start from now on: the
+ * booking's consent as the session check of the latest join confirmed it
+ * (session-check.h). A room starts without recording. */
+void hz_room_set_recording (HzRoom   *room,
+                            gboolean  recording);
+
 /* Adds the holder of TOKEN on CONNECTION and sends "joined", the existing
  * feeds to it and "participant-joined" to the others. A participant with the
  * same id already in the room, connected or dropped, is resumed on

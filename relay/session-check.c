@@ -31,9 +31,9 @@ check_free (Check *check)
 }
 
 static void
-check_finish (Check *check, HzSessionState state, const char *detail)
+check_finish (Check *check, HzSessionState state, const char *detail, gboolean recording)
 {
-  check->func (state, detail, check->user_data);
+  check->func (state, detail, state == HZ_SESSION_LIVE && recording, check->user_data);
   check_free (check);
 }
 
@@ -83,9 +83,10 @@ parse_time (JsonObject *object, const char *member)
   return time != NULL ? g_date_time_to_unix (time) : G_MININT64;
 }
 
-/* Reads the scheduler's JSON BODY and decides. */
+/* Reads the scheduler's JSON BODY and decides. *RECORDING is the booking's
+ * "recording" member; a response without it allows no recording. */
 static HzSessionState
-judge_session (GBytes *body, char **detail)
+judge_session (GBytes *body, char **detail, gboolean *recording)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -102,6 +103,7 @@ judge_session (GBytes *body, char **detail)
   object = json_node_get_object (json_parser_get_root (parser));
   status = json_object_get_string_member_with_default (object, "status", NULL);
   start = parse_time (object, "start");
+  *recording = json_object_get_boolean_member_with_default (object, "recording", FALSE);
   end = parse_time (object, "end");
   if (status == NULL || start == G_MININT64 || end == G_MININT64) {
     *detail = g_strdup ("the scheduler's response lacks status, start or end");
@@ -109,7 +111,8 @@ judge_session (GBytes *body, char **detail)
   }
 
   *detail = g_strdup_printf ("status %s, from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                             " (Unix seconds)", status, start, end);
+                             " (Unix seconds), %s", status, start, end,
+                             *recording ? "recorded" : "not recorded");
   if (!g_str_equal (status, "scheduled"))
     return HZ_SESSION_ENDED;
   if (now < start - HZ_TOKEN_EARLY_SECONDS)
@@ -130,6 +133,7 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
   g_autofree char *detail = NULL;
   guint status = message != NULL ? soup_message_get_status (message) : 0;
   HzSessionState state;
+  gboolean recording = FALSE;
 
   if (body == NULL) {
     detail = g_strdup (error->message);
@@ -143,15 +147,15 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
                               soup_message_get_reason_phrase (message));
     state = HZ_SESSION_UNCONFIRMED;
   } else {
-    state = judge_session (body, &detail);
+    state = judge_session (body, &detail, &recording);
   }
-  check_finish (check, state, detail);
+  check_finish (check, state, detail, recording);
 }
 
 static gboolean
 finish_unconfigured (gpointer data)
 {
-  check_finish (data, HZ_SESSION_UNCONFIRMED, "no scheduler-url is configured");
+  check_finish (data, HZ_SESSION_UNCONFIRMED, "no scheduler-url is configured", FALSE);
   return G_SOURCE_REMOVE;
 }
 

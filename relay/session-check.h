@@ -26,13 +26,16 @@ typedef enum {
 typedef struct _HzSessionChecker HzSessionChecker;
 
 /* Called once with the result; DETAIL gives the reason, for the log (e.g.
- * the session's status, or the error that left it unconfirmed). */
+ * the session's status, or the error that left it unconfirmed). RECORDING
+ * is TRUE only when the scheduler confirmed that the session's booking
+ * allows recording; it is FALSE for every state but HZ_SESSION_LIVE. */
 typedef void (*HzSessionCheckFunc) (HzSessionState  state,
                                     const char     *detail,
                                     gpointer        user_data);
 
 /* SCHEDULER_URL is the scheduler's base URL; NULL or "" leaves every
  * session unconfirmed. */
+                                    gboolean        recording,
 HzSessionChecker *hz_session_checker_new (const char     *scheduler_url,
                                           const HzSecret *secret,
                                           GError        **error);

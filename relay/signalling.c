@@ -136,9 +136,11 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
   return TRUE;
 }
 
-/* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. */
+/* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. RECORDING
+ * is the booking's consent to recording, as the scheduler confirmed it. */
 static void
-finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token)
+finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
+             gboolean recording)
 {
   g_autoptr (GError) error = NULL;
   const char *limit = NULL;
@@ -167,6 +169,7 @@ finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *tok
     return;
   }
   connection->join_seen = TRUE;
+  hz_room_set_recording (room, recording);
   connection->participant = hz_room_join (room, connection, token);
   g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
 }
@@ -190,19 +193,21 @@ typedef struct {
 
 /* Goes on with a join once the scheduler has answered (session-check.h):
  * a cancelled, ended or moved session is rejected like an invalid token,
- * and a session that the scheduler did not confirm is joined. */
+ * and a session that the scheduler did not confirm is joined but not
+ * recorded. */
 static void
 conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
-               HzSessionState state, const char *detail)
+               HzSessionState state, const char *detail, gboolean recording)
 {
   switch (state) {
     case HZ_SESSION_UNCONFIRMED:
       g_warning ("%s: session %" G_GINT64_FORMAT " could not be checked with the scheduler (%s);"
-                 " the join goes ahead on the token alone", connection->peer, session_id, detail);
-      finish_join (connection, session_id, token);
+                 " the join goes ahead on the token alone, without recording",
+                 connection->peer, session_id, detail);
+      finish_join (connection, session_id, token, FALSE);
       break;
     case HZ_SESSION_LIVE:
-      finish_join (connection, session_id, token);
+      finish_join (connection, session_id, token, recording);
       break;
     case HZ_SESSION_ENDED:
       reject_join (connection, session_id, "session_cancelled",
@@ -220,7 +225,8 @@ conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *t
 }
 
 static void
-on_session_checked (HzSessionState state, const char *detail, gpointer data)
+on_session_checked (HzSessionState state, const char *detail, gboolean recording,
+                    gpointer data)
 {
   PendingJoin *pending = data;
   HzConnection *connection = pending->connection;
@@ -228,7 +234,8 @@ on_session_checked (HzSessionState state, const char *detail, gpointer data)
   connection->join_pending = FALSE;
   /* A socket that closed while the scheduler was asked has left. */
   if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    conclude_join (connection, pending->session_id, &pending->token, state, detail);
+    conclude_join (connection, pending->session_id, &pending->token, state, detail,
+                   recording);
 
   hz_join_token_clear (&pending->token);
   hz_connection_unref (pending->connection);

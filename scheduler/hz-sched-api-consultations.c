@@ -33,6 +33,7 @@ const HzFieldSpec hz_schedule_fields[] = {
   { .name = "expert_id", .type = HZ_FIELD_ID, .required = TRUE },
   { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
   { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },
+  { .name = "recording", .type = HZ_FIELD_BOOLEAN },
   { NULL }
 };
 
@@ -422,8 +423,13 @@ hz_api_schedule_consultation (HzRequest *request)
   if (!read_interval (request, &start, &end))
     return;
 
+  /* Recording needs the booking's explicit consent, so it is off unless
+   * the request sets "recording": true. */
   session_id = hz_store_schedule_consultation (request->sched->db, &actor, consultation->id,
-                                               expert->id, start, end, &error);
+                                               expert->id, start, end,
+                                               hz_fields_get_boolean (request->body,
+                                                                      "recording", FALSE),
+                                               &error);
   if (session_id == 0)
     {
       hz_api_respond_workflow_error (request, consultation->id, HZ_WORKFLOW_SCHEDULE, error);

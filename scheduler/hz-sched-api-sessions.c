@@ -263,6 +263,13 @@ read_recording_report (HzRequest   *request,
       return FALSE;
     }
 
+  if (!session->recording)
+    {
+      g_warning ("Rejected a report of recording %s: session %" G_GINT64_FORMAT
+                 " was booked without recording", recording->path, session->id);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_RECORDING_NOT_ALLOWED);
+      return FALSE;
+    }
   return TRUE;
 }
 

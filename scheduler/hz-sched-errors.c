@@ -174,6 +174,27 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "This recording path already belongs to a recording of another session, participant "
     "or kind.",
   },
+  [HZ_SCHED_ERROR_RECORDING_NOT_ALLOWED] = {
+    "recording_not_allowed", 409,
+    "该会话预约时未同意录像，因此不接受录像报告。",
+    "The session was booked without recording, so no recording of it is accepted.",
+  },
+  [HZ_SCHED_ERROR_RECORDING_FORBIDDEN] = {
+    "recording_forbidden", 403,
+    "您无权查看该录像，或该录像不存在。参会机构的医务人员和获得共享的机构的学员可以查看录像。",
+    "You may not see this recording, or it does not exist. Staff of the participating "
+    "organizations and trainees of organizations it is shared with may see a recording.",
+  },
+  [HZ_SCHED_ERROR_RECORDING_FILE_MISSING] = {
+    "recording_file_missing", 404,
+    "该录像的文件不在录像目录中（可能尚未写入或已被删除）。",
+    "The recording's file is not in the recordings directory (not written yet, or deleted).",
+  },
+  [HZ_SCHED_ERROR_RANGE_NOT_SATISFIABLE] = {
+    "range_not_satisfiable", 416,
+    "请求的字节范围超出了录像文件的大小。",
+    "The requested byte range starts beyond the end of the recording's file.",
+  },
 };
 
 const HzSchedErrorInfo *

@@ -209,15 +209,16 @@ check_expert_free (sqlite3  *db,
 }
 
 static gint64
-insert_session (sqlite3  *db,
-                gint64    consultation_id,
-                gint64    start,
-                gint64    end,
-                GError  **error)
+insert_session (sqlite3   *db,
+                gint64     consultation_id,
+                gint64     start,
+                gint64     end,
+                gboolean   recording,
+                GError   **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO sessions (kind, consultation_id, start_at, end_at, status, recording, created_at)"
-    " VALUES ('consultation', ?, ?, ?, 'scheduled', 1, ?)", error);
+    " VALUES ('consultation', ?, ?, ?, 'scheduled', ?, ?)", error);
 
   if (stmt == NULL)
     return 0;
@@ -225,7 +226,8 @@ insert_session (sqlite3  *db,
   sqlite3_bind_int64 (stmt, 1, consultation_id);
   sqlite3_bind_int64 (stmt, 2, start);
   sqlite3_bind_int64 (stmt, 3, end);
-  sqlite3_bind_int64 (stmt, 4, now_seconds ());
+  sqlite3_bind_int (stmt, 4, recording ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 5, now_seconds ());
   if (!hz_db_step (stmt, NULL, error))
     return 0;
 
@@ -317,6 +319,7 @@ book_session (sqlite3        *db,
               gint64          expert_id,
               gint64          start,
               gint64          end,
+              gboolean        recording,
               GError        **error)
 {
   HzConsultationStatus from;
@@ -332,7 +335,7 @@ book_session (sqlite3        *db,
   if (!check_expert_free (db, expert_id, start, end, 0, error))
     return 0;
 
-  session_id = insert_session (db, consultation_id, start, end, error);
+  session_id = insert_session (db, consultation_id, start, end, recording, error);
   if (session_id == 0 ||
       !insert_participant (db, session_id, requester_id, "publish", error) ||
       !insert_participant (db, session_id, expert_id, "publish", error) ||
@@ -357,6 +360,7 @@ hz_store_schedule_consultation (sqlite3        *db,
                                 gint64          expert_id,
                                 gint64          start,
                                 gint64          end,
+                                gboolean        recording,
                                 GError        **error)
 {
   gint64 session_id;
@@ -364,7 +368,8 @@ hz_store_schedule_consultation (sqlite3        *db,
   if (!hz_db_begin (db, error))
     return 0;
 
-  session_id = book_session (db, actor, consultation_id, expert_id, start, end, error);
+  session_id = book_session (db, actor, consultation_id, expert_id, start, end, recording,
+                             error);
   if (session_id == 0)
     {
       hz_db_rollback (db);

@@ -126,6 +126,21 @@ typedef struct {
   gint64 started_at;
   gint64 ended_at;     /* HZ_TIME_NONE while unknown */
   gint64 bytes;        /* -1 while unknown */
+  char *failure_reason;  /* "disk_full" for a failed recording that ran out of disk, or NULL */
+
+  /* The library's members, filled by hz_store_search_recordings() and
+   * hz_store_get_library_recording() (hz-sched-store-recordings.c). */
+  gboolean library;      /* TRUE when the members below are filled */
+  char *title;           /* NULL until the owner sets one */
+  char **tags;           /* sorted; empty when there are none */
+  char *sha256;          /* lowercase hex SHA-256 of the complete file, or NULL */
+  gboolean keep_for_training;
+  char *session_kind;    /* "consultation" or "teaching" */
+  char *specialty;       /* the consultation's, or the teaching presenter's; or NULL */
+  gint64 presenter_id;   /* the consultation's expert or the teaching presenter; or 0 */
+  gboolean editable;     /* the caller owns the session (hz-sched-store-recordings.h) */
+  gint64 *shared_org_ids;  /* organizations whose trainees may see it, for owners */
+  gsize n_shared_org_ids;
 } HzRecording;
 
 void hz_recording_free (HzRecording *recording);
@@ -199,14 +214,15 @@ HzConsultation *hz_store_get_consultation (sqlite3 *db,
  * written), and with slot_taken when another non-cancelled session of the
  * expert overlaps the interval. Otherwise it inserts the session with the
  * requester and the expert as publishing participants and addresses the
- * consultation to the expert's organization. Returns the new session id,
- * or 0. */
+ * consultation to the expert's organization. RECORDING is the booking's
+ * consent to recording the session. Returns the new session id, or 0. */
 gint64 hz_store_schedule_consultation (sqlite3        *db,
                                        const HzActor  *actor,
                                        gint64          consultation_id,
                                        gint64          expert_id,
                                        gint64          start,
                                        gint64          end,
+                                       gboolean        recording,
                                        GError        **error);
 
 /* Moves the session of a "scheduled" consultation to [START, END) with

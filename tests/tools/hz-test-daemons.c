@@ -420,6 +420,15 @@ hz_test_book_consultation (HzTestDaemons *daemons, gint64 start_offset, gint64 d
 {
   gint64 start = g_get_real_time () / G_USEC_PER_SEC + start_offset;
   g_autofree char *start_text = format_time (start);
+{
+  return hz_test_book_consultation_recorded (daemons, start_offset, duration, TRUE, booking,
+                                             error);
+}
+
+gboolean
+hz_test_book_consultation_recorded (HzTestDaemons *daemons, gint64 start_offset,
+                                    gint64 duration, gboolean recording,
+                                    HzTestBooking *booking, GError **error)
   g_autofree char *end_text = format_time (start + duration);
   g_autofree char *schedule_path = NULL;
   g_autofree char *schedule_body = NULL;
@@ -448,7 +457,8 @@ hz_test_book_consultation (HzTestDaemons *daemons, gint64 start_offset, gint64 d
   schedule_path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/schedule",
                                    booking->consultation_id);
   schedule_body = g_strdup_printf ("{\"expert_id\": %" G_GINT64_FORMAT ", \"start\": \"%s\","
-                                   " \"end\": \"%s\"}", booking->expert_id, start_text, end_text);
+                                   " \"end\": \"%s\", \"recording\": %s}", booking->expert_id,
+                                   start_text, end_text, recording ? "true" : "false");
   scheduled = hz_test_http (daemons, "POST", schedule_path, booking->coordinator_key,
                             schedule_body, "en", &status);
   if (status != 201 || scheduled == NULL || !JSON_NODE_HOLDS_OBJECT (scheduled))

@@ -95,6 +95,15 @@ gboolean hz_test_book_consultation (HzTestDaemons *daemons,
                                     GError       **error);
 
 void hz_test_booking_clear (HzTestBooking *booking);
+/* Books like hz_test_book_consultation(), with "recording": RECORDING in
+ * the schedule request. */
+gboolean hz_test_book_consultation_recorded (HzTestDaemons *daemons,
+                                             gint64         start_offset,
+                                             gint64         duration,
+                                             gboolean       recording,
+                                             HzTestBooking *booking,
+                                             GError       **error);
+
 
 /* Requests a join token for SESSION_ID with KEY; returns the token text. */
 char *hz_test_join_token (HzTestDaemons *daemons,

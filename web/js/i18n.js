@@ -72,6 +72,7 @@ export const messages = {
 
     'notice.audio_only': '未能打开摄像头（{reason}），已以仅音频方式入会，其他人能听到您，但看不到您。',
     'notice.no_media': '未能打开麦克风和摄像头（{reason}）。您仍可观看和收听，但其他人听不到也看不到您。请在浏览器中允许使用麦克风后点击“重新入会”。',
+    'notice.session_recorded': '本场按预约录像：您发送的声音和图像将被录制。',
     'notice.recording_audio_video': '本次会诊正在录制您的声音和图像。',
     'notice.recording_audio': '本次会诊正在录制您的声音。',
     'notice.recording_video': '本次会诊正在录制您的图像。',
@@ -559,6 +560,7 @@ export const messages = {
     'error.unsupported': 'This browser does not support video consultations. Use a current Chrome, Edge or Firefox.',
     'error.connect_failed': 'Could not connect to the consultation server. Check the network, then click "Rejoin".',
     'error.connection_lost': 'The connection to the consultation server was lost. Click "Rejoin".',
+    'notice.session_recorded': 'This session is recorded, as booked: the voice and video you send will be recorded.',
     'error.publish_failed': 'Your voice and video cannot reach the consultation server; a network firewall may be blocking the media connection. Contact your hospital\'s IT department.',
     'error.receive_failed': 'The voice and video of {name} cannot be received; a network firewall may be blocking the media connection.',
     'error.media_setup_failed': 'Setting up the media connection failed. Reload the page and try again.',

@@ -482,6 +482,11 @@ class JoinPage {
       const link = this.subLinks.get(id);
       result[id] = {
         framesDecoded: link ? await link.framesDecoded() : 0,
+    // The notice comes before the publish, so nobody is recorded unaware.
+    // The relay's "recording" message later names the recorded kinds.
+    this.showNotice(this.elements.recordingNotice,
+      message.recording === true ? 'notice.session_recorded' : null);
+
         playing: this.tiles.isPlaying(id),
         audio: this.tiles.playsAudio(id),
       };

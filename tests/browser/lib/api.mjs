@@ -34,8 +34,9 @@ function formatChinaTime(date) {
 
 // Creates a district hospital with an expert, a county hospital with a
 // doctor, and a consultation of that doctor scheduled with that expert from
-// now for DURATION_MINUTES. Resolves to {sessionId, consultationId, doctor,
-// expert}, where doctor and expert are {id, name, key}.
+// now for DURATION_MINUTES, booked with recording. Resolves to {sessionId,
+// consultationId, doctor, expert}, where doctor and expert are {id, name,
+// key}.
 export async function bookConsultation(baseUrl, adminKey, durationMinutes = 30) {
   const district = await request(baseUrl, 'POST', '/organizations', adminKey,
     { name: '杨浦区中心医院', name_en: 'Yangpu District Central Hospital', level: 'district' }, 201);
@@ -57,7 +58,8 @@ export async function bookConsultation(baseUrl, adminKey, durationMinutes = 30) 
   const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
   const end = new Date(start.getTime() + durationMinutes * 60 * 1000);
   const scheduled = await request(baseUrl, 'POST', `/consultations/${consultation.id}/schedule`, adminKey,
-    { expert_id: expert.id, start: formatChinaTime(start), end: formatChinaTime(end) }, 201);
+    { expert_id: expert.id, start: formatChinaTime(start), end: formatChinaTime(end), recording: true },
+    201);
   if (!scheduled.session_id)
     throw new Error(`scheduling returned no session_id: ${JSON.stringify(scheduled)}`);
 
