@@ -72,10 +72,25 @@ export const messages = {
 
     'notice.audio_only': '未能打开摄像头（{reason}），已以仅音频方式入会，其他人能听到您，但看不到您。',
     'notice.no_media': '未能打开麦克风和摄像头（{reason}）。您仍可观看和收听，但其他人听不到也看不到您。请在浏览器中允许使用麦克风后点击“重新入会”。',
-    'notice.session_recorded': '本场按预约录像：您发送的声音和图像将被录制。',
     'notice.recording_audio_video': '本次会诊正在录制您的声音和图像。',
     'notice.recording_audio': '本次会诊正在录制您的声音。',
     'notice.recording_video': '本次会诊正在录制您的图像。',
+    'notice.device_failed': '无法切换到所选设备（{reason}），仍在使用原来的设备。',
+
+    'device.camera': '摄像头',
+    'device.microphone': '麦克风',
+    'device.camera_label': '选择摄像头',
+    'device.microphone_label': '选择麦克风',
+    'device.unnamed_camera': '摄像头 {number}',
+    'device.unnamed_microphone': '麦克风 {number}',
+
+    'quality.level': '连接质量：{level}',
+    'quality.good': '良好',
+    'quality.fair': '一般',
+    'quality.poor': '较差',
+    'quality.details': '上行 {up} kbit/s，下行 {down} kbit/s，丢包 {loss}%，往返时延 {rtt} 毫秒',
+
+    'banner.reconnecting': '与会诊服务器的连接中断，正在自动重新连接…（第 {attempt} 次尝试）',
 
     'reason.denied': '浏览器或系统拒绝了使用权限',
     'reason.not_found': '未找到设备',
@@ -90,6 +105,7 @@ export const messages = {
     'error.unsupported': '此浏览器不支持视频会诊。请使用最新版 Chrome、Edge 或 Firefox。',
     'error.connect_failed': '无法连接会诊服务器。请检查网络后点击“重新入会”。',
     'error.connection_lost': '与会诊服务器的连接已断开。请点击“重新入会”。',
+    'error.reconnect_failed': '两分钟内未能重新连接会诊服务器。请检查网络后点击“重新入会”。',
     'error.publish_failed': '无法把您的声音和图像发送到会诊服务器，可能是网络防火墙阻挡了音视频连接。请联系本院信息科。',
     'error.receive_failed': '无法接收 {name} 的声音和图像，可能是网络防火墙阻挡了音视频连接。',
     'error.media_setup_failed': '建立音视频连接时出错。请刷新页面后重试。',
@@ -546,6 +562,22 @@ export const messages = {
     'notice.recording_audio_video': 'Your voice and video are being recorded in this consultation.',
     'notice.recording_audio': 'Your voice is being recorded in this consultation.',
     'notice.recording_video': 'Your video is being recorded in this consultation.',
+    'notice.device_failed': 'The selected device could not be opened ({reason}). The previous device stays in use.',
+
+    'device.camera': 'Camera',
+    'device.microphone': 'Microphone',
+    'device.camera_label': 'Choose the camera',
+    'device.microphone_label': 'Choose the microphone',
+    'device.unnamed_camera': 'Camera {number}',
+    'device.unnamed_microphone': 'Microphone {number}',
+
+    'quality.level': 'Connection: {level}',
+    'quality.good': 'good',
+    'quality.fair': 'fair',
+    'quality.poor': 'poor',
+    'quality.details': 'up {up} kbit/s, down {down} kbit/s, loss {loss}%, round trip {rtt} ms',
+
+    'banner.reconnecting': 'The connection to the consultation server was lost. Reconnecting automatically… (attempt {attempt})',
 
     'reason.denied': 'permission denied by the browser or system',
     'reason.not_found': 'no device found',
@@ -560,7 +592,7 @@ export const messages = {
     'error.unsupported': 'This browser does not support video consultations. Use a current Chrome, Edge or Firefox.',
     'error.connect_failed': 'Could not connect to the consultation server. Check the network, then click "Rejoin".',
     'error.connection_lost': 'The connection to the consultation server was lost. Click "Rejoin".',
-    'notice.session_recorded': 'This session is recorded, as booked: the voice and video you send will be recorded.',
+    'error.reconnect_failed': 'The connection to the consultation server could not be restored within two minutes. Check the network, then click "Rejoin".',
     'error.publish_failed': 'Your voice and video cannot reach the consultation server; a network firewall may be blocking the media connection. Contact your hospital\'s IT department.',
     'error.receive_failed': 'The voice and video of {name} cannot be received; a network firewall may be blocking the media connection.',
     'error.media_setup_failed': 'Setting up the media connection failed. Reload the page and try again.',

@@ -12,9 +12,12 @@
 // camera opens. The scheduler's Content-Security-Policy header allows
 // connections to that relay's origin only.
 
+import { QualityIndicator } from './call-quality.js';
+import { DevicePicker } from './device-picker.js';
 import { RELAY_ERROR_CODES, initLanguage, setText } from './i18n.js';
-import { openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
+import { openDevice, openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
 import { PeerLink } from './peer-link.js';
+import { ReconnectSchedule } from './reconnect.js';
 import { CLOSE_REPLACED, CLOSE_TOKEN_REJECTED, RelayConnection } from './relay-connection.js';
 import { TileGrid } from './tiles.js';
 
@@ -28,6 +31,16 @@ const FINAL_ERROR_CODES = new Set([
 // times.
 const KEYFRAME_CHECK_MS = 3000;
 const KEYFRAME_RETRIES = 3;
+
+// After a rejoin, how often the page checks whether media flows again, and
+// how long a connection of the lost join may wait for the relay's new
+// offer before it closes.
+const MEDIA_CHECK_MS = 500;
+const STALE_LINK_TIMEOUT_MS = 15000;
+
+// At most this many failed ICE connections per page load lead to a rejoin.
+// After that the page shows the error and leaves the connection failed.
+const MAX_ICE_RECOVERIES = 3;
 
 // Returns {session, token, relay} from the fragment, or {errorKey}. relay
 // is null when the link names none.
@@ -85,8 +98,21 @@ class JoinPage {
     this.participants = new Map();   // participant id -> name
     this.participantId = null;
     this.role = null;
-    this.phase = 'idle';             // idle, connecting, joined, left, failed
+    this.phase = 'idle';             // idle, connecting, joined, reconnecting, left, failed
     this.finalError = false;
+    this.staleRelay = null;          // the lost join's socket, still open
+    this.reconnect = new ReconnectSchedule();
+    this.mediaCheck = null;          // interval that waits for media after a rejoin
+    this.iceRecoveries = 0;
+    this.devices = new DevicePicker({
+      video: { field: elements.cameraField, select: elements.cameraSelect },
+      audio: { field: elements.microphoneField, select: elements.microphoneSelect },
+    }, (kind, deviceId) => this.switchDevice(kind, deviceId));
+    this.quality = new QualityIndicator({
+      container: elements.quality,
+      level: elements.qualityLevel,
+      details: elements.qualityDetails,
+    }, () => this.openConnections().map((link) => link.pc));
   }
 
   // ---- messages on the page -------------------------------------------
@@ -142,6 +168,14 @@ class JoinPage {
     }
 
     this.showStatus('status.connecting');
+    if (!await this.connectRelay())
+      this.fail('error.connect_failed');
+  }
+
+  // Opens a WebSocket to the relay and sends `join` with the link's token.
+  // Resolves to false when the socket fails to open, and to true otherwise,
+  // also when a leave or a newer socket has replaced this one meanwhile.
+  async connectRelay() {
     const relay = new RelayConnection(this.link.relay, {
       onMessage: (message) => this.handleMessage(message),
       onClose: (event) => this.handleClose(event),
@@ -151,14 +185,14 @@ class JoinPage {
       await relay.open();
     } catch (error) {
       if (this.relay !== relay)
-        return;
+        return true;
       console.warn('huizhen: connecting to the relay failed', error);
-      this.fail('error.connect_failed');
-      return;
+      this.relay = null;
+      return false;
     }
-    if (this.relay !== relay)
-      return;
-    relay.send({ type: 'join', session_id: this.link.session, token: this.link.token });
+    if (this.relay === relay)
+      relay.send({ type: 'join', session_id: this.link.session, token: this.link.token });
+    return true;
   }
 
   // Opens camera and microphone once. A rejoin reuses live tracks and calls
@@ -177,6 +211,38 @@ class JoinPage {
     this.showMediaNotice();
     if (this.media.stream)
       this.tiles.showLocal(this.media.stream, !this.media.hasVideo);
+    this.updateMediaButtons();
+    await this.devices.refresh(this.media.stream);
+  }
+
+  // Opens the device DEVICE_ID for KIND and sends its track in place of
+  // the current one, without a new offer. On failure the current device
+  // stays in use and the media notice shows the reason.
+  async switchDevice(kind, deviceId) {
+    const stream = this.media?.stream;
+    const current = stream?.getTracks().find((track) => track.kind === kind);
+    if (!current || current.getSettings().deviceId === deviceId)
+      return;
+    const { track, error } = await openDevice(kind, deviceId);
+    if (!track) {
+      console.warn(`huizhen: opening the ${kind} device failed`, error);
+      this.showNotice(this.elements.mediaNotice, 'notice.device_failed',
+        { reason: this.translateLater(reasonKey(error)) });
+      return;
+    }
+    if (this.media?.stream !== stream) {
+      // The page left or the stream changed while the device opened.
+      track.stop();
+      return;
+    }
+    track.enabled = current.enabled;
+    stream.removeTrack(current);
+    stream.addTrack(track);
+    current.stop();
+    this.tiles.showLocal(stream, !this.media.hasVideo);
+    if (this.publishLink)
+      await this.publishLink.replaceTrack(track);
+    this.showMediaNotice();
     this.updateMediaButtons();
   }
 
@@ -208,7 +274,123 @@ class JoinPage {
       this.teardown('failed');
       return;
     }
+    if (this.phase === 'reconnecting') {
+      // A socket of a reconnect attempt closed before the relay took the join.
+      this.relay = null;
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.phase === 'joined') {
+      this.beginReconnect('WebSocket closed');
+      return;
+    }
     this.fail('error.connection_lost');
+  }
+
+  // ---- reconnecting -------------------------------------------------------
+
+  // Shows the banner and joins again with the same token. Connections of
+  // the lost join stay until the relay replaces them, so the tiles keep
+  // their last picture meanwhile. The lost socket, when still open, stays
+  // open: the relay resumes the participant on the new socket and closes
+  // the old one itself.
+  beginReconnect(cause) {
+    console.warn(`huizhen: lost the call (${cause}); joining again`);
+    this.phase = 'reconnecting';
+    this.stopMediaCheck();
+    if (this.relay) {
+      this.relay.detach();
+      this.staleRelay?.close();
+      this.staleRelay = this.relay;
+      this.relay = null;
+    }
+    for (const link of this.openConnections())
+      link.stale = true;
+    this.elements.leave.disabled = false;
+    this.reconnect.begin();
+    this.scheduleReconnect();
+  }
+
+  scheduleReconnect() {
+    const scheduled = this.reconnect.schedule(async (attempt) => {
+      if (this.phase !== 'reconnecting')
+        return;
+      this.showBanner(attempt);
+      if (!await this.connectRelay() && this.phase === 'reconnecting')
+        this.scheduleReconnect();
+    });
+    if (!scheduled)
+      this.fail('error.reconnect_failed');
+  }
+
+  showBanner(attempt) {
+    const banner = this.elements.reconnectBanner;
+    banner.hidden = false;
+    setText(banner, 'banner.reconnecting', { attempt });
+  }
+
+  hideBanner() {
+    this.elements.reconnectBanner.hidden = true;
+  }
+
+  // After a rejoin: drops what the relay no longer has, then hides the
+  // banner once media flows again.
+  resumeAfterRejoin(participants) {
+    this.staleRelay?.close();
+    this.staleRelay = null;
+    this.reconnect.cancel();
+    this.publishLink?.close();
+    this.publishLink = null;
+
+    const present = new Set(participants.map((participant) => String(participant.participant_id)));
+    for (const id of this.tiles.remoteIds()) {
+      if (!present.has(id))
+        this.removeParticipant(id);
+    }
+
+    const rejoinedAt = Date.now();
+    this.stopMediaCheck();
+    this.mediaCheck = setInterval(() => {
+      if (Date.now() - rejoinedAt >= STALE_LINK_TIMEOUT_MS)
+        this.closeStaleLinks();
+      if (this.mediaFlowing()) {
+        this.stopMediaCheck();
+        this.hideBanner();
+        console.info('huizhen: media flows again after the rejoin');
+      }
+    }, MEDIA_CHECK_MS);
+  }
+
+  // Whether the publish connection (when there is one) is connected and at
+  // least one connection of this join receives, or there is nothing to
+  // receive.
+  mediaFlowing() {
+    if (this.phase !== 'joined')
+      return false;
+    if (this.publishLink && this.publishLink.pc.connectionState !== 'connected')
+      return false;
+    const links = [...this.subLinks.values()];
+    return links.length === 0 ||
+      links.some((link) => !link.stale && link.pc.connectionState === 'connected');
+  }
+
+  closeStaleLinks() {
+    for (const [id, link] of this.subLinks) {
+      if (link.stale) {
+        link.close();
+        this.subLinks.delete(id);
+      }
+    }
+  }
+
+  stopMediaCheck() {
+    clearInterval(this.mediaCheck);
+    this.mediaCheck = null;
+  }
+
+  // The publish connection and every subscribe connection that is open.
+  openConnections() {
+    return [this.publishLink, ...this.subLinks.values()].filter((link) => link && !link.closed);
   }
 
   fail(errorKey, params) {
@@ -225,8 +407,14 @@ class JoinPage {
   // or an error that rules out rejoining; otherwise a rejoin reuses them.
   teardown(phase) {
     this.phase = phase;
+    this.reconnect.cancel();
+    this.stopMediaCheck();
+    this.hideBanner();
+    this.quality.stop();
     this.relay?.close();
     this.relay = null;
+    this.staleRelay?.close();
+    this.staleRelay = null;
     this.publishLink?.close();
     this.publishLink = null;
     for (const link of this.subLinks.values())
@@ -240,6 +428,7 @@ class JoinPage {
       stopLocalMedia(this.media?.stream);
       this.media = null;
       this.tiles.clear();
+      this.devices.hide();
     }
     if (phase === 'failed')
       this.clearStatus();
@@ -249,7 +438,7 @@ class JoinPage {
   }
 
   leave() {
-    if (this.phase !== 'joined' && this.phase !== 'connecting')
+    if (this.phase !== 'joined' && this.phase !== 'connecting' && this.phase !== 'reconnecting')
       return;
     this.relay?.send({ type: 'leave' });
     this.teardown('left');
@@ -275,7 +464,10 @@ class JoinPage {
   }
 
   onJoined(message) {
+    const rejoined = this.phase === 'reconnecting';
     this.phase = 'joined';
+    if (rejoined)
+      this.resumeAfterRejoin(message.participants ?? []);
     this.participantId = String(message.participant_id);
     this.role = message.role === 'view' ? 'view' : 'publish';
     for (const participant of message.participants ?? []) {
@@ -299,8 +491,10 @@ class JoinPage {
       this.media = null;
       this.tiles.removeLocal();
       this.showNotice(this.elements.mediaNotice, null);
+      this.devices.hide();
     }
     this.updateMediaButtons();
+    this.quality.start();
   }
 
   onParticipantJoined(message) {
@@ -315,12 +509,16 @@ class JoinPage {
   onParticipantLeft(message) {
     const id = String(message.participant_id);
     const name = this.tiles.displayName(id);
+    this.removeParticipant(id);
+    this.showParticipantCount();
+    this.showStatus('status.participant_left', { name });
+  }
+
+  removeParticipant(id) {
     this.subLinks.get(id)?.close();
     this.subLinks.delete(id);
     this.participants.delete(id);
     this.tiles.remove(id);
-    this.showParticipantCount();
-    this.showStatus('status.participant_left', { name });
   }
 
   onAnswer(message) {
@@ -343,11 +541,11 @@ class JoinPage {
       this.tiles.ensureRemote(id, message.name);
     }
     this.tiles.setAudioOnly(id, !/^m=video /m.test(message.sdp));
-    let link = this.subLinks.get(id);
-    if (!link) {
-      link = this.createLink(pcName, id);
-      this.subLinks.set(id, link);
-    }
+    // An offer for a connection that the page has replaces it: the relay
+    // sends one after a rejoin and after the publisher published again.
+    this.subLinks.get(id)?.close();
+    const link = this.createLink(pcName, id);
+    this.subLinks.set(id, link);
     link.answerOffer(message.sdp);
   }
 
@@ -409,8 +607,13 @@ class JoinPage {
   }
 
   onLinkState(link, participantId, state) {
-    if (link.closed)
+    if (link.closed || link.stale)
       return;
+    if (state === 'failed' && this.phase === 'joined' && this.iceRecoveries < MAX_ICE_RECOVERIES) {
+      this.iceRecoveries += 1;
+      this.beginReconnect(`ICE of ${link.name} failed`);
+      return;
+    }
     if (state === 'failed') {
       if (participantId)
         this.showError('error.receive_failed', { name: this.tiles.displayName(participantId) });
@@ -482,13 +685,27 @@ class JoinPage {
       const link = this.subLinks.get(id);
       result[id] = {
         framesDecoded: link ? await link.framesDecoded() : 0,
-    // The notice comes before the publish, so nobody is recorded unaware.
-    // The relay's "recording" message later names the recorded kinds.
-    this.showNotice(this.elements.recordingNotice,
-      message.recording === true ? 'notice.session_recorded' : null);
-
         playing: this.tiles.isPlaying(id),
         audio: this.tiles.playsAudio(id),
+      };
+    }
+    return result;
+  }
+
+  // The tracks that the page sends: {audio, video}, each {id, label,
+  // deviceId} of the track in the local stream and sentId, the id of the
+  // track that the publish connection's sender sends.
+  describeSending() {
+    const result = {};
+    for (const kind of ['audio', 'video']) {
+      const track = this.media?.stream?.getTracks().find((candidate) => candidate.kind === kind);
+      if (!track)
+        continue;
+      result[kind] = {
+        id: track.id,
+        label: track.label,
+        deviceId: track.getSettings().deviceId,
+        sentId: this.publishLink?.sentTrack(kind)?.id ?? null,
       };
     }
     return result;
@@ -515,6 +732,14 @@ function findElements() {
     mediaNotice: byId('media-notice'),
     recordingNotice: byId('recording-notice'),
     sessionNumber: byId('session-number'),
+    reconnectBanner: byId('reconnect-banner'),
+    quality: byId('call-quality'),
+    qualityLevel: byId('call-quality-level'),
+    qualityDetails: byId('call-quality-details'),
+    cameraField: byId('camera-field'),
+    cameraSelect: byId('camera-select'),
+    microphoneField: byId('microphone-field'),
+    microphoneSelect: byId('microphone-select'),
     tiles: byId('tiles'),
     mic: byId('mic-button'),
     camera: byId('camera-button'),
@@ -559,6 +784,8 @@ async function main() {
   window.huizhen = {
     state: () => page.describeState(),
     remoteVideoStats: () => page.remoteVideoStats(),
+    sending: () => page.describeSending(),
+    quality: () => page.quality.latest,
     leave: () => page.leave(),
   };
   page.start();

@@ -69,6 +69,15 @@ function describe(stream, cameraError, microphoneError) {
   };
 }
 
+// Resolves to {track, error}: a new track of KIND ('audio' or 'video') from
+// the device DEVICE_ID, with the constraints of openLocalMedia(), or the
+// getUserMedia error.
+export async function openDevice(kind, deviceId) {
+  const base = kind === 'video' ? VIDEO_CONSTRAINTS : AUDIO_CONSTRAINTS;
+  const { stream, error } = await tryOpen({ [kind]: { ...base, deviceId: { exact: deviceId } } });
+  return { track: stream ? stream.getTracks()[0] : null, error };
+}
+
 export function stopLocalMedia(stream) {
   for (const track of stream?.getTracks() ?? [])
     track.stop();

@@ -44,6 +44,10 @@ export class PeerLink {
     this.queue = Promise.resolve();
     this.pendingCandidates = [];
     this.closed = false;
+    // Set on the connections of a join that the page lost, until the relay
+    // replaces them or they close.
+    this.stale = false;
+    this.senders = new Map();        // track kind -> RTCRtpSender, for publish
 
     // No ICE servers: the page gathers host candidates and the relay, which
     // has its own STUN/TURN settings, announces the addresses it is reached on.
@@ -97,10 +101,27 @@ export class PeerLink {
       for (const track of stream.getTracks()) {
         const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
         preferCodec(transceiver, track.kind);
+        this.senders.set(track.kind, transceiver.sender);
       }
       await this.pc.setLocalDescription(await this.pc.createOffer());
       this.send({ type: 'offer', pc: this.name, sdp: this.pc.localDescription.sdp });
     });
+  }
+
+  // Sends TRACK in place of the track of its kind. replaceTrack() needs no
+  // renegotiation as long as the new track fits the negotiated codec, which
+  // holds for another camera or microphone.
+  replaceTrack(track) {
+    return this.enqueue(async () => {
+      const sender = this.senders.get(track.kind);
+      if (sender)
+        await sender.replaceTrack(track);
+    });
+  }
+
+  // Returns the track that the sender of KIND sends, or null.
+  sentTrack(kind) {
+    return this.senders.get(kind)?.track ?? null;
   }
 
   acceptAnswer(sdp) {

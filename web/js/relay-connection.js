@@ -80,6 +80,14 @@ export class RelayConnection {
     return true;
   }
 
+  // Stops reporting messages and the close of the socket but leaves it
+  // open. A join on a new socket then resumes this participant on the
+  // relay, which closes this socket itself (docs/signalling.md,
+  // "Reconnecting").
+  detach() {
+    this.handlers = { onMessage: () => {}, onClose: () => {} };
+  }
+
   // Closes the socket without reporting it through onClose.
   close() {
     const socket = this.socket;

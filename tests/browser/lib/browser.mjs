@@ -19,7 +19,11 @@ export const CHROMIUM_PATH = process.env.HUIZHEN_CHROMIUM || '/usr/bin/chromium'
 // the microphone plays. With GRANT_ALL false, pages get only the
 // permissions that their browser context grants, and other getUserMedia
 // requests fail with NotAllowedError, as when a user denies them.
-export function launchChromium(fakeAudioWav, { grantAll = true } = {}) {
+// FAKE_DEVICES configures the fake devices: "device-count=3" gives three
+// cameras, "device-count=0" none (Chromium lists three fake microphones
+// either way). The second fake camera delivers Y16 frames, which WebRTC
+// does not encode, so a test that sends video avoids it.
+export function launchChromium(fakeAudioWav, { grantAll = true, fakeDevices = null } = {}) {
   const args = [
     '--headless=new',
     '--no-sandbox',
@@ -34,7 +38,7 @@ export function launchChromium(fakeAudioWav, { grantAll = true } = {}) {
     // relay does not resolve.
     '--allow-loopback-in-peer-connection',
     '--disable-features=WebRtcHideLocalIpsWithMdns',
-    '--use-fake-device-for-media-stream',
+    fakeDevices ? `--use-fake-device-for-media-stream=${fakeDevices}` : '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${fakeAudioWav}`,
   ];
   if (grantAll)
@@ -63,7 +67,10 @@ function isLoopback(address) {
 // relay would send connectivity checks to those addresses too. COUNTS gets
 // the number of dropped candidates: {fromPage, fromRelay}. Every message
 // that passes is written to LOG_PATH, with the join token replaced.
-export async function keepLoopbackCandidates(page, relayUrl, counts, logPath) {
+// With OPTIONS.routes, each WebSocketRoute is appended to that array, and a
+// close of the page's side (route.close() from the test) leaves the
+// relay's side open, as a network drop does.
+export async function keepLoopbackCandidates(page, relayUrl, counts, logPath, options = {}) {
   const log = createWriteStream(logPath);
   const keep = (message, direction) => {
     if (typeof message !== 'string')
@@ -93,9 +100,23 @@ export async function keepLoopbackCandidates(page, relayUrl, counts, logPath) {
         server.send(message);
     });
     server.onMessage((message) => {
-      if (keep(message, 'fromRelay'))
+      if (!keep(message, 'fromRelay'))
+        return;
+      try {
         route.send(message);
+      } catch (error) {
+        log.write(`${new Date().toISOString()} not delivered to the page: ${error.message}\n`);
+      }
     });
+    if (options.routes) {
+      options.routes.push(route);
+      route.onClose(() => {});
+      server.onClose((code, reason) => {
+        // Only 1000 and 3000-4999 may be passed on.
+        const passable = code === 1000 || (code >= 3000 && code <= 4999);
+        route.close(passable ? { code, reason } : {}).catch(() => {});
+      });
+    }
   });
 }
 
