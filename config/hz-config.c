@@ -25,6 +25,7 @@ typedef enum {
   KEY_INTERFACES,   /* char *, interface names or IP addresses separated by commas, or empty */
   KEY_SECONDS,      /* guint, 0 to 3600 */
   KEY_COUNT,        /* guint, 1 to 100000 */
+  KEY_DAYS,         /* guint, 0 to 36500 */
 } KeyType;
 
 typedef struct {
@@ -45,6 +46,8 @@ static const KeySpec key_table[] = {
   { "scheduler", "token-secret-file", KEY_PATH, SCHED (token_secret_file), "var/token.secret" },
   { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
   { "scheduler", "holidays-dir", KEY_PATH, SCHED (holidays_dir), "config/holidays" },
+  { "scheduler", "recordings-dir", KEY_PATH, SCHED (recordings_dir), "var/recordings" },
+  { "scheduler", "recordings-retention-days", KEY_DAYS, SCHED (recordings_retention_days), "0" },
   { "scheduler", "api-rate-limit", KEY_COUNT, SCHED (api_rate_limit), "20" },
   { "scheduler", "api-rate-burst", KEY_COUNT, SCHED (api_rate_burst), "200" },
   { "scheduler", "tls-certificate", KEY_OPTIONAL_PATH, SCHED (tls_certificate), "" },
@@ -63,6 +66,8 @@ static const KeySpec key_table[] = {
   { "relay", "max-participants", KEY_COUNT, RELAY (max_participants), "500" },
   { "relay", "max-connections-per-address", KEY_COUNT, RELAY (max_connections_per_address),
     "20" },
+  { "relay", "max-candidates-per-connection", KEY_COUNT, RELAY (max_candidates_per_connection),
+    "100" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
   { "relay", "tls-certificate", KEY_OPTIONAL_PATH, RELAY (tls_certificate), "" },
   { "relay", "tls-key", KEY_OPTIONAL_PATH, RELAY (tls_key), "" },
@@ -244,6 +249,15 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
         {
           g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
                                "expected a whole number from 1 to 100000");
+          return FALSE;
+        }
+      *(guint *) field = (guint) count;
+      return TRUE;
+    case KEY_DAYS:
+      if (!g_ascii_string_to_unsigned (value, 10, 0, 36500, &count, NULL))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected a number of days from 0 to 36500");
           return FALSE;
         }
       *(guint *) field = (guint) count;
@@ -469,6 +483,7 @@ hz_config_free (HzConfig *config)
   g_free (config->scheduler.token_secret_file);
   g_free (config->scheduler.public_url);
   g_free (config->scheduler.holidays_dir);
+  g_free (config->scheduler.recordings_dir);
   g_free (config->scheduler.tls_certificate);
   g_free (config->scheduler.tls_key);
   g_free (config->relay.listen.host);

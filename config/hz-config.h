@@ -30,6 +30,8 @@ typedef struct {
   char *token_secret_file;
   char *public_url;          /* base of join_url; derived from listen when empty */
   char *holidays_dir;        /* holiday calendar files, NAME.conf */
+  char *recordings_dir;      /* the relay's recordings-dir, read for downloads and retention */
+  guint recordings_retention_days;  /* recordings older than this are deleted; 0 keeps them */
   guint api_rate_limit;      /* requests per second of one API key or browser user */
   guint api_rate_burst;      /* requests of one API key or browser user at once */
   char *tls_certificate;     /* PEM certificate chain for HTTPS, or NULL for plain HTTP */
@@ -51,6 +53,7 @@ typedef struct {
   guint max_room_participants;  /* participants of one room; one more gets room_full */
   guint max_participants;       /* participants in all rooms of the relay */
   guint max_connections_per_address;  /* open WebSockets of one remote address */
+  guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
   char *tls_certificate;     /* PEM certificate chain for WSS, or NULL for plain WS */

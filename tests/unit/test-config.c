@@ -37,6 +37,9 @@ test_config_defaults (void)
   g_assert_cmpuint (config->relay.ice_port_min, ==, 0);
   g_assert_cmpuint (config->scheduler.api_rate_limit, ==, 20);
   g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
+  g_assert_cmpuint (config->relay.max_candidates_per_connection, ==, 100);
+  g_assert_cmpstr (config->scheduler.recordings_dir, ==, "var/recordings");
+  g_assert_cmpuint (config->scheduler.recordings_retention_days, ==, 0);
 }
 
 /* The shipped file documents every key with its built-in default, so
@@ -55,6 +58,8 @@ test_config_shipped_file (void)
   g_assert_null (config->relay.stun_server);
   g_assert_cmpuint (config->scheduler.api_rate_limit, ==, 20);
   g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
+  g_assert_cmpstr (config->scheduler.recordings_dir, ==, "var/recordings");
+  g_assert_cmpuint (config->scheduler.recordings_retention_days, ==, 0);
 }
 
 static void
@@ -142,12 +147,18 @@ test_config_errors (void)
       { "[scheduler] api-rate-limit", "'0'", "1 to 100000", NULL } },
     { "[scheduler]\napi-rate-burst = -5\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "[scheduler] api-rate-burst", "'-5'", "whole number", NULL } },
+    { "[relay]\nmax-candidates-per-connection = 0\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[relay] max-candidates-per-connection", "'0'", "1 to 100000", NULL } },
     { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "public-address", "'not-an-ip'", "IPv4", NULL } },
     { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "scheduler-url", "http://", NULL } },
     { "[relay]\nrecordings-dir =\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "recordings-dir", "path is required", NULL } },
+    { "[scheduler]\nrecordings-retention-days = 36501\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[scheduler] recordings-retention-days", "'36501'", "days", NULL } },
+    { "[scheduler]\nrecordings-retention-days = -1\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "recordings-retention-days", "'-1'", "0 to 36500", NULL } },
     { "[relay]\nlisen = 127.0.0.1:1\n", HZ_CONFIG_ERROR_UNKNOWN_KEY,
       { "test.conf", "lisen", "unknown key", NULL } },
     { "[relais]\nlisten = 127.0.0.1:1\n", HZ_CONFIG_ERROR_UNKNOWN_KEY,
