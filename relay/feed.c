@@ -17,6 +17,7 @@ typedef struct {
   char *publisher_id;
   char *pc;                    /* "sub:PUBLISHER" */
   HzSubscriber *subscriber;
+  guint n_candidates;          /* remote candidates received for subscriber */
 } Subscription;
 
 /* A recording between hz_recorder_finish() and its done callback. */
@@ -538,6 +539,7 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
                                        &participant->room->relay->config->relay,
                                        participant->log_prefix, recording_base,
                                        &ingest_callbacks, participant);
+  participant->n_publish_candidates = 0;
   hz_metrics_watch_ice (participant->room->relay->metrics,
                         hz_ingest_get_webrtcbin (participant->ingest));
   if (!hz_ingest_set_offer (participant->ingest, message->sdp, &error)) {
@@ -661,25 +663,65 @@ check_remote_candidate (HzParticipant *participant, const HzSignalMessage *messa
   g_return_val_if_reached (FALSE);
 }
 
+/* Counts a candidate for PC, whose count so far is *COUNT, against [relay]
+ * max-candidates-per-connection. Over the limit, sends too_many_candidates
+ * and returns FALSE. Logs only the first candidate over the limit of each
+ * connection, because a client may go on sending. */
+static gboolean
+count_candidate (HzParticipant *participant, const char *pc, guint *count)
+{
+  guint max = participant->room->relay->config->relay.max_candidates_per_connection;
+  g_autofree char *reason = NULL;
+
+  if (*count < max) {
+    (*count)++;
+    return TRUE;
+  }
+
+  if (*count == max) {
+    g_message ("%s: ignoring the candidates of %s beyond [relay] max-candidates-per-connection"
+               " = %u", participant->log_prefix, pc, max);
+    (*count)++;
+  }
+  reason = g_strdup_printf ("this peer connection already has %u candidates, the most the relay"
+                            " accepts; the candidate was ignored", max);
+  hz_connection_send_error (participant->connection, "too_many_candidates", pc, reason);
+  return FALSE;
+}
+
 static void
 handle_candidate (HzParticipant *participant, const HzSignalMessage *message)
 {
-  Subscription *subscription;
+  Subscription *subscription = NULL;
+  guint *count;
 
-  if (!check_remote_candidate (participant, message))
+  /* An empty candidate marks the end of candidates and is not counted. */
+  if (message->candidate[0] == '\0')
     return;
 
   if (message->pc_kind == HZ_SIGNAL_PC_PUBLISH) {
-    if (participant->ingest == NULL)
+    if (participant->ingest == NULL) {
       hz_connection_send_error (participant->connection, "unknown_pc", "publish",
                                 "send the publish offer before its candidates");
-    else
-      hz_ingest_add_candidate (participant->ingest, message->sdp_mline_index, message->candidate);
-    return;
+      return;
+    }
+    count = &participant->n_publish_candidates;
+  } else {
+    subscription = find_subscription (participant, message);
+    if (subscription == NULL)
+      return;
+    count = &subscription->n_candidates;
   }
 
-  subscription = find_subscription (participant, message);
-  if (subscription != NULL)
+  /* Counted before the checks, so that a flood of invalid or mDNS
+   * candidates also stops at the limit. */
+  if (!count_candidate (participant, subscription ? subscription->pc : "publish", count) ||
+      !check_remote_candidate (participant, message))
+    return;
+
+  if (subscription == NULL)
+    hz_ingest_add_candidate (participant->ingest, message->sdp_mline_index, message->candidate);
+  else
     hz_subscriber_add_candidate (subscription->subscriber, message->sdp_mline_index,
                                  message->candidate);
 }

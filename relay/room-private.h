@@ -28,6 +28,7 @@ struct _HzParticipant {
   char *log_prefix;              /* "session S participant P" */
   HzConnection *connection;      /* a reference */
   HzIngest *ingest;              /* the publish connection, or NULL */
+  guint n_publish_candidates;    /* remote candidates received for ingest */
   GPtrArray *recorded_kinds;     /* tracks whose recording started ("audio", "video",
                                   * "video2"), for "recording" */
   GHashTable *subscriptions;     /* publisher id → Subscription, owned */

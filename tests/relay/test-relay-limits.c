@@ -306,6 +306,81 @@ test_empty_sdp (gconstpointer data)
   assert_healthz_ok (net->relay);
 }
 
+/* ICE candidates ----------------------------------------------------------------- */
+
+#define CANDIDATE_LIMIT 5
+
+static void
+send_candidate (RawClient *client, const char *pc, guint port)
+{
+  g_autofree char *message = g_strdup_printf (
+    "{\"type\": \"candidate\", \"pc\": \"%s\", \"sdpMLineIndex\": 0,"
+    " \"candidate\": \"candidate:1 1 UDP 2015363327 127.0.0.1 %u typ host\"}", pc, port);
+
+  g_assert_true (raw_client_ws_send_text (client, message));
+}
+
+/* Candidates of one peer connection beyond [relay]
+ * max-candidates-per-connection each get too_many_candidates and are
+ * ignored, while the connection, the subscription and the publisher stay. */
+static void
+test_candidates_per_connection (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (
+    "max-candidates-per-connection = " G_STRINGIFY (CANDIDATE_LIMIT) "\n");
+  RelayTestSession *session = &net->session;
+  g_autoptr (RelayTestPeer) doctor = relay_test_peer_start (tools, session->daemons,
+                                                            session->booking.session_id,
+                                                            session->doctor_token, "doctor", NULL);
+  g_autoptr (RawClient) expert = join_raw (net, session->expert_token);
+  g_autofree char *pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.doctor_id);
+  g_autofree char *offer = NULL;
+  g_autofree char *end_of_candidates = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *error;
+
+  offer = raw_client_ws_wait_message (expert, "offer", NULL, FEED_TIMEOUT_MS);
+  g_assert_nonnull (offer);
+  g_assert_nonnull (strstr (offer, pc));
+
+  /* The end-of-candidates mark does not count. */
+  end_of_candidates = g_strdup_printf ("{\"type\": \"candidate\", \"pc\": \"%s\","
+                                       " \"sdpMLineIndex\": 0, \"candidate\": \"\"}", pc);
+  g_assert_true (raw_client_ws_send_text (expert, end_of_candidates));
+
+  for (guint i = 0; i <= CANDIDATE_LIMIT; i++)
+    send_candidate (expert, pc, 40000 + i);
+
+  /* The first error is the one for the candidate over the limit. */
+  {
+    g_autofree char *text = raw_client_ws_wait_message (expert, "error", NULL,
+                                                        RESPONSE_TIMEOUT_MS);
+
+    g_assert_nonnull (text);
+    g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+    error = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "too_many_candidates");
+    g_assert_cmpstr (json_object_get_string_member (error, "pc"), ==, pc);
+  }
+
+  /* Every further candidate gets the same error; the socket stays open. */
+  send_candidate (expert, pc, 40100);
+  {
+    g_autofree char *again = raw_client_ws_wait_message (expert, "error", "too_many_candidates",
+                                                         RESPONSE_TIMEOUT_MS);
+
+    g_assert_nonnull (again);
+  }
+  g_assert_cmpint (expert->close_code, ==, -1);
+  g_assert_true (net_test_relay_log_contains (net->relay, "max-candidates-per-connection = "
+                                                          G_STRINGIFY (CANDIDATE_LIMIT)));
+
+  /* The publisher saw nobody leave, and the relay serves others. */
+  g_assert_null (relay_test_peer_wait_event (doctor, "participant-left", NULL, NULL, 500));
+  assert_healthz_ok (net->relay);
+}
+
 /* Sessions that the scheduler cancelled or moved ------------------------------- */
 
 /* Joins with TOKEN and expects the error CODE and close code 4001. */
@@ -428,6 +503,8 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
   g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
+  g_test_add_data_func ("/relay-limits/candidates-per-connection", &tools,
+                        test_candidates_per_connection);
   g_test_add_func ("/relay-limits/session-cancelled", test_session_cancelled);
   g_test_add_func ("/relay-limits/session-rescheduled", test_session_rescheduled);
   g_test_add_func ("/relay-limits/session-scheduler-down", test_session_scheduler_down);
