@@ -68,8 +68,6 @@ static const KeySpec key_table[] = {
     "20" },
   { "relay", "max-candidates-per-connection", KEY_COUNT, RELAY (max_candidates_per_connection),
     "100" },
-  { "relay", "max-candidates-per-connection", KEY_COUNT, RELAY (max_candidates_per_connection),
-    "100" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
   { "relay", "tls-certificate", KEY_OPTIONAL_PATH, RELAY (tls_certificate), "" },
   { "relay", "tls-key", KEY_OPTIONAL_PATH, RELAY (tls_key), "" },

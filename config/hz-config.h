@@ -54,7 +54,6 @@ typedef struct {
   guint max_participants;       /* participants in all rooms of the relay */
   guint max_connections_per_address;  /* open WebSockets of one remote address */
   guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
-  guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
   char *tls_certificate;     /* PEM certificate chain for WSS, or NULL for plain WS */
