@@ -1,5 +1,6 @@
 /* The relay context: server, rooms and shutdown; see relay.h. */
 #include "relay.h"
+#include "hz-config-tls.h"
 #include "http-guard.h"
 #include "room.h"
 #include "signalling.h"
@@ -74,10 +75,26 @@ room_free (gpointer room)
   hz_room_free (room);
 }
 
+/* Loads [relay] scheduler-ca-file and warns when the scheduler-url does not
+ * use it. */
+static gboolean
+load_scheduler_ca (const HzConfig *config, GTlsDatabase **ca_database, GError **error)
+{
+  const char *url = config->relay.scheduler_url;
+
+  if (!hz_config_load_scheduler_ca (config, ca_database, error))
+    return FALSE;
+  if (*ca_database != NULL && (url == NULL || !g_str_has_prefix (url, "https://")))
+    g_warning ("[relay] scheduler-ca-file %s is set, but scheduler-url %s is not https; "
+               "the file is not used", config->relay.scheduler_ca_file, url ? url : "(none)");
+  return TRUE;
+}
+
 HzRelay *
 hz_relay_new (HzConfig *config, GError **error)
 {
   g_autoptr (HzRelay) relay = g_new0 (HzRelay, 1);
+  g_autoptr (GTlsDatabase) ca_database = NULL;
 
   relay->config = config;
   relay->metrics = hz_metrics_new ();
@@ -85,6 +102,9 @@ hz_relay_new (HzConfig *config, GError **error)
   relay->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                               (GDestroyNotify) hz_connection_unref, NULL);
 
+  if (!hz_config_load_tls_certificate (config, "relay", &relay->tls_certificate, error) ||
+      !load_scheduler_ca (config, &ca_database, error))
+    return NULL;
   if (!hz_secret_load_or_create (config->relay.token_secret_file, &relay->secret, error))
     return NULL;
   if (g_mkdir_with_parents (config->relay.recordings_dir, 0700) != 0) {
@@ -95,17 +115,19 @@ hz_relay_new (HzConfig *config, GError **error)
                  config->relay.recordings_dir, g_strerror (saved_errno));
     return NULL;
   }
-  relay->reporter = hz_reporter_new (config->relay.scheduler_url, &relay->secret,
+  relay->reporter = hz_reporter_new (config->relay.scheduler_url, ca_database, &relay->secret,
                                      config->relay.recordings_dir, error);
   if (relay->reporter == NULL)
     return NULL;
-  relay->session_checker = hz_session_checker_new (config->relay.scheduler_url, &relay->secret,
-                                                   error);
+  relay->session_checker = hz_session_checker_new (config->relay.scheduler_url, ca_database,
+                                                   &relay->secret, error);
   if (relay->session_checker == NULL)
     return NULL;
 
   relay->loop = g_main_loop_new (NULL, FALSE);
   relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
+  if (relay->tls_certificate != NULL)
+    soup_server_set_tls_certificate (relay->server, relay->tls_certificate);
   hz_http_guard_attach (relay->server);
   g_signal_connect (relay->server, "request-read", G_CALLBACK (on_request_read), NULL);
   soup_server_add_handler (relay->server, "/healthz", on_healthz, relay, NULL);
@@ -124,6 +146,7 @@ hz_relay_free (HzRelay *relay)
   if (relay->server != NULL)
     soup_server_disconnect (relay->server);
   g_clear_object (&relay->server);
+  g_clear_object (&relay->tls_certificate);
   g_clear_pointer (&relay->connections, g_hash_table_unref);
   g_clear_pointer (&relay->acceptor, hz_ws_acceptor_free);
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
@@ -143,6 +166,7 @@ hz_relay_listen (HzRelay *relay, GError **error)
   g_autoptr (GInetAddress) inet = NULL;
   g_autoslist (GUri) uris = NULL;
   g_autofree char *url = NULL;
+  SoupServerListenOptions options = relay->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0;
   HzListenAddress actual;
 
   if (g_str_equal (listen->host, "localhost"))
@@ -155,7 +179,10 @@ hz_relay_listen (HzRelay *relay, GError **error)
     return FALSE;
   }
   address = g_inet_socket_address_new (inet, listen->port);
-  if (!soup_server_listen (relay->server, address, 0, error)) {
+  /* NOTE: with TLS, a client that sends plain HTTP to the port gets no
+   * response: the handshake fails on its first bytes and libsoup closes
+   * the connection. */
+  if (!soup_server_listen (relay->server, address, options, error)) {
     g_prefix_error (error, "cannot listen on %s:%u: ", listen->host, listen->port);
     return FALSE;
   }
@@ -163,7 +190,7 @@ hz_relay_listen (HzRelay *relay, GError **error)
   uris = soup_server_get_uris (relay->server);
   actual.host = listen->host;
   actual.port = uris != NULL ? (guint16) g_uri_get_port (uris->data) : listen->port;
-  url = hz_listen_address_to_url (&actual, "ws");
+  url = hz_listen_address_to_url (&actual, relay->tls_certificate != NULL ? "wss" : "ws");
   printf ("huizhen-relay: listening on %s/ws\n", url);
   fflush (stdout);
   return TRUE;

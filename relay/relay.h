@@ -19,6 +19,7 @@ typedef struct _HzRelay {
   HzSecret secret;
   GMainLoop *loop;
   SoupServer *server;
+  GTlsCertificate *tls_certificate;  /* [relay] tls-certificate, or NULL for plain WS */
   HzReporter *reporter;
   HzSessionChecker *session_checker;
   HzMetrics *metrics;
@@ -30,14 +31,16 @@ typedef struct _HzRelay {
   guint stop_poll_id;
 } HzRelay;
 
-/* Takes CONFIG; reads or creates the secret and the recordings directory. */
+/* Takes CONFIG; loads the TLS files it names, reads or creates the secret
+ * and the recordings directory. */
 HzRelay *hz_relay_new (HzConfig *config,
                        GError  **error);
 
 void hz_relay_free (HzRelay *relay);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzRelay, hz_relay_free)
 
-/* Listens on the configured address and prints the startup line. */
+/* Listens on the configured address (with TLS when tls_certificate is set)
+ * and prints the startup line. */
 gboolean hz_relay_listen (HzRelay *relay,
                           GError **error);
 

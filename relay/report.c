@@ -12,6 +12,7 @@
  */
 #include "report.h"
 #include "report-journal.h"
+#include "scheduler-client.h"
 #include "hz-request-auth.h"
 
 #include <glib/gstdio.h>
@@ -110,8 +111,8 @@ endpoint_clear (Endpoint *endpoint)
 static void replay_journal (HzReporter *reporter);
 
 HzReporter *
-hz_reporter_new (const char *scheduler_url, const HzSecret *secret, const char *recordings_dir,
-                 GError **error)
+hz_reporter_new (const char *scheduler_url, GTlsDatabase *ca_database, const HzSecret *secret,
+                 const char *recordings_dir, GError **error)
 {
   g_autoptr (GUri) base = NULL;
   g_autofree char *base_path = NULL;
@@ -142,8 +143,7 @@ hz_reporter_new (const char *scheduler_url, const HzSecret *secret, const char *
     base_path[strlen (base_path) - 1] = '\0';
   endpoint_init (&reporter->recordings, base, base_path, RECORDINGS_PATH);
   endpoint_init (&reporter->participation, base, base_path, PARTICIPATION_PATH);
-  reporter->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
-                                                     "user-agent", "huizhen-relay", NULL);
+  reporter->session = hz_scheduler_client_new (ca_database, REQUEST_TIMEOUT_S);
   replay_journal (reporter);
   return reporter;
 }
@@ -338,7 +338,7 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
       g_message ("%s: reported after %u attempts", queue->subject, queue->attempt);
     queue_advance (queue, TRUE);
   } else {
-    reason = error != NULL ? g_strdup (error->message)
+    reason = error != NULL ? hz_scheduler_client_describe_error (error, message)
                            : g_strdup_printf ("HTTP %u %s", status,
                                               soup_message_get_reason_phrase (message));
     handle_failure (queue, error != NULL ? 0 : status, reason);

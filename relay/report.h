@@ -18,7 +18,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "hz-secret.h"
 
 G_BEGIN_DECLS
@@ -37,9 +37,11 @@ typedef struct {
 } HzRecordingReport;
 
 /* SCHEDULER_URL is the scheduler's base URL; NULL or "" disables reports
- * and the journal. RECORDINGS_DIR is [relay] recordings-dir. Queues the
- * reports that an earlier run left in the journal. */
+ * and the journal. CA_DATABASE verifies an https scheduler's certificate,
+ * or NULL for the system's CAs. RECORDINGS_DIR is [relay] recordings-dir.
+ * Queues the reports that an earlier run left in the journal. */
 HzReporter *hz_reporter_new (const char     *scheduler_url,
+                             GTlsDatabase   *ca_database,
                              const HzSecret *secret,
                              const char     *recordings_dir,
                              GError        **error);

@@ -2,6 +2,7 @@
 #include "session-check.h"
 #include "hz-request-auth.h"
 #include "hz-token.h"
+#include "scheduler-client.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -38,7 +39,8 @@ check_finish (Check *check, HzSessionState state, const char *detail, gboolean r
 }
 
 HzSessionChecker *
-hz_session_checker_new (const char *scheduler_url, const HzSecret *secret, GError **error)
+hz_session_checker_new (const char *scheduler_url, GTlsDatabase *ca_database,
+                        const HzSecret *secret, GError **error)
 {
   HzSessionChecker *checker = g_new0 (HzSessionChecker, 1);
 
@@ -56,8 +58,7 @@ hz_session_checker_new (const char *scheduler_url, const HzSecret *secret, GErro
   checker->base_path = g_strdup (g_uri_get_path (checker->base));
   while (g_str_has_suffix (checker->base_path, "/"))
     checker->base_path[strlen (checker->base_path) - 1] = '\0';
-  checker->session = soup_session_new_with_options ("timeout", HZ_SESSION_CHECK_TIMEOUT_S,
-                                                    "user-agent", "huizhen-relay", NULL);
+  checker->session = hz_scheduler_client_new (ca_database, HZ_SESSION_CHECK_TIMEOUT_S);
   return checker;
 }
 
@@ -136,7 +137,7 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
   gboolean recording = FALSE;
 
   if (body == NULL) {
-    detail = g_strdup (error->message);
+    detail = hz_scheduler_client_describe_error (error, message);
     state = HZ_SESSION_UNCONFIRMED;
   } else if (status == SOUP_STATUS_NOT_FOUND) {
     detail = g_strdup_printf ("the scheduler has no session %" G_GINT64_FORMAT,

@@ -6,7 +6,11 @@
  * hz_request_auth_sign()). When the scheduler cannot be reached or gives
  * no usable response, the result is
  * HZ_SESSION_UNCONFIRMED and the caller lets the join go ahead: a call
- * between hospitals must not fail because the scheduler is down.
+ * between hospitals must not fail because the scheduler is down. A
+ * scheduler whose TLS certificate fails verification counts as not
+ * reached: its response is never read. A session
+ * left unconfirmed is not recorded, because only the booking can allow
+ * recording.
  */
 #pragma once
 
@@ -31,12 +35,14 @@ typedef struct _HzSessionChecker HzSessionChecker;
  * allows recording; it is FALSE for every state but HZ_SESSION_LIVE. */
 typedef void (*HzSessionCheckFunc) (HzSessionState  state,
                                     const char     *detail,
+                                    gboolean        recording,
                                     gpointer        user_data);
 
 /* SCHEDULER_URL is the scheduler's base URL; NULL or "" leaves every
- * session unconfirmed. */
-                                    gboolean        recording,
+ * session unconfirmed. CA_DATABASE verifies an https scheduler's
+ * certificate, or NULL for the system's CAs. */
 HzSessionChecker *hz_session_checker_new (const char     *scheduler_url,
+                                          GTlsDatabase   *ca_database,
                                           const HzSecret *secret,
                                           GError        **error);
 

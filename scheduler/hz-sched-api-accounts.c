@@ -2,8 +2,8 @@
  * POST /users/{id}/password.
  *
  * A login sets the cookie "hz_session" (HttpOnly, SameSite=Strict,
- * Path=/, Max-Age of HZ_WEB_SESSION_SECONDS, and Secure when public-url is
- * https). Repeated failures are throttled per login name and per client
+ * Path=/, Max-Age of HZ_WEB_SESSION_SECONDS, and Secure when the scheduler
+ * serves HTTPS or public-url is https). Repeated failures are throttled per login name and per client
  * address (hz-sched-throttle.h).
  *
  * NOTE: argon2id runs on the main loop, so each login attempt blocks every
@@ -50,7 +50,8 @@ set_session_cookie (HzRequest  *request,
                     const char *value,
                     gint64      max_age)
 {
-  gboolean secure = g_str_has_prefix (request->sched->public_url, "https://");
+  gboolean secure = request->sched->tls_certificate != NULL ||
+                    g_str_has_prefix (request->sched->public_url, "https://");
   g_autofree char *header = g_strdup_printf (
     HZ_SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s",
     value, max_age, secure ? "; Secure" : "");

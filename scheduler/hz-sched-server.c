@@ -10,6 +10,7 @@
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-availability.h"
+#include "hz-config-tls.h"
 #include "hz-sched-body-limit.h"
 #include "hz-sched-db.h"
 #include "hz-sched-request.h"
@@ -64,6 +65,9 @@ hz_sched_new (HzConfig *config,
 
   sched->config = config;
 
+  if (!hz_config_load_tls_certificate (config, "scheduler", &sched->tls_certificate, error))
+    return NULL;
+
   if (!hz_secret_load_or_create (config->scheduler.token_secret_file, &sched->secret, error))
     {
       g_prefix_error (error, "Token secret %s: ", config->scheduler.token_secret_file);
@@ -92,6 +96,7 @@ hz_sched_free (HzSched *sched)
   if (sched->server != NULL)
     soup_server_disconnect (sched->server);
   g_clear_object (&sched->server);
+  g_clear_object (&sched->tls_certificate);
 
   if (sched->db != NULL && sqlite3_close (sched->db) != SQLITE_OK)
     g_warning ("Closing the database failed: %s", sqlite3_errmsg (sched->db));
@@ -107,8 +112,13 @@ hz_sched_free (HzSched *sched)
   g_free (sched);
 }
 
+/* HSTS lifetime on HTTPS responses: one year, in seconds. */
+#define HSTS_MAX_AGE_S 31536000
+
 /* Every response carries "Connection: close", so libsoup closes the
- * connection once the response is sent.
+ * connection once the response is sent. Over HTTPS every response also
+ * carries Strict-Transport-Security, so a browser that reached the
+ * scheduler once uses only HTTPS for it from then on.
  * NOTE: libsoup 3.2 (Debian 12 has 3.2.3) never closes a keep-alive
  * connection that the client closes while it is idle, so each one stays in
  * CLOSE-WAIT and keeps its file descriptor until the process runs out of
@@ -119,13 +129,17 @@ on_request_started (SoupServer        *server,
                     SoupServerMessage *msg,
                     gpointer           user_data)
 {
+  HzSched *sched = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   gint64 *start = g_new (gint64, 1);
 
   *start = g_get_monotonic_time ();
   g_object_set_data_full (G_OBJECT (msg), REQUEST_START_KEY, start, g_free);
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
+  soup_message_headers_replace (headers, "Connection", "close");
+  if (sched->tls_certificate != NULL)
+    soup_message_headers_replace (headers, "Strict-Transport-Security",
+                                  "max-age=" G_STRINGIFY (HSTS_MAX_AGE_S));
   hz_body_limit_watch (msg);
 }
 
@@ -204,9 +218,10 @@ handle_request (SoupServer        *server,
 
 /* Binds a socket with LISTEN_BACKLOG to ADDRESS and gives it to SERVER. */
 static gboolean
-listen_with_backlog (SoupServer      *server,
-                     GSocketAddress  *address,
-                     GError         **error)
+listen_with_backlog (SoupServer              *server,
+                     GSocketAddress          *address,
+                     SoupServerListenOptions  options,
+                     GError                 **error)
 {
   g_autoptr (GSocket) socket = g_socket_new (g_socket_address_get_family (address),
                                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
@@ -219,20 +234,27 @@ listen_with_backlog (SoupServer      *server,
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
 
-  return soup_server_listen_socket (server, socket, 0, error);
+  return soup_server_listen_socket (server, socket, options, error);
 }
 
+/* NOTE: over HTTPS, a client that sends plain HTTP to the port gets no
+ * HTTP response: the TLS handshake fails on its first bytes and libsoup
+ * closes the connection. Answering with a redirect would need a second,
+ * plain HTTP port. */
 static gboolean
 listen_on (SoupServer            *server,
            const HzListenAddress *address,
+           gboolean               https,
            GError               **error)
 {
+  SoupServerListenOptions options = https ? SOUP_SERVER_LISTEN_HTTPS : 0;
+
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) socket_address = NULL;
 
   if (g_ascii_strcasecmp (address->host, "localhost") == 0)
-    return soup_server_listen_local (server, address->port, SOUP_SERVER_LISTEN_IPV4_ONLY,
-                                     error);
+    return soup_server_listen_local (server, address->port,
+                                     options | SOUP_SERVER_LISTEN_IPV4_ONLY, error);
 
   inet = g_inet_address_new_from_string (address->host);
   if (inet == NULL)
@@ -243,7 +265,7 @@ listen_on (SoupServer            *server,
     }
 
   socket_address = g_inet_socket_address_new (inet, address->port);
-  return listen_with_backlog (server, socket_address, error);
+  return listen_with_backlog (server, socket_address, options, error);
 }
 
 /* The port that the kernel picked when the configuration asked for 0. */
@@ -297,16 +319,19 @@ build_content_security_policy (const char *relay_url)
 
 /* Sets the URLs that responses hand out. An empty public-url means "as
  * reached on the listening address"; an empty relay public-url means the
- * relay's listening address. */
+ * relay's listening address, with wss:// when [relay] tls-certificate is
+ * set. */
 static void
 set_urls (HzSched *sched)
 {
   const HzConfig *config = sched->config;
   HzListenAddress bound = config->scheduler.listen;
   g_autofree char *relay_base = NULL;
+  const char *relay_scheme = config->relay.tls_certificate != NULL ? "wss" : "ws";
 
   bound.port = bound_port (sched->server);
-  sched->listen_url = hz_listen_address_to_url (&bound, "http");
+  sched->listen_url = hz_listen_address_to_url (&bound,
+                                                sched->tls_certificate != NULL ? "https" : "http");
 
   if (config->scheduler.public_url != NULL && *config->scheduler.public_url != '\0')
     sched->public_url = strip_trailing_slash (config->scheduler.public_url);
@@ -317,7 +342,7 @@ set_urls (HzSched *sched)
     sched->relay_url = g_strdup (config->relay.public_url);
   else
     {
-      relay_base = hz_listen_address_to_url (&config->relay.listen, "ws");
+      relay_base = hz_listen_address_to_url (&config->relay.listen, relay_scheme);
       sched->relay_url = g_strconcat (relay_base, "/ws", NULL);
     }
 
@@ -330,12 +355,16 @@ hz_sched_listen (HzSched *sched,
 {
   sched->server = soup_server_new ("server-header", "huizhen-scheduler", NULL);
 
-  g_signal_connect (sched->server, "request-started", G_CALLBACK (on_request_started), NULL);
+  if (sched->tls_certificate != NULL)
+    soup_server_set_tls_certificate (sched->server, sched->tls_certificate);
+
+  g_signal_connect (sched->server, "request-started", G_CALLBACK (on_request_started), sched);
   g_signal_connect (sched->server, "request-finished", G_CALLBACK (on_request_finished), NULL);
   g_signal_connect (sched->server, "request-aborted", G_CALLBACK (on_request_aborted), NULL);
   soup_server_add_handler (sched->server, NULL, handle_request, sched, NULL);
 
-  if (!listen_on (sched->server, &sched->config->scheduler.listen, error))
+  if (!listen_on (sched->server, &sched->config->scheduler.listen,
+                  sched->tls_certificate != NULL, error))
     {
       g_prefix_error (error, "Cannot listen on %s:%u: ",
                       sched->config->scheduler.listen.host,

@@ -18,23 +18,25 @@ typedef struct {
   sqlite3 *db;
   HzSecret secret;
   SoupServer *server;
+  GTlsCertificate *tls_certificate;  /* [scheduler] tls-certificate, or NULL for plain HTTP */
   char *web_root;      /* canonical path of [scheduler] web-root, or NULL when it is missing */
-  char *listen_url;    /* "http://HOST:PORT" with the port actually bound */
+  char *listen_url;    /* "http(s)://HOST:PORT" with the port actually bound */
   char *public_url;    /* base of join_url, without a trailing slash */
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
   char *content_security_policy;  /* of HTML responses; connect-src names the relay */
   HzRateLimiter *rate_limiter;    /* [scheduler] api-rate-limit and api-rate-burst */
 } HzSched;
 
-/* Opens the database and reads (or creates) the shared secret. Takes
- * ownership of CONFIG. */
+/* Loads the TLS certificate when one is configured, opens the database and
+ * reads (or creates) the shared secret. Takes ownership of CONFIG. */
 HzSched *hz_sched_new (HzConfig *config,
                        GError  **error);
 void hz_sched_free (HzSched *sched);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzSched, hz_sched_free)
 
-/* Starts the HTTP server on [scheduler] listen and sets listen_url,
- * public_url, relay_url and content_security_policy. */
+/* Starts the HTTP server (HTTPS when tls_certificate is set) on [scheduler]
+ * listen and sets listen_url, public_url, relay_url and
+ * content_security_policy. */
 gboolean hz_sched_listen (HzSched *sched,
                           GError **error);
 

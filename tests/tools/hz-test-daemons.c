@@ -323,6 +323,7 @@ hz_test_daemons_stop (HzTestDaemons *daemons)
   g_free (daemons->scheduler_url);
   g_free (daemons->relay_url);
   g_free (daemons->admin_key);
+  g_clear_object (&daemons->tls_database);
   g_free (daemons->scheduler_keys);
   g_free (daemons);
 }
@@ -343,6 +344,8 @@ hz_test_http (HzTestDaemons *daemons, const char *method, const char *path,
   const char *data;
 
   g_assert_nonnull (message);
+  if (daemons->tls_database != NULL)
+    soup_session_set_tls_database (session, daemons->tls_database);
   if (key != NULL)
     {
       g_autofree char *value = g_strconcat ("Bearer ", key, NULL);

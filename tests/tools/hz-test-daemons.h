@@ -41,6 +41,7 @@ typedef struct {
   GSubprocess *scheduler;
   GSubprocess *relay;
   HzSecret secret;
+  GTlsDatabase *tls_database;  /* CAs that hz_test_http() trusts, or NULL for the system's */
 } HzTestDaemons;
 
 /* A consultation booked through the HTTP API: a county doctor's request,

@@ -426,12 +426,26 @@ hz_peer_connect (HzPeer *peer)
   g_autoptr (SoupMessage) request = soup_message_new (SOUP_METHOD_GET, peer->options.relay_url);
 
   if (request == NULL) {
-    g_printerr ("hz-test-peer: --relay \"%s\" is not a valid ws:// URL\n", peer->options.relay_url);
+    g_printerr ("hz-test-peer: --relay \"%s\" is not a valid ws:// or wss:// URL\n",
+                peer->options.relay_url);
     hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
     return;
   }
-  if (peer->session == NULL)
+  if (peer->session == NULL) {
     peer->session = soup_session_new ();
+    if (peer->options.ca_file != NULL) {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *absolute = g_canonicalize_filename (peer->options.ca_file, NULL);
+      g_autoptr (GTlsDatabase) database = g_tls_file_database_new (absolute, &error);
+
+      if (database == NULL) {
+        g_printerr ("hz-test-peer: --ca-file %s: %s\n", peer->options.ca_file, error->message);
+        hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
+        return;
+      }
+      soup_session_set_tls_database (peer->session, database);
+    }
+  }
 
   /* A rejoin attempt over a dead network would wait for TCP's own timeout. */
   g_clear_object (&peer->connect_cancellable);
