@@ -421,9 +421,6 @@ gboolean
 hz_test_book_consultation (HzTestDaemons *daemons, gint64 start_offset, gint64 duration,
                            HzTestBooking *booking, GError **error)
 {
-  gint64 start = g_get_real_time () / G_USEC_PER_SEC + start_offset;
-  g_autofree char *start_text = format_time (start);
-{
   return hz_test_book_consultation_recorded (daemons, start_offset, duration, TRUE, booking,
                                              error);
 }
@@ -432,6 +429,9 @@ gboolean
 hz_test_book_consultation_recorded (HzTestDaemons *daemons, gint64 start_offset,
                                     gint64 duration, gboolean recording,
                                     HzTestBooking *booking, GError **error)
+{
+  gint64 start = g_get_real_time () / G_USEC_PER_SEC + start_offset;
+  g_autofree char *start_text = format_time (start);
   g_autofree char *end_text = format_time (start + duration);
   g_autofree char *schedule_path = NULL;
   g_autofree char *schedule_body = NULL;
