@@ -103,8 +103,8 @@ judge_session (GBytes *body, char **detail, gboolean *recording)
   }
   object = json_node_get_object (json_parser_get_root (parser));
   status = json_object_get_string_member_with_default (object, "status", NULL);
-  start = parse_time (object, "start");
   *recording = json_object_get_boolean_member_with_default (object, "recording", FALSE);
+  start = parse_time (object, "start");
   end = parse_time (object, "end");
   if (status == NULL || start == G_MININT64 || end == G_MININT64) {
     *detail = g_strdup ("the scheduler's response lacks status, start or end");
@@ -133,8 +133,8 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
                                                                &error);
   g_autofree char *detail = NULL;
   guint status = message != NULL ? soup_message_get_status (message) : 0;
-  HzSessionState state;
   gboolean recording = FALSE;
+  HzSessionState state;
 
   if (body == NULL) {
     detail = hz_scheduler_client_describe_error (error, message);

@@ -88,14 +88,13 @@ JsonNode *hz_test_http (HzTestDaemons *daemons,
 
 /* Creates two organizations, a doctor, an expert and a coordinator, files a
  * consultation and schedules it from START_OFFSET seconds from now, lasting
- * DURATION seconds. */
+ * DURATION seconds, booked with recording. */
 gboolean hz_test_book_consultation (HzTestDaemons *daemons,
                                     gint64         start_offset,
                                     gint64         duration,
                                     HzTestBooking *booking,
                                     GError       **error);
 
-void hz_test_booking_clear (HzTestBooking *booking);
 /* Books like hz_test_book_consultation(), with "recording": RECORDING in
  * the schedule request. */
 gboolean hz_test_book_consultation_recorded (HzTestDaemons *daemons,
@@ -105,6 +104,7 @@ gboolean hz_test_book_consultation_recorded (HzTestDaemons *daemons,
                                              HzTestBooking *booking,
                                              GError       **error);
 
+void hz_test_booking_clear (HzTestBooking *booking);
 
 /* Requests a join token for SESSION_ID with KEY; returns the token text. */
 char *hz_test_join_token (HzTestDaemons *daemons,

@@ -72,6 +72,7 @@ export const messages = {
 
     'notice.audio_only': '未能打开摄像头（{reason}），已以仅音频方式入会，其他人能听到您，但看不到您。',
     'notice.no_media': '未能打开麦克风和摄像头（{reason}）。您仍可观看和收听，但其他人听不到也看不到您。请在浏览器中允许使用麦克风后点击“重新入会”。',
+    'notice.session_recorded': '本场按预约录像：您发送的声音和图像将被录制。',
     'notice.recording_audio_video': '本次会诊正在录制您的声音和图像。',
     'notice.recording_audio': '本次会诊正在录制您的声音。',
     'notice.recording_video': '本次会诊正在录制您的图像。',
@@ -559,6 +560,7 @@ export const messages = {
 
     'notice.audio_only': 'The camera could not be opened ({reason}). You joined with audio only: the others can hear you but not see you.',
     'notice.no_media': 'The microphone and camera could not be opened ({reason}). You can still watch and listen, but the others can neither hear nor see you. Allow the microphone in the browser, then click "Rejoin".',
+    'notice.session_recorded': 'This session is recorded, as booked: the voice and video you send will be recorded.',
     'notice.recording_audio_video': 'Your voice and video are being recorded in this consultation.',
     'notice.recording_audio': 'Your voice is being recorded in this consultation.',
     'notice.recording_video': 'Your video is being recorded in this consultation.',

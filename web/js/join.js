@@ -482,6 +482,11 @@ class JoinPage {
     this.showParticipantCount();
     this.elements.leave.disabled = false;
 
+    // The notice comes before the publish, so nobody is recorded unaware.
+    // The relay's "recording" message later names the recorded kinds.
+    this.showNotice(this.elements.recordingNotice,
+      message.recording === true ? 'notice.session_recorded' : null);
+
     if (this.role === 'publish' && this.media?.stream) {
       this.publishLink = this.createLink('publish', null);
       this.publishLink.publish(this.media.stream);
