@@ -50,6 +50,7 @@ static const KeySpec key_table[] = {
   { "scheduler", "recordings-retention-days", KEY_DAYS, SCHED (recordings_retention_days), "0" },
   { "scheduler", "api-rate-limit", KEY_COUNT, SCHED (api_rate_limit), "20" },
   { "scheduler", "api-rate-burst", KEY_COUNT, SCHED (api_rate_burst), "200" },
+  { "scheduler", "max-body-kib", KEY_COUNT, SCHED (max_body_kib), "1024" },
   { "scheduler", "tls-certificate", KEY_OPTIONAL_PATH, SCHED (tls_certificate), "" },
   { "scheduler", "tls-key", KEY_OPTIONAL_PATH, SCHED (tls_key), "" },
   { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },

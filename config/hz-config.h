@@ -34,6 +34,7 @@ typedef struct {
   guint recordings_retention_days;  /* recordings older than this are deleted; 0 keeps them */
   guint api_rate_limit;      /* requests per second of one API key or browser user */
   guint api_rate_burst;      /* requests of one API key or browser user at once */
+  guint max_body_kib;        /* largest request body, in KiB */
   char *tls_certificate;     /* PEM certificate chain for HTTPS, or NULL for plain HTTP */
   char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */
 } HzSchedulerConfig;

@@ -1,4 +1,4 @@
-/* Rejects request bodies over HZ_BODY_MAX_BYTES while they arrive.
+/* Rejects request bodies over [scheduler] max-body-kib while they arrive.
  *
  * libsoup 3.2 reads a whole request body into memory before any handler
  * runs, even when an early handler has already set an error status. So a
@@ -117,24 +117,33 @@ on_written (GObject      *source,
   read_next (drain);
 }
 
+char *
+hz_body_limit_message (HzLanguage language,
+                       guint      max_kib)
+{
+  if (language == HZ_LANGUAGE_EN)
+    return g_strdup_printf ("The request body is larger than the limit of %u KiB.", max_kib);
+  return g_strdup_printf ("请求内容超过 %u KiB 的上限。", max_kib);
+}
+
 /* Returns the whole HTTP response: status line, headers and the JSON error
  * body in LANGUAGE. */
 static GBytes *
-format_response (HzLanguage language)
+format_response (HzLanguage language,
+                 guint      max_kib)
 {
   const HzSchedErrorInfo *info = hz_sched_error_info (HZ_SCHED_ERROR_BODY_TOO_LARGE);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) node = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *message = hz_body_limit_message (language, max_kib);
   GString *response = g_string_new (NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "code");
   json_builder_add_string_value (builder, info->code);
   json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder,
-                                 hz_sched_error_message (HZ_SCHED_ERROR_BODY_TOO_LARGE,
-                                                         language));
+  json_builder_add_string_value (builder, message);
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
   body = json_to_string (node, FALSE);
@@ -158,7 +167,8 @@ format_response (HzLanguage language)
 /* Takes MSG's connection from libsoup and starts the drain. MSG may be
  * freed by the steal, so it is not used afterwards. */
 static void
-reject_body (SoupServerMessage *msg)
+reject_body (SoupServerMessage *msg,
+             guint              max_kib)
 {
   BodyDrain *drain;
   GSocket *socket = soup_server_message_get_socket (msg);
@@ -175,7 +185,7 @@ reject_body (SoupServerMessage *msg)
 
   drain = g_new0 (BodyDrain, 1);
   drain->socket = g_object_ref (socket);
-  drain->response = format_response (hz_request_language (msg));
+  drain->response = format_response (hz_request_language (msg), max_kib);
   drain->cancellable = g_cancellable_new ();
 
   stream = soup_server_message_steal_connection (msg);
@@ -200,14 +210,15 @@ on_got_headers (SoupServerMessage *msg,
                 gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  guint max_kib = GPOINTER_TO_UINT (user_data);
   goffset length;
 
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
     return;
 
   length = soup_message_headers_get_content_length (headers);
-  if (length < 0 || length > HZ_BODY_MAX_BYTES)
-    reject_body (msg);
+  if (length < 0 || length > (goffset) max_kib * 1024)
+    reject_body (msg, max_kib);
 }
 
 static void
@@ -215,16 +226,19 @@ on_got_chunk (SoupServerMessage *msg,
               GBytes            *chunk,
               gpointer           user_data)
 {
-  if (soup_server_message_get_request_body (msg)->length > HZ_BODY_MAX_BYTES)
-    reject_body (msg);
+  guint max_kib = GPOINTER_TO_UINT (user_data);
+
+  if (soup_server_message_get_request_body (msg)->length > (goffset) max_kib * 1024)
+    reject_body (msg, max_kib);
 }
 
 void
-hz_body_limit_watch (SoupServerMessage *msg)
+hz_body_limit_watch (SoupServerMessage *msg,
+                     guint              max_kib)
 {
   /* libsoup 3.2's start_request() connects SoupServer's own got-headers
    * handler before it emits request-started, so these run after it, and a
    * steal here is the last use of the message in that emission. */
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), NULL);
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_got_headers), GUINT_TO_POINTER (max_kib));
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), GUINT_TO_POINTER (max_kib));
 }

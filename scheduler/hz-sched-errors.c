@@ -47,8 +47,8 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
   },
   [HZ_SCHED_ERROR_BODY_TOO_LARGE] = {
     "body_too_large", 413,
-    "请求内容超过 1 MiB 的上限。",
-    "The request body is larger than the 1 MiB limit.",
+    "请求内容超过服务器允许的大小上限。",
+    "The request body is larger than the server's limit.",
   },
   [HZ_SCHED_ERROR_INVALID_JSON] = {
     "invalid_json", 400,

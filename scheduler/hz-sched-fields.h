@@ -15,9 +15,11 @@
 
 G_BEGIN_DECLS
 
-/* Maximum size of a request body, also checked against Content-Length
- * before the body is read. */
-#define HZ_BODY_MAX_BYTES (1024 * 1024)
+/* The largest request body that hz_json_parse_object() takes: the largest
+ * [scheduler] max-body-kib that the config accepts (100000 KiB). The
+ * configured limit, 1 MiB by default, is enforced before, against
+ * Content-Length and while the body arrives (hz-sched-body-limit.h). */
+#define HZ_BODY_MAX_BYTES (100000 * 1024)
 
 /* Maximum nesting of arrays and objects in a body. The syntax check and
  * JSON-GLib 1.6 both parse recursively, so this bounds their stack use. */

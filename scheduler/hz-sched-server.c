@@ -140,7 +140,7 @@ on_request_started (SoupServer        *server,
   if (sched->tls_certificate != NULL)
     soup_message_headers_replace (headers, "Strict-Transport-Security",
                                   "max-age=" G_STRINGIFY (HSTS_MAX_AGE_S));
-  hz_body_limit_watch (msg);
+  hz_body_limit_watch (msg, sched->config->scheduler.max_body_kib);
 }
 
 /* Logs method, path, status and duration. The query string and the

@@ -16,6 +16,8 @@
 #define BOOKING_START_OFFSET (2 * 24 * 3600)
 #define BOOKING_DURATION (30 * 60)
 #define HTTP_TIMEOUT_SECONDS 10
+/* [scheduler] max-body-kib of these tests, below the default of 1024. */
+#define BODY_LIMIT_KIB 64
 
 typedef struct {
   HzTestDaemons *daemons;
@@ -29,7 +31,9 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr (GError) error = NULL;
 
-  fixture->daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  fixture->daemons = hz_test_daemons_start_with_keys (HZ_TEST_DAEMONS_SCHEDULER,
+                                                      "max-body-kib = "
+                                                      G_STRINGIFY (BODY_LIMIT_KIB) "\n", &error);
   g_assert_no_error (error);
 
   hz_test_book_consultation (fixture->daemons, BOOKING_START_OFFSET, BOOKING_DURATION,
@@ -447,7 +451,7 @@ test_bad_requests (Fixture       *fixture,
   const char *doctor = fixture->booking.doctor_key;
   g_autofree char *date = future_date ();
   gint64 consultation = create_consultation (fixture);
-  g_autofree char *huge = g_malloc (HZ_BODY_MAX_BYTES + 2);
+  g_autofree char *huge = g_malloc (BODY_LIMIT_KIB * 1024 + 2);
   g_autofree char *consultation_path = g_strdup_printf (
     "/api/v1/consultations/%" G_GINT64_FORMAT, consultation);
   g_auto (Response) not_json = send_json (fixture, "POST", "/api/v1/consultations", doctor,
@@ -474,8 +478,8 @@ test_bad_requests (Fixture       *fixture,
   g_auto (Response) too_large = { 0 };
   g_auto (Response) after = send_json (fixture, "GET", consultation_path, doctor, NULL);
 
-  memset (huge, ' ', HZ_BODY_MAX_BYTES + 1);
-  huge[HZ_BODY_MAX_BYTES + 1] = '\0';
+  memset (huge, ' ', BODY_LIMIT_KIB * 1024 + 1);
+  huge[BODY_LIMIT_KIB * 1024 + 1] = '\0';
   too_large = send_json (fixture, "POST", "/api/v1/consultations", doctor, huge);
 
   assert_error (&not_json, 400, "invalid_json");
@@ -496,6 +500,8 @@ test_bad_requests (Fixture       *fixture,
   g_assert_nonnull (soup_message_headers_get_one (wrong_method.headers, "Allow"));
   assert_error (&forbidden, 403, "forbidden");
   assert_error (&too_large, 413, "body_too_large");
+  g_assert_cmpstr (json_object_get_string_member (response_object (&too_large), "message"), ==,
+                   "请求内容超过 " G_STRINGIFY (BODY_LIMIT_KIB) " KiB 的上限。");
 
   /* The daemon still serves after all of that, and nothing was booked. */
   g_assert_cmpuint (after.status, ==, 200);

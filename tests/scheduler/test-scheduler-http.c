@@ -1,6 +1,7 @@
 /* HTTP connection handling of the daemons, over raw sockets on loopback:
  * closed connections give back their file descriptors, and request bodies
- * over 1 MiB get 413 body_too_large before they are read to the end. */
+ * over [scheduler] max-body-kib get 413 body_too_large before they are read
+ * to the end. */
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -13,7 +14,10 @@
 /* Descriptors that a daemon may open meanwhile for its own reasons, such
  * as a database journal or a log file. */
 #define FD_GROWTH_ALLOWED 5
-#define BODY_LIMIT (1024 * 1024)
+/* [scheduler] max-body-kib of the body tests, half the default. */
+#define BODY_LIMIT_KIB 512
+#define BODY_LIMIT (BODY_LIMIT_KIB * 1024)
+#define BODY_LIMIT_KEYS "max-body-kib = " G_STRINGIFY (BODY_LIMIT_KIB) "\n"
 /* Longer than the scheduler's lingering close of a rejected body. */
 #define SETTLE_TIMEOUT_MS 5000
 
@@ -258,8 +262,10 @@ static void
 test_content_length_over_limit (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
-  const char *lengths[] = { "1048577", "-1", "99999999999999999999999" };
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start_with_keys (HZ_TEST_DAEMONS_SCHEDULER,
+                                                                       BODY_LIMIT_KEYS, &error);
+  g_autofree char *over_limit = g_strdup_printf ("%d", BODY_LIMIT + 1);
+  const char *lengths[] = { over_limit, "-1", "99999999999999999999999" };
   guint before;
 
   g_assert_no_error (error);
@@ -279,7 +285,8 @@ test_content_length_over_limit (void)
       assert_error_code (&response, 413, "body_too_large");
       g_assert_cmpstr (response.body->str, ==,
                        "{\"code\":\"body_too_large\",\"message\":"
-                       "\"The request body is larger than the 1 MiB limit.\"}");
+                       "\"The request body is larger than the limit of "
+                       G_STRINGIFY (BODY_LIMIT_KIB) " KiB.\"}");
       assert_server_closes (connection);
     }
 
@@ -319,7 +326,8 @@ static void
 test_chunked_over_limit (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start_with_keys (HZ_TEST_DAEMONS_SCHEDULER,
+                                                                       BODY_LIMIT_KEYS, &error);
   g_autoptr (GSocketConnection) connection = NULL;
   g_auto (RawResponse) response = { 0 };
   guint64 resident_before, resident_after;
@@ -343,7 +351,7 @@ test_chunked_over_limit (void)
       g_autoptr (GSocketConnection) big = raw_connect (daemons->scheduler_url);
 
       g_assert_true (raw_write (big, chunked_headers, strlen (chunked_headers)));
-      g_assert_false (send_chunked_spaces (big, 16 * BODY_LIMIT, TRUE));
+      g_assert_false (send_chunked_spaces (big, 16 * 1024 * 1024, TRUE));
     }
 
   resident_after = resident_kib (daemons->scheduler);
@@ -359,7 +367,8 @@ static void
 test_chunked_under_limit (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start (HZ_TEST_DAEMONS_SCHEDULER, &error);
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start_with_keys (HZ_TEST_DAEMONS_SCHEDULER,
+                                                                       BODY_LIMIT_KEYS, &error);
   g_autoptr (GSocketConnection) connection = NULL;
   g_auto (RawResponse) response = { 0 };
   const char *json = "{\"login\": \"nobody\", \"password\": \"wrong password\"}";
