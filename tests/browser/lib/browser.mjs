@@ -22,8 +22,9 @@ export const CHROMIUM_PATH = process.env.HUIZHEN_CHROMIUM || '/usr/bin/chromium'
 // FAKE_DEVICES configures the fake devices: "device-count=3" gives three
 // cameras, "device-count=0" none (Chromium lists three fake microphones
 // either way). The second fake camera delivers Y16 frames, which WebRTC
-// does not encode, so a test that sends video avoids it.
-export function launchChromium(fakeAudioWav, { grantAll = true, fakeDevices = null } = {}) {
+// does not encode, so a test that sends video avoids it. EXTRA_ARGS are
+// further command-line switches.
+export function launchChromium(fakeAudioWav, { grantAll = true, fakeDevices = null, extraArgs = [] } = {}) {
   const args = [
     '--headless=new',
     '--no-sandbox',
@@ -43,6 +44,7 @@ export function launchChromium(fakeAudioWav, { grantAll = true, fakeDevices = nu
   ];
   if (grantAll)
     args.push('--use-fake-ui-for-media-stream');
+  args.push(...extraArgs);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     timeout: 30000,

@@ -17,15 +17,23 @@ function writeConfig(path, settings) {
     `database = ${settings.database}`,
     `web-root = ${settings.webRoot}`,
     `token-secret-file = ${settings.secretFile}`,
-    '',
-    '[relay]',
-    `listen = 127.0.0.1:${settings.relayPort ?? 0}`,
-    `recordings-dir = ${settings.recordingsDir}`,
   ];
+  // With TLS both daemons serve the same certificate, and the relay
+  // trusts it as the scheduler's CA.
+  const tls = settings.tls;
+  if (tls)
+    lines.push(`tls-certificate = ${tls.certificate}`, `tls-key = ${tls.key}`);
+  lines.push('', '[relay]',
+    `listen = 127.0.0.1:${settings.relayPort ?? 0}`,
+    `recordings-dir = ${settings.recordingsDir}`);
+  if (tls) {
+    lines.push(`tls-certificate = ${tls.certificate}`, `tls-key = ${tls.key}`,
+      `scheduler-ca-file = ${tls.certificate}`);
+  }
   // With a known port, the scheduler's join_url and relay_url name the
   // relay that really runs.
   if (settings.relayPort)
-    lines.push(`public-url = ws://127.0.0.1:${settings.relayPort}/ws`);
+    lines.push(`public-url = ${tls ? 'wss' : 'ws'}://127.0.0.1:${settings.relayPort}/ws`);
   // The relay reports recordings to the scheduler, whose port is known
   // only once the scheduler runs.
   if (settings.schedulerUrl)
@@ -82,6 +90,8 @@ export function findFreePort() {
 // PATHS: {scheduler, relay, webRoot}. With OPTIONS.relayPort the relay
 // listens on that port and the scheduler hands out its URL in join links;
 // without it the relay takes any free port, which join links do not know.
+// With OPTIONS.tls, {certificate, key} (PEM files), both daemons serve TLS
+// with them.
 // Resolves to {scheduler, relay, schedulerUrl, relayUrl, adminKey,
 // recordingsDir}; the Child members are
 // stopped by stopDaemons() or, on a crash of the test, by the exit handler
@@ -89,6 +99,7 @@ export function findFreePort() {
 export async function startDaemons(dir, paths, options = {}) {
   const settings = {
     relayPort: options.relayPort ?? null,
+    tls: options.tls ?? null,
     database: join(dir, 'huizhen.db'),
     webRoot: paths.webRoot,
     secretFile: join(dir, 'token.secret'),
@@ -131,11 +142,11 @@ export async function startDaemons(dir, paths, options = {}) {
 // and Content-Security-Policy name the relay that really runs. Another
 // program may take the port between the pick and the relay's bind, and
 // then the relay fails to start. The daemons then start again on another
-// port, at most ATTEMPTS times in all.
-export async function startDaemonsWithRelayPort(dir, paths, attempts = 3) {
+// port, at most ATTEMPTS times in all. OPTIONS.tls is that of startDaemons().
+export async function startDaemonsWithRelayPort(dir, paths, attempts = 3, options = {}) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startDaemons(dir, paths, { relayPort: await findFreePort() });
+      return await startDaemons(dir, paths, { ...options, relayPort: await findFreePort() });
     } catch (error) {
       if (attempt >= attempts)
         throw error;
