@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { bookConsultation, requestJoinToken } from './lib/api.mjs';
-import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
-import { startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
+import { dropPageSide, keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
+import { restartRelay, startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
 import { TestPeer } from './lib/test-peer.mjs';
 
@@ -83,7 +83,7 @@ describe('call page', { timeout: 230000 }, () => {
   let browser = null;
   let wavPath = null;
   // The call that the first tests build and the later ones reuse.
-  const call = { peer: null, page: null, pageErrors: null, routes: [], websocketLog: null };
+  const call = { peer: null, page: null, pageErrors: null, routes: [], websocketLog: null, restartPage: null };
 
   before(recordFailure(state, async () => {
     console.log(`# test directory: ${dir}`);
@@ -95,6 +95,7 @@ describe('call page', { timeout: 230000 }, () => {
 
   after(async () => {
     await call.page?.close().catch(() => {});
+    await call.restartPage?.close().catch(() => {});
     await call.peer?.stop();
     await browser?.close().catch(() => {});
     await stopDaemons(daemons);
@@ -126,10 +127,12 @@ describe('call page', { timeout: 230000 }, () => {
     return { page, pageErrors, joined, websocketLog };
   }
 
-  async function startExpertPeer() {
+  // Starts hz-test-peer as the expert and waits until it has joined. With
+  // RECONNECT it joins again after a drop.
+  async function startExpertPeer(reconnect = false) {
     const expertJoin = await requestJoinToken(daemons.schedulerUrl, booking.sessionId, booking.expert.key);
     const peer = new TestPeer(paths.testPeer, dir, {
-      relayUrl: daemons.relayUrl, sessionId: booking.sessionId, token: expertJoin.token,
+      relayUrl: daemons.relayUrl, sessionId: booking.sessionId, token: expertJoin.token, reconnect,
     });
     await peer.waitFor((event) => event.event === 'joined', 20000, 'its "joined" event');
     return peer;
@@ -273,7 +276,7 @@ describe('call page', { timeout: 230000 }, () => {
     const { page, routes } = call;
     assert.equal(routes.length, 1, 'WebSocket routes before the drop');
 
-    await routes[0].close({ code: 4000, reason: 'test: network drop' });
+    await dropPageSide(routes[0]);
     const banner = page.locator('#reconnect-banner');
     await banner.waitFor({ state: 'visible', timeout: 5000 });
     assert.match(await banner.textContent(), /^与会诊服务器的连接中断，正在自动重新连接…（第 \d+ 次尝试）$/,
@@ -299,6 +302,37 @@ describe('call page', { timeout: 230000 }, () => {
     assert.equal(replaced.length, 1, 'the relay closed the old socket as replaced');
     assert.equal(await page.locator('#error').isVisible(), false, 'no error shown');
     assert.deepEqual(call.pageErrors.map(String), [], 'uncaught page errors');
+
+    await page.locator('#leave-button').click();
+    await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
+      5000, 'the page to leave');
+  }));
+
+  // The relay stops and starts again on the same port 3 s later, as after
+  // a crash. The page keeps trying and joins the new relay, which has
+  // no state of the old call, and the expert's video plays again.
+  // hz-test-peer, the expert, rejoins too (--reconnect).
+  test('relay restart rejoins the call', { timeout: 120000 }, recordFailure(state, async () => {
+    await call.peer?.stop();
+    call.peer = await startExpertPeer(true);
+    const { page, pageErrors, websocketLog } = await openDoctorPage(browser, 'relay-restart');
+    call.restartPage = page;
+    await assertExpertVideoPlays(page);
+
+    const restarted = restartRelay(daemons, paths.relay, 3000);
+    const banner = page.locator('#reconnect-banner');
+    await banner.waitFor({ state: 'visible', timeout: 5000 });
+    await restarted;
+    await banner.waitFor({ state: 'hidden', timeout: 40000 });
+    assert.equal((await page.evaluate(() => window.huizhen.state())).phase, 'joined', 'phase after the restart');
+    await assertExpertVideoPlays(page);
+    await assertPeerReceivesVideo(call.peer, 'after the relay restart');
+
+    const joins = loggedMessages(websocketLog, 'fromRelay').filter((message) => message.type === 'joined');
+    assert.equal(joins.length, 2, 'joined messages');
+    assert.notEqual(joins[1].resumed, true, 'the new relay cannot resume the participant');
+    assert.equal(await page.locator('#error').isVisible(), false, 'no error shown');
+    assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
 
     await page.locator('#leave-button').click();
     await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',

@@ -179,6 +179,8 @@ async function main() {
     const other = String(story.users.expert.id);
     await pollPage(doctor, () => window.huizhen.remoteVideoStats(), null,
       (stats) => stats[other]?.framesDecoded > 30, 30000, 'the expert\'s video');
+    // The connection-quality indicator appears after its second sample.
+    await doctor.locator('#call-quality').waitFor({ timeout: 10000 });
     await sleep(1000);
     await shot(doctor, 'call');
     for (const page of [doctor, expert]) {

@@ -69,9 +69,8 @@ function isLoopback(address) {
 // relay would send connectivity checks to those addresses too. COUNTS gets
 // the number of dropped candidates: {fromPage, fromRelay}. Every message
 // that passes is written to LOG_PATH, with the join token replaced.
-// With OPTIONS.routes, each WebSocketRoute is appended to that array, and a
-// close of the page's side (route.close() from the test) leaves the
-// relay's side open, as a network drop does.
+// With OPTIONS.routes, each WebSocketRoute is appended to that array, for
+// dropPageSide().
 export async function keepLoopbackCandidates(page, relayUrl, counts, logPath, options = {}) {
   const log = createWriteStream(logPath);
   const keep = (message, direction) => {
@@ -112,7 +111,10 @@ export async function keepLoopbackCandidates(page, relayUrl, counts, logPath, op
     });
     if (options.routes) {
       options.routes.push(route);
-      route.onClose(() => {});
+      route.onClose((code, reason) => {
+        if (!route.droppedByTest)
+          server.close({ code, reason }).catch(() => {});
+      });
       server.onClose((code, reason) => {
         // Only 1000 and 3000-4999 may be passed on.
         const passable = code === 1000 || (code >= 3000 && code <= 4999);
@@ -120,6 +122,15 @@ export async function keepLoopbackCandidates(page, relayUrl, counts, logPath, op
       });
     }
   });
+}
+
+// Closes the page's side of ROUTE, a WebSocketRoute that
+// keepLoopbackCandidates() collected, and leaves the relay's side open, as
+// a network drop does: the page gets a close event, the relay gets no
+// close frame.
+export async function dropPageSide(route) {
+  route.droppedByTest = true;
+  await route.close({ code: 4000, reason: 'test: network drop' });
 }
 
 // Copies the page's console and uncaught errors to LOG_PATH and collects

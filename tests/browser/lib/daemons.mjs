@@ -117,7 +117,8 @@ export async function startDaemons(dir, paths, options = {}) {
   if (admin.code !== 0 || !adminKey)
     throw new Error(`huizhen-scheduler --create-admin failed (exit status ${admin.code}): ${admin.stderr.trim()}`);
 
-  const daemons = { adminKey, recordingsDir: settings.recordingsDir, scheduler: null, relay: null };
+  const daemons = { adminKey, recordingsDir: settings.recordingsDir, scheduler: null, relay: null,
+    configPath, logs, relayStarts: 1 };
   daemons.scheduler = new Child('huizhen-scheduler', paths.scheduler,
     ['--config', configPath], join(logs, 'scheduler.log'));
   try {
@@ -153,6 +154,20 @@ export async function startDaemonsWithRelayPort(dir, paths, attempts = 3, option
       console.log(`# starting the daemons failed (${error.message}); trying another relay port`);
     }
   }
+}
+
+// Stops the relay, waits PAUSE_MS and starts it again on the same
+// configuration, port included, as after a crash and a restart by the
+// service manager. Resolves once the new relay listens.
+export async function restartRelay(daemons, relayPath, pauseMs) {
+  await daemons.relay.stop();
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  daemons.relayStarts += 1;
+  daemons.relay = new Child('huizhen-relay', relayPath, ['--config', daemons.configPath],
+    join(daemons.logs, `relay-${daemons.relayStarts}.log`));
+  const url = await waitForListening(daemons.relay, 'huizhen-relay');
+  if (url !== daemons.relayUrl)
+    throw new Error(`the restarted relay listens on ${url}, not on ${daemons.relayUrl}`);
 }
 
 // Stops the relay first, so that it can still report its last recordings.

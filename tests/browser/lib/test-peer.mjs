@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Child } from './processes.mjs';
 
 export class TestPeer {
-  // OPTIONS: {relayUrl, sessionId, token, durationSeconds}.
+  // OPTIONS: {relayUrl, sessionId, token, durationSeconds, reconnect}.
+  // With RECONNECT the peer joins again after a drop (--reconnect).
   constructor(path, dir, options) {
     // The token goes in a file, so that it is not in the process list.
     const tokenFile = join(dir, 'test-peer.token');
@@ -16,6 +17,8 @@ export class TestPeer {
       '--token-file', tokenFile];
     if (options.durationSeconds)
       args.push('--duration', String(options.durationSeconds));
+    if (options.reconnect)
+      args.push('--reconnect');
     this.child = new Child('hz-test-peer', path, args, join(dir, 'test-peer.log'));
     this.events = [];
     this.listeners = new Set();
