@@ -1,14 +1,16 @@
 /* hz-test-peer: the publish connection.
  *
- *   videotestsrc is-live ! 640x480 30 fps ! videoconvert ! leaky queue
+ *   videotestsrc is-live ! I420 640x480 30 fps ! videoconvert ! valve ! leaky queue
  *     ! vp8enc deadline=1 keyframe-max-dist=150 ! rtpvp8pay ──┐
  *                                                             ├─ webrtcbin (sendonly)
- *   audiotestsrc is-live sine 440 Hz ! audioconvert            │
- *     ! audioresample ! leaky queue ! opusenc ! rtpopuspay ───┘
+ *   audiotestsrc is-live sine 440 Hz ! S16 mono 48 kHz ! audioconvert │
+ *     ! audioresample ! valve ! leaky queue ! opusenc ! rtpopuspay ───┘
  *
  * --h264 encodes the video with x264 (constrained baseline) instead,
  * --second-video adds a second video branch (SMPTE bars, as a screen
  * share), and a viewer granted the floor for audio only sends no video.
+ * --marker-interval and --mute-at act on the sources and the valves
+ * (peer-marker.c).
  *
  * webrtcbin holds back the data until the connection is up. The leaky
  * queues drop what the sources produce meanwhile, as a browser does, so
@@ -24,14 +26,18 @@
 
 #include <gst/rtp/rtp.h>
 
-/* One video branch: NAME-source ... NAME-payloader into webrtcbin. */
+/* One video branch: NAME-source ... NAME-payloader into webrtcbin. The
+ * valve NAME-valve drops frames while --mute-at mutes the publish. */
 static void
 append_video (GString *description, const char *name, gboolean h264, int bitrate_kbps)
 {
+  /* I420 lets --marker-interval paint a flash into the frames. */
   g_string_append_printf (description,
       "videotestsrc name=%s-source is-live=true "
-      "  ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert "
-      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ", name);
+      "  ! video/x-raw,format=I420,width=%d,height=%d,framerate=30/1 ! videoconvert "
+      "  ! valve name=%s-valve "
+      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ", name,
+      HZ_PEER_VIDEO_WIDTH, HZ_PEER_VIDEO_HEIGHT, name);
   if (h264)
     /* x264's constrained baseline at level 3.1: profile-level-id 42c01f. */
     g_string_append_printf (description,
@@ -59,12 +65,15 @@ hz_publish_describe (const HzPeerOptions *options, gboolean audio_only)
     if (options->second_video)
       append_video (description, "video2", options->h264, options->video_bitrate_kbps);
   }
-  g_string_append (description,
-      "audiotestsrc is-live=true wave=sine freq=440 "
-      "  ! audioconvert ! audioresample "
+  /* S16 mono lets --marker-interval silence the tone between beeps. */
+  g_string_append_printf (description,
+      "audiotestsrc name=audio-source is-live=true wave=sine freq=%d "
+      "  ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! audioconvert ! audioresample "
+      "  ! valve name=audio-valve "
       "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc "
       "  ! rtpopuspay name=audio-payloader ! capsfilter name=audio-caps "
-      "    caps=application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ");
+      "    caps=application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ",
+      options->marker_interval_s > 0 ? HZ_PEER_MARKER_FREQUENCY : 440);
   return g_string_free (description, FALSE);
 }
 
@@ -217,6 +226,10 @@ publish_new (HzPeer *peer, gboolean audio_only, GError **error)
   if (!configure_sources (conn, peer->options.video_pattern, error))
     return NULL;
   configure_second_video (conn);
+  if (peer->options.marker_interval_s > 0)
+    hz_marker_add (conn, peer->options.marker_interval_s);
+  if (peer->options.mute_for_s > 0)
+    hz_mute_schedule (conn, peer->options.mute_at_s, peer->options.mute_for_s);
   if (peer->options.header_extensions)
     add_header_extensions (conn);
   make_sendonly (conn->webrtcbin, peer->options.nack);
