@@ -6,6 +6,7 @@
 
 #include "hz-sched-access.h"
 #include "hz-sched-json.h"
+#include "hz-sched-recording-files.h"
 #include "hz-token.h"
 
 const HzFieldSpec hz_recording_report_fields[] = {
@@ -298,4 +299,8 @@ hz_api_report_recording (HzRequest *request)
    * and the known end and size when a report leaves them out. */
   node = hz_json_recording (recording, request->zone);
   hz_request_respond_json (request, SOUP_STATUS_OK, node);
+
+  if (g_str_equal (recording->status, "complete") && request->sched->recording_files != NULL)
+    hz_recording_files_checksum (request->sched->recording_files, recording->id,
+                                 recording->path);
 }

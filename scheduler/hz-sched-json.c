@@ -129,6 +129,38 @@ hz_json_consultation (const HzConsultation *consultation,
   return json_builder_get_root (builder);
 }
 
+/* The members that the recordings library adds to a recording. */
+static void
+add_library_members (JsonBuilder       *builder,
+                     const HzRecording *recording)
+{
+  add_string (builder, "title", recording->title);
+  json_builder_set_member_name (builder, "tags");
+  json_builder_begin_array (builder);
+  for (guint i = 0; recording->tags != NULL && recording->tags[i] != NULL; i++)
+    json_builder_add_string_value (builder, recording->tags[i]);
+  json_builder_end_array (builder);
+  add_string (builder, "sha256", recording->sha256);
+  json_builder_set_member_name (builder, "keep_for_training");
+  json_builder_add_boolean_value (builder, recording->keep_for_training);
+  add_string (builder, "session_kind", recording->session_kind);
+  add_string (builder, "specialty", recording->specialty);
+  add_optional_id (builder, "presenter_id", recording->presenter_id);
+  json_builder_set_member_name (builder, "content_type");
+  json_builder_add_string_value (builder, g_str_has_suffix (recording->path, ".mkv")
+                                          ? "video/x-matroska" : "video/webm");
+  json_builder_set_member_name (builder, "editable");
+  json_builder_add_boolean_value (builder, recording->editable);
+  if (recording->editable)
+    {
+      json_builder_set_member_name (builder, "shared_with_org_ids");
+      json_builder_begin_array (builder);
+      for (gsize i = 0; i < recording->n_shared_org_ids; i++)
+        json_builder_add_int_value (builder, recording->shared_org_ids[i]);
+      json_builder_end_array (builder);
+    }
+}
+
 JsonNode *
 hz_json_recording (const HzRecording *recording,
                    GTimeZone         *zone)
@@ -154,6 +186,10 @@ hz_json_recording (const HzRecording *recording,
     json_builder_add_int_value (builder, recording->bytes);
   else
     json_builder_add_null_value (builder);
+  if (recording->failure_reason != NULL)
+    add_string (builder, "failure_reason", recording->failure_reason);
+  if (recording->library)
+    add_library_members (builder, recording);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

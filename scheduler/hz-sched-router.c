@@ -9,10 +9,11 @@
 #include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-client.h"
+#include "hz-sched-api-recordings.h"
+#include "hz-sched-recording-files.h"
 #include "hz-sched-api-teaching.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
-#include "hz-sched-body-limit.h"
 #include "hz-sched-time.h"
 
 static const HzRoute routes[] = {
@@ -55,6 +56,16 @@ static const HzRoute routes[] = {
   { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
   { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
     hz_api_report_recording },
+  { "GET", "/recordings", HZ_AUTH_API_KEY, NULL, hz_api_search_recordings },
+  { "GET", "/recordings/{id}", HZ_AUTH_API_KEY, NULL, hz_api_get_recording },
+  { "PATCH", "/recordings/{id}", HZ_AUTH_API_KEY, hz_recording_update_fields,
+    hz_api_update_recording },
+  { "POST", "/recordings/{id}/share", HZ_AUTH_API_KEY, hz_recording_share_fields,
+    hz_api_share_recording },
+  { "POST", "/recordings/{id}/unshare", HZ_AUTH_API_KEY, hz_recording_share_fields,
+    hz_api_unshare_recording },
+  { "GET", "/recordings/{id}/file", HZ_AUTH_API_KEY, NULL, hz_api_download_recording },
+  { "HEAD", "/recordings/{id}/file", HZ_AUTH_API_KEY, NULL, hz_api_download_recording },
   { "POST", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_own_ical_token },
   { "DELETE", "/me/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_revoke_own_ical_token },
   { "POST", "/users/{id}/ical-token", HZ_AUTH_API_KEY, NULL, hz_api_issue_user_ical_token },
@@ -400,13 +411,10 @@ run_route (HzRequest     *request,
 {
   SoupMessageBody *message_body = soup_server_message_get_request_body (request->msg);
   g_autoptr (GBytes) body = soup_message_body_flatten (message_body);
-  guint max_kib = request->sched->config->scheduler.max_body_kib;
 
-  if (g_bytes_get_size (body) > (gsize) max_kib * 1024)
+  if (g_bytes_get_size (body) > HZ_BODY_MAX_BYTES)
     {
-      g_autofree char *message = hz_body_limit_message (request->language, max_kib);
-
-      hz_request_respond_error_detail (request, HZ_SCHED_ERROR_BODY_TOO_LARGE, message, NULL);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_BODY_TOO_LARGE);
       return;
     }
 

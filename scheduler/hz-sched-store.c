@@ -105,6 +105,13 @@ hz_recording_free (HzRecording *recording)
   g_free (recording->kind);
   g_free (recording->path);
   g_free (recording->status);
+  g_free (recording->failure_reason);
+  g_free (recording->title);
+  g_strfreev (recording->tags);
+  g_free (recording->sha256);
+  g_free (recording->session_kind);
+  g_free (recording->specialty);
+  g_free (recording->shared_org_ids);
   g_free (recording);
 }
 

@@ -13,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _HzRecordingFiles HzRecordingFiles;
+
 typedef struct {
   HzConfig *config;
   sqlite3 *db;
@@ -25,6 +27,7 @@ typedef struct {
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
   char *content_security_policy;  /* of HTML responses; connect-src names the relay */
   HzRateLimiter *rate_limiter;    /* [scheduler] api-rate-limit and api-rate-burst */
+  HzRecordingFiles *recording_files;  /* downloads, checksums, retention; NULL until serving */
 } HzSched;
 
 /* Loads the TLS certificate when one is configured, opens the database and

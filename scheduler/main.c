@@ -10,12 +10,14 @@
 #include "hz-config.h"
 #include "hz-sched.h"
 #include "hz-sched-db.h"
+#include "hz-sched-recording-files.h"
 #include "hz-sched-store.h"
 
 typedef struct {
   char *config_path;
   char *create_admin;
   gboolean demo;
+  gboolean apply_retention;
 } HzOptions;
 
 static void
@@ -42,6 +44,9 @@ parse_options (int        *argc,
       "Create an admin user called NAME, print the API key and exit", "NAME" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &options->demo,
       "Load the demo dataset into an empty database, print its keys, then serve", NULL },
+    { "apply-retention", 0, 0, G_OPTION_ARG_NONE, &options->apply_retention,
+      "Delete the recordings older than [scheduler] recordings-retention-days now, print "
+      "how many, and exit", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- Huizhen consultation scheduler");
@@ -50,10 +55,10 @@ parse_options (int        *argc,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
-  if (options->create_admin != NULL && options->demo)
+  if ((options->create_admin != NULL) + options->demo + options->apply_retention > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "--create-admin and --demo cannot be combined");
+                   "--create-admin, --demo and --apply-retention cannot be combined");
       return FALSE;
     }
 
@@ -96,6 +101,34 @@ create_admin (HzConfig   *config,
 
   g_message ("Admin user %" G_GINT64_FORMAT " created from the command line", user.id);
   printf ("%s\n", api_key);
+  fflush (stdout);
+  return 0;
+}
+
+/* Runs the retention policy once, for cron jobs and tests. A running
+ * daemon also runs it at start and daily. */
+static int
+apply_retention (HzConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = hz_db_open (config->scheduler.database, &error);
+  gint deleted;
+
+  if (db == NULL)
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+
+  deleted = hz_recording_retention_run (db, config, &error);
+  sqlite3_close (db);
+  if (deleted < 0)
+    {
+      g_printerr ("huizhen-scheduler: the retention run failed: %s\n", error->message);
+      return 1;
+    }
+
+  printf ("%d\n", deleted);
   fflush (stdout);
   return 0;
 }
@@ -153,6 +186,15 @@ serve (HzConfig *config,
   g_message ("Serving on %s (public URL %s, relay %s)",
              sched->listen_url, sched->public_url, sched->relay_url);
 
+  sched->recording_files = hz_recording_files_new (sched, &error);
+  if (sched->recording_files == NULL)
+    {
+      g_printerr ("huizhen-scheduler: %s\n", error->message);
+      return 1;
+    }
+  hz_recording_files_start_retention (sched->recording_files);
+  hz_recording_files_checksum_missing (sched->recording_files);
+
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
@@ -160,6 +202,7 @@ serve (HzConfig *config,
   g_source_remove (sigterm_id);
 
   hz_sched_stop (sched);
+  g_clear_pointer (&sched->recording_files, hz_recording_files_free);
   g_message ("Stopped");
   return 0;
 }
@@ -195,6 +238,14 @@ main (int   argc,
   if (options.create_admin != NULL)
     {
       int status = create_admin (config, options.create_admin);
+
+      hz_config_free (config);
+      return status;
+    }
+
+  if (options.apply_retention)
+    {
+      int status = apply_retention (config);
 
       hz_config_free (config);
       return status;

@@ -115,9 +115,10 @@ write_config (HzTestDaemons *daemons, GError **error)
 {
   g_autofree char *web_root = build_path ("HUIZHEN_SOURCE_ROOT", "web");
   g_autofree char *text = g_strdup_printf (
-    "[scheduler]\nlisten = 127.0.0.1:0\ndatabase = %s\nweb-root = %s\ntoken-secret-file = %s\n%s"
+    "[scheduler]\nlisten = 127.0.0.1:0\ndatabase = %s\nweb-root = %s\ntoken-secret-file = %s\n"
+    "recordings-dir = %s\n%s"
     "[relay]\nlisten = 127.0.0.1:0\nrecordings-dir = %s\n%s%s\n",
-    daemons->database_path, web_root, daemons->secret_path,
+    daemons->database_path, web_root, daemons->secret_path, daemons->recordings_dir,
     daemons->scheduler_keys ? daemons->scheduler_keys : "", daemons->recordings_dir,
     daemons->scheduler_url ? "scheduler-url = " : "",
     daemons->scheduler_url ? daemons->scheduler_url : "");
