@@ -14,6 +14,7 @@
 #include "hz-sched-api-teaching.h"
 #include "hz-sched-api-fhir.h"
 #include "hz-sched-apikey.h"
+#include "hz-sched-body-limit.h"
 #include "hz-sched-time.h"
 
 static const HzRoute routes[] = {
@@ -411,10 +412,13 @@ run_route (HzRequest     *request,
 {
   SoupMessageBody *message_body = soup_server_message_get_request_body (request->msg);
   g_autoptr (GBytes) body = soup_message_body_flatten (message_body);
+  guint max_kib = request->sched->config->scheduler.max_body_kib;
 
-  if (g_bytes_get_size (body) > HZ_BODY_MAX_BYTES)
+  if (g_bytes_get_size (body) > (gsize) max_kib * 1024)
     {
-      hz_request_respond_error (request, HZ_SCHED_ERROR_BODY_TOO_LARGE);
+      g_autofree char *message = hz_body_limit_message (request->language, max_kib);
+
+      hz_request_respond_error_detail (request, HZ_SCHED_ERROR_BODY_TOO_LARGE, message, NULL);
       return;
     }
 
