@@ -7,6 +7,7 @@
  * reference, and the main thread drops an event once the ingest is closed.
  */
 #include "ingest.h"
+#include "capture-timing.h"
 #include "forward-caps.h"
 #include "ice.h"
 #include "keyframe.h"
@@ -46,6 +47,7 @@ struct _HzIngest {
   GMutex lock;
   GArray *tracks;          /* HzIngestTrack; under LOCK */
   GPtrArray *recorders;    /* HzRecorder, parallel to TRACKS; under LOCK */
+  GPtrArray *timings;      /* HzCaptureTiming of each recorded track; under LOCK */
   GPtrArray *src_pads;     /* webrtcbin's pad of each track; under LOCK */
   guint n_expected_tracks; /* under LOCK; lowered when tracks are overdue */
   GPtrArray *track_names;  /* the track name of each offered m-line (static strings);
@@ -94,6 +96,7 @@ ingest_clear (HzIngest *ingest)
   hz_keyframe_limiter_free (ingest->keyframe_limiter);
   g_clear_pointer (&ingest->tracks, g_array_unref);
   g_clear_pointer (&ingest->recorders, g_ptr_array_unref);
+  g_clear_pointer (&ingest->timings, g_ptr_array_unref);
   g_clear_pointer (&ingest->src_pads, g_ptr_array_unref);
   g_clear_pointer (&ingest->track_names, g_ptr_array_unref);
   g_clear_pointer (&ingest->offered_caps, g_ptr_array_unref);
@@ -464,6 +467,10 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
     if (recorder == NULL)
       g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.name,
                  error->message);
+    else
+      g_ptr_array_add (ingest->timings, hz_capture_timing_start (ingest->pipeline, pad, caps,
+                                                                 track.name, location,
+                                                                 ingest->log_prefix));
   }
 
   g_array_append_val (ingest->tracks, track);
@@ -502,6 +509,61 @@ on_track_wait_over (gpointer data)
   ingest->ready = TRUE;
   ingest->callbacks.ready (ingest, ingest->user_data);
   return G_SOURCE_REMOVE;
+}
+
+/* ---- capture timing ---- */
+
+/* Runs on rtpbin's RTCP thread when RTCP arrives from SSRC. Passes the
+ * source's latest sender report to the capture timing of its track, which
+ * keeps only the first. */
+static void
+on_ssrc_active (GstElement *rtpbin, guint session_id, guint ssrc, gpointer data)
+{
+  HzIngest *ingest = data;
+  g_autoptr (GObject) session = NULL;
+  g_autoptr (GObject) source = NULL;
+  g_autoptr (GstStructure) stats = NULL;
+  HzCaptureTiming *timing = NULL;
+  gboolean have_sr = FALSE;
+  guint64 ntp_time = 0;
+  guint rtp_timestamp = 0;
+
+  g_signal_emit_by_name (rtpbin, "get-internal-session", session_id, &session);
+  if (session == NULL)
+    return;
+  g_signal_emit_by_name (session, "get-source-by-ssrc", ssrc, &source);
+  if (source == NULL)
+    return;
+  g_object_get (source, "stats", &stats, NULL);
+  if (stats == NULL || !gst_structure_get_boolean (stats, "have-sr", &have_sr) || !have_sr
+      || !gst_structure_get_uint64 (stats, "sr-ntptime", &ntp_time)
+      || !gst_structure_get_uint (stats, "sr-rtptime", &rtp_timestamp))
+    return;
+
+  g_mutex_lock (&ingest->lock);
+  for (guint i = 0; ingest->timings != NULL && i < ingest->timings->len; i++) {
+    if (hz_capture_timing_get_ssrc (ingest->timings->pdata[i]) == ssrc) {
+      timing = ingest->timings->pdata[i];
+      hz_capture_timing_set_sender_report (timing, ntp_time, rtp_timestamp);
+      break;
+    }
+  }
+  g_mutex_unlock (&ingest->lock);
+}
+
+/* webrtcbin (1.22) names its rtpbin "rtpbin". */
+static void
+connect_sender_reports (HzIngest *ingest)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (ingest->webrtcbin), "rtpbin");
+
+  if (rtpbin == NULL) {
+    g_warning ("%s: webrtcbin has no rtpbin; recordings get no sender report timing",
+               ingest->log_prefix);
+    return;
+  }
+  g_signal_connect_data (rtpbin, "on-ssrc-active", G_CALLBACK (on_ssrc_active),
+                         ingest_ref (ingest), ingest_closure_unref, 0);
 }
 
 /* ---- keyframes ---- */
@@ -562,6 +624,7 @@ hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *lo
   ingest->tracks = g_array_new (FALSE, TRUE, sizeof (HzIngestTrack));
   g_array_set_clear_func (ingest->tracks, track_clear);
   ingest->recorders = g_ptr_array_new ();
+  ingest->timings = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_capture_timing_stop);
   ingest->src_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   ingest->track_names = g_ptr_array_new ();
   ingest->offered_caps = g_ptr_array_new_with_free_func (caps_unref_nullable);
@@ -574,6 +637,7 @@ hz_ingest_new (GstElement *pipeline, const HzRelayConfig *config, const char *lo
                          ingest_ref (ingest), ingest_closure_unref, 0);
   g_signal_connect (ingest->webrtcbin, "on-new-transceiver", G_CALLBACK (on_new_transceiver),
                     NULL);
+  connect_sender_reports (ingest);
   g_signal_connect_data (ingest->webrtcbin, "notify::connection-state",
                          G_CALLBACK (on_connection_state),
                          ingest_ref (ingest), ingest_closure_unref, 0);
@@ -676,6 +740,7 @@ hz_ingest_close (HzIngest *ingest)
       g_ptr_array_add (recorders, g_ptr_array_index (ingest->recorders, i));
   }
   g_ptr_array_set_size (ingest->recorders, 0);
+  g_ptr_array_set_size (ingest->timings, 0);
   g_mutex_unlock (&ingest->lock);
 
   /* The tees stay referenced by the tracks (and by branches still
