@@ -31,7 +31,10 @@ export function qualityLevel({ lossPercent, rttMs }) {
 // Reads one sample of PCS' statistics: byte and packet counters summed over
 // the RTP streams, the loss that the relay reports for what this page sends
 // (remote-inbound-rtp fractionLost), and the round-trip time of each
-// selected ICE candidate pair.
+// selected ICE candidate pair. A pair counts as selected when a transport
+// names it, or when the browser marks it `selected` (Firefox does both).
+// When no selected pair has a time, the RTCP round-trip times of
+// remote-inbound-rtp count instead.
 export async function sampleStats(pcs) {
   const sample = {
     time: performance.now(),
@@ -45,10 +48,14 @@ export async function sampleStats(pcs) {
   for (const pc of pcs) {
     const report = await pc.getStats();
     const selectedPairs = new Set();
+    const rtcpRttMs = [];
     report.forEach((stats) => {
       if (stats.type === 'transport' && stats.selectedCandidatePairId)
         selectedPairs.add(stats.selectedCandidatePairId);
+      else if (stats.type === 'candidate-pair' && stats.selected === true)
+        selectedPairs.add(stats.id);
     });
+    const pairRttCount = sample.rttMs.length;
     report.forEach((stats) => {
       switch (stats.type) {
         case 'outbound-rtp':
@@ -63,6 +70,8 @@ export async function sampleStats(pcs) {
         case 'remote-inbound-rtp':
           if (typeof stats.fractionLost === 'number')
             sample.remoteLossPercent.push(stats.fractionLost * 100);
+          if (typeof stats.roundTripTime === 'number')
+            rtcpRttMs.push(stats.roundTripTime * 1000);
           break;
         case 'candidate-pair':
           if (selectedPairs.has(stats.id) && typeof stats.currentRoundTripTime === 'number')
@@ -72,6 +81,8 @@ export async function sampleStats(pcs) {
           break;
       }
     });
+    if (sample.rttMs.length === pairRttCount)
+      sample.rttMs.push(...rtcpRttMs);
   }
   return sample;
 }
