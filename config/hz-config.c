@@ -69,6 +69,7 @@ static const KeySpec key_table[] = {
     "20" },
   { "relay", "max-candidates-per-connection", KEY_COUNT, RELAY (max_candidates_per_connection),
     "100" },
+  { "relay", "max-message-kib", KEY_COUNT, RELAY (max_message_kib), "64" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
   { "relay", "tls-certificate", KEY_OPTIONAL_PATH, RELAY (tls_certificate), "" },
   { "relay", "tls-key", KEY_OPTIONAL_PATH, RELAY (tls_key), "" },
@@ -392,6 +393,14 @@ check_combinations (HzConfig *config, const char *path, GError **error)
                    "%s: [relay] ice-port-min = '%u', ice-port-max = '%u': set both to 0 "
                    "for any port, or both to a range with min <= max",
                    path, relay->ice_port_min, relay->ice_port_max);
+      return FALSE;
+    }
+
+  if (relay->max_message_kib > HZ_CONFIG_MAX_MESSAGE_KIB)
+    {
+      g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                   "%s: [relay] max-message-kib = '%u': expected 1 to %d",
+                   path, relay->max_message_kib, HZ_CONFIG_MAX_MESSAGE_KIB);
       return FALSE;
     }
   return TRUE;

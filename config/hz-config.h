@@ -18,6 +18,9 @@ typedef enum {
   HZ_CONFIG_ERROR_INVALID_VALUE,  /* a value that fails its check */
 } HzConfigError;
 
+/* The largest [relay] max-message-kib that the config accepts. */
+#define HZ_CONFIG_MAX_MESSAGE_KIB 1024
+
 typedef struct {
   char *host;     /* an IP literal, or "localhost" */
   guint16 port;   /* 0 asks the kernel for a free port */
@@ -55,6 +58,7 @@ typedef struct {
   guint max_participants;       /* participants in all rooms of the relay */
   guint max_connections_per_address;  /* open WebSockets of one remote address */
   guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
+  guint max_message_kib;     /* largest signalling message, in KiB; at most HZ_CONFIG_MAX_MESSAGE_KIB */
   char *recordings_dir;
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
   char *tls_certificate;     /* PEM certificate chain for WSS, or NULL for plain WS */

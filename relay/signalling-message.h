@@ -11,8 +11,11 @@
 
 G_BEGIN_DECLS
 
-/* Frames larger than this get a message_too_large error. */
-#define HZ_SIGNAL_MAX_MESSAGE_SIZE (64 * 1024)
+/* Messages larger than this get a message_too_large error from the parser:
+ * the largest [relay] max-message-kib that the config accepts
+ * (HZ_CONFIG_MAX_MESSAGE_KIB), in bytes. The configured limit, 64 KiB by
+ * default, is enforced before, while the message arrives (ws-accept.h). */
+#define HZ_SIGNAL_MAX_MESSAGE_SIZE (1024 * 1024)
 
 /* Objects and arrays nested deeper than this are rejected before json-glib
  * parses them, because its parser recurses once per level. */

@@ -13,12 +13,6 @@
 
 #include <string.h>
 
-/* libsoup drops a socket without a close frame on a frame over this size.
- * The guard stream of ws-accept.c closes a socket whose message exceeds
- * HZ_SIGNAL_MAX_MESSAGE_SIZE (code 1009) before libsoup reads the header of
- * such a frame, so this limit only backs it up. */
-#define MAX_FRAME_SIZE (HZ_SIGNAL_MAX_MESSAGE_SIZE + 1)
-
 /* A socket that has not joined this long after the upgrade gets the error
  * join_timeout and is closed with HZ_CLOSE_JOIN_TIMEOUT. */
 #define JOIN_DEADLINE_S 10
@@ -388,7 +382,12 @@ hz_signalling_accept (SoupServer *server, SoupServerMessage *message, const char
   connection->relay = relay;
   connection->websocket = g_object_ref (websocket);
   connection->peer = g_strdup (soup_server_message_get_remote_host (message));
-  g_object_set (websocket, "max-incoming-payload-size", (guint64) MAX_FRAME_SIZE, NULL);
+  /* libsoup drops a socket without a close frame on a frame over this size.
+   * The guard stream of ws-accept.c closes a socket whose message exceeds
+   * [relay] max-message-kib (code 1009) before libsoup reads the header of
+   * such a frame, so this limit only backs it up. */
+  g_object_set (websocket, "max-incoming-payload-size",
+                (guint64) relay->config->relay.max_message_kib * 1024 + 1, NULL);
   soup_websocket_connection_set_keepalive_interval (websocket, KEEPALIVE_INTERVAL_S);
 
   g_signal_connect (websocket, "message", G_CALLBACK (on_message), connection);

@@ -78,6 +78,7 @@ static gboolean
 close_oversized (gpointer data)
 {
   AcceptedSocket *accepted = data;
+  guint max_bytes = accepted->acceptor->relay->config->relay.max_message_kib * 1024;
   g_autofree char *text = NULL;
 
   accepted->close_oversized_id = 0;
@@ -85,11 +86,11 @@ close_oversized (gpointer data)
     return G_SOURCE_REMOVE;
 
   g_message ("%s: WebSocket message of at least %" G_GUINT64_FORMAT " bytes exceeds the "
-             "limit of %d bytes; closing the connection (1009)", accepted->address,
-             accepted->oversized_message, HZ_SIGNAL_MAX_MESSAGE_SIZE);
+             "limit of %u bytes ([relay] max-message-kib); closing the connection (1009)",
+             accepted->address, accepted->oversized_message, max_bytes);
   text = g_strdup_printf ("{\"type\":\"error\",\"code\":\"message_too_large\","
-                          "\"message\":\"a message exceeds the limit of %d bytes\"}",
-                          HZ_SIGNAL_MAX_MESSAGE_SIZE);
+                          "\"message\":\"a message exceeds the limit of %u bytes\"}",
+                          max_bytes);
   soup_websocket_connection_send_text (accepted->websocket, text);
   soup_websocket_connection_close (accepted->websocket, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
                                    "message too large");
@@ -123,8 +124,8 @@ on_upgraded (SoupServerMessage *message, gpointer data)
   accepted->acceptor = acceptor;
   accepted->address = g_strdup (soup_server_message_get_remote_host (message));
   stream = soup_server_message_steal_connection (message);
-  guarded = hz_ws_guard_stream_new (stream, HZ_SIGNAL_MAX_MESSAGE_SIZE, on_message_too_large,
-                                    accepted);
+  guarded = hz_ws_guard_stream_new (stream, acceptor->relay->config->relay.max_message_kib * 1024,
+                                    on_message_too_large, accepted);
   accepted->websocket = soup_websocket_connection_new (guarded, uri,
                                                        SOUP_WEBSOCKET_CONNECTION_SERVER, origin,
                                                        NULL, NULL);

@@ -7,7 +7,7 @@
  *   relay is stopping (503);
  * - put an HzWsGuardStream under the connection, which closes a socket
  *   whose message (one frame or the sum of its fragments) exceeds
- *   HZ_SIGNAL_MAX_MESSAGE_SIZE with the error message_too_large and close
+ *   [relay] max-message-kib with the error message_too_large and close
  *   code 1009;
  * - accept no extension: with permessage-deflate, which SoupServer offers
  *   by default, the size of a compressed frame would not bound the size of

@@ -101,8 +101,11 @@ test_http_content_length (void)
 
 /* WebSocket messages ---------------------------------------------------------- */
 
-/* The relay's limit on one signalling message: HZ_SIGNAL_MAX_MESSAGE_SIZE. */
-#define MESSAGE_LIMIT (64 * 1024)
+/* [relay] max-message-kib of the message tests, half the default, and the
+ * limit in bytes. */
+#define MESSAGE_LIMIT_KIB 32
+#define MESSAGE_LIMIT (MESSAGE_LIMIT_KIB * 1024)
+#define MESSAGE_LIMIT_KEYS "max-message-kib = " G_STRINGIFY (MESSAGE_LIMIT_KIB) "\n"
 
 static RawClient *
 connect_websocket (NetTestRelay *relay)
@@ -118,8 +121,10 @@ assert_closed_too_large (RawClient *client)
 {
   g_autofree char *error = raw_client_ws_wait_message (client, "error", "message_too_large",
                                                        RESPONSE_TIMEOUT_MS);
+  g_autofree char *limit_text = g_strdup_printf ("the limit of %d bytes", MESSAGE_LIMIT);
 
   g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error, limit_text));
   g_assert_cmpint (raw_client_ws_wait_close (client, RESPONSE_TIMEOUT_MS), ==, 1009);
 }
 
@@ -128,7 +133,8 @@ assert_closed_too_large (RawClient *client)
 static void
 test_ws_fragments (void)
 {
-  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  g_autoptr (NetTestSession) net = net_test_session_start (MESSAGE_LIMIT_KEYS);
+  g_autofree char *limit_text = g_strdup_printf ("exceeds the limit of %d bytes", MESSAGE_LIMIT);
   GPid pid = net_test_relay_pid (net->relay);
   g_autoptr (RawClient) small = connect_websocket (net->relay);
   g_autoptr (RawClient) large = connect_websocket (net->relay);
@@ -174,7 +180,7 @@ test_ws_fragments (void)
                   G_GUINT64_FORMAT " KiB after", sent, rss_before_kib, rss_after_kib);
   if (HZ_TEST_RESIDENT_MEMORY_MEANINGFUL)
     g_assert_cmpuint (rss_after_kib, <, rss_before_kib + 8 * 1024);
-  g_assert_true (net_test_relay_log_contains (net->relay, "exceeds the limit"));
+  g_assert_true (net_test_relay_log_contains (net->relay, limit_text));
   assert_healthz_ok (net->relay);
 }
 
@@ -183,7 +189,7 @@ test_ws_fragments (void)
 static void
 test_ws_oversized_frame (void)
 {
-  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  g_autoptr (NetTestSession) net = net_test_session_start (MESSAGE_LIMIT_KEYS);
   g_autoptr (RawClient) client = connect_websocket (net->relay);
   char payload[1000];
 

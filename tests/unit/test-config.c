@@ -39,6 +39,7 @@ test_config_defaults (void)
   g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
   g_assert_cmpuint (config->relay.max_candidates_per_connection, ==, 100);
   g_assert_cmpuint (config->scheduler.max_body_kib, ==, 1024);
+  g_assert_cmpuint (config->relay.max_message_kib, ==, 64);
   g_assert_cmpstr (config->scheduler.recordings_dir, ==, "var/recordings");
   g_assert_cmpuint (config->scheduler.recordings_retention_days, ==, 0);
 }
@@ -150,6 +151,8 @@ test_config_errors (void)
       { "[scheduler] api-rate-burst", "'-5'", "whole number", NULL } },
     { "[relay]\nmax-candidates-per-connection = 0\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "[relay] max-candidates-per-connection", "'0'", "1 to 100000", NULL } },
+    { "[relay]\nmax-message-kib = 1025\n", HZ_CONFIG_ERROR_INVALID_VALUE,
+      { "[relay] max-message-kib", "'1025'", "1 to 1024", NULL } },
     { "[relay]\npublic-address = not-an-ip\n", HZ_CONFIG_ERROR_INVALID_VALUE,
       { "public-address", "'not-an-ip'", "IPv4", NULL } },
     { "[relay]\nscheduler-url = ftp://x\n", HZ_CONFIG_ERROR_INVALID_VALUE,
