@@ -504,11 +504,44 @@ check_publish_allowed (HzParticipant *participant, const char *sdp_text)
   return TRUE;
 }
 
+/* Counts the candidates of SDP_TEXT, an offer or answer for PC, on top of
+ * the *COUNT that PC already has, against [relay]
+ * max-candidates-per-connection. Over the limit, logs it, sets *REASON and
+ * returns FALSE. Text that does not parse passes here, and is rejected
+ * where it is applied. */
+static gboolean
+count_sdp_candidates (HzParticipant *participant, const char *pc, const char *sdp_text,
+                      guint *count, char **reason)
+{
+  guint max = participant->room->relay->config->relay.max_candidates_per_connection;
+  GstSDPMessage *sdp = NULL;
+  guint n_candidates;
+
+  if (!hz_sdp_parse_text (sdp_text, &sdp))
+    return TRUE;
+  n_candidates = hz_sdp_count_candidates (sdp);
+  gst_sdp_message_free (sdp);
+
+  if (*count + n_candidates <= max) {
+    *count += n_candidates;
+    return TRUE;
+  }
+
+  g_message ("%s: rejecting the SDP of %s: %u candidates, over [relay]"
+             " max-candidates-per-connection = %u", participant->log_prefix, pc,
+             *count + n_candidates, max);
+  *reason = g_strdup_printf ("the SDP has %u candidates; the relay accepts at most %u for one"
+                             " peer connection", *count + n_candidates, max);
+  return FALSE;
+}
+
 static void
 handle_offer (HzParticipant *participant, const HzSignalMessage *message)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *recording_base = NULL;
+  g_autofree char *reason = NULL;
+  guint n_candidates = 0;
   gpointer publish_count;
 
   if (message->pc_kind != HZ_SIGNAL_PC_PUBLISH) {
@@ -522,6 +555,10 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
     hz_connection_send_error (participant->connection, "negotiation_failed", "publish",
                               "the publish connection is already negotiated; "
                               "renegotiation is not supported");
+    return;
+  }
+  if (!count_sdp_candidates (participant, "publish", message->sdp, &n_candidates, &reason)) {
+    hz_connection_send_error (participant->connection, "too_many_candidates", "publish", reason);
     return;
   }
 
@@ -539,7 +576,7 @@ handle_offer (HzParticipant *participant, const HzSignalMessage *message)
                                        &participant->room->relay->config->relay,
                                        participant->log_prefix, recording_base,
                                        &ingest_callbacks, participant);
-  participant->n_publish_candidates = 0;
+  participant->n_publish_candidates = n_candidates;
   hz_metrics_watch_ice (participant->room->relay->metrics,
                         hz_ingest_get_webrtcbin (participant->ingest));
   if (!hz_ingest_set_offer (participant->ingest, message->sdp, &error)) {
@@ -617,10 +654,16 @@ handle_answer (HzParticipant *participant, const HzSignalMessage *message)
   Subscription *subscription = find_subscription (participant, message);
   g_autoptr (GPtrArray) rejected = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
   guint n_tracks;
 
   if (subscription == NULL)
     return;
+  if (!count_sdp_candidates (participant, subscription->pc, message->sdp,
+                             &subscription->n_candidates, &reason)) {
+    drop_subscription (subscription, "too_many_candidates", reason);
+    return;
+  }
   if (!hz_subscriber_set_answer (subscription->subscriber, message->sdp, rejected, &error)) {
     drop_subscription (subscription, "bad_sdp", error->message);
     return;

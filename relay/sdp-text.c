@@ -23,3 +23,22 @@ hz_sdp_parse_text (const char *text, GstSDPMessage **sdp)
   }
   return TRUE;
 }
+
+guint
+hz_sdp_count_candidates (const GstSDPMessage *sdp)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < gst_sdp_message_attributes_len (sdp); i++)
+    if (g_strcmp0 (gst_sdp_message_get_attribute (sdp, i)->key, "candidate") == 0)
+      count++;
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, m);
+
+    for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+      if (g_strcmp0 (gst_sdp_media_get_attribute (media, i)->key, "candidate") == 0)
+        count++;
+  }
+  return count;
+}

@@ -12,4 +12,8 @@ G_BEGIN_DECLS
 gboolean hz_sdp_parse_text (const char     *text,
                             GstSDPMessage **sdp);
 
+/* Returns the number of "candidate" attributes of SDP, in its media
+ * sections and at session level. */
+guint hz_sdp_count_candidates (const GstSDPMessage *sdp);
+
 G_END_DECLS

@@ -387,6 +387,74 @@ test_candidates_per_connection (gconstpointer data)
   assert_healthz_ok (net->relay);
 }
 
+/* Returns an offer message for pc "publish" with Chromium's offer from the
+ * fuzz corpus and N_CANDIDATES candidate lines added to its last m-line. */
+static char *
+format_publish_offer (guint n_candidates)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("HUIZHEN_SOURCE_ROOT"), "tests", "fuzz",
+                                            "corpus", "sdp-offer", "chromium-156-publish.sdp",
+                                            NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GString) sdp = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  sdp = g_string_new (text);
+  for (guint i = 0; i < n_candidates; i++)
+    g_string_append_printf (sdp, "a=candidate:1 1 UDP 2015363327 127.0.0.1 %u typ host\r\n",
+                            41000 + i);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "offer");
+  json_builder_set_member_name (builder, "pc");
+  json_builder_add_string_value (builder, "publish");
+  json_builder_set_member_name (builder, "sdp");
+  json_builder_add_string_value (builder, sdp->str);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Candidates in a publish offer count too: an offer with more than the
+ * limit gets too_many_candidates and no answer, a later offer within it is
+ * answered, and its trickled candidates share the limit. */
+static void
+test_candidates_in_offer (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (
+    "max-candidates-per-connection = " G_STRINGIFY (CANDIDATE_LIMIT) "\n");
+  RelayTestSession *session = &net->session;
+  g_autoptr (RawClient) expert = join_raw (net, session->expert_token);
+  g_autofree char *crowded_offer = format_publish_offer (CANDIDATE_LIMIT + 1);
+  g_autofree char *offer = format_publish_offer (CANDIDATE_LIMIT - 1);
+  g_autofree char *rejected = NULL;
+  g_autofree char *answer = NULL;
+  g_autofree char *over = NULL;
+
+  g_assert_true (raw_client_ws_send_text (expert, crowded_offer));
+  rejected = raw_client_ws_wait_message (expert, "error", NULL, RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (rejected);
+  g_assert_nonnull (strstr (rejected, "\"code\":\"too_many_candidates\""));
+  g_assert_nonnull (strstr (rejected, "\"pc\":\"publish\""));
+
+  /* CANDIDATE_LIMIT - 1 in the offer leave room for one trickled. */
+  g_assert_true (raw_client_ws_send_text (expert, offer));
+  answer = raw_client_ws_wait_message (expert, "answer", NULL, FEED_TIMEOUT_MS);
+  g_assert_nonnull (answer);
+  send_candidate (expert, "publish", 42000);
+  send_candidate (expert, "publish", 42001);
+  over = raw_client_ws_wait_message (expert, "error", NULL, RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (over);
+  g_assert_nonnull (strstr (over, "\"code\":\"too_many_candidates\""));
+  g_assert_cmpint (expert->close_code, ==, -1);
+  assert_healthz_ok (net->relay);
+}
+
 /* Sessions that the scheduler cancelled or moved ------------------------------- */
 
 /* Joins with TOKEN and expects the error CODE and close code 4001. */
@@ -511,6 +579,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
   g_test_add_data_func ("/relay-limits/candidates-per-connection", &tools,
                         test_candidates_per_connection);
+  g_test_add_func ("/relay-limits/candidates-in-offer", test_candidates_in_offer);
   g_test_add_func ("/relay-limits/session-cancelled", test_session_cancelled);
   g_test_add_func ("/relay-limits/session-rescheduled", test_session_rescheduled);
   g_test_add_func ("/relay-limits/session-scheduler-down", test_session_scheduler_down);
