@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hz-sched-access.h"
+#include "hz-sched-composer.h"
 #include "hz-sched-json.h"
 #include "hz-sched-recording-files.h"
 #include "hz-token.h"
@@ -303,4 +304,7 @@ hz_api_report_recording (HzRequest *request)
   if (g_str_equal (recording->status, "complete") && request->sched->recording_files != NULL)
     hz_recording_files_checksum (request->sched->recording_files, recording->id,
                                  recording->path);
+
+  if (request->sched->composer != NULL)
+    hz_composer_on_recording_reported (request->sched->composer, recording->session_id);
 }

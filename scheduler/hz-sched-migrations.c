@@ -458,6 +458,25 @@ static const char schema_v7[] =
   ") WITHOUT ROWID;"
   "CREATE INDEX recording_shares_org ON recording_shares (org_id);";
 
+/* Version 8: composition jobs, one per session (hz-sched-compositions.h).
+ * The output paths are relative to the relay's recordings-dir. */
+static const char schema_v8[] =
+  "CREATE TABLE compositions ("
+  "  session_id INTEGER PRIMARY KEY REFERENCES sessions (id),"
+  "  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'complete', 'failed')),"
+  "  progress REAL NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 1),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  webm_path TEXT,"
+  "  mp4_path TEXT,"
+  "  duration_ms INTEGER,"
+  "  error TEXT,"
+  "  requested_at INTEGER NOT NULL,"
+  "  started_at INTEGER,"
+  "  finished_at INTEGER,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX compositions_status ON compositions (status, requested_at);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -466,6 +485,7 @@ static const HzMigration migrations[] = {
   { 5, "interrupted recordings", schema_v5 },
   { 6, "signed reports and amendments safe from INSERT OR REPLACE", schema_v6 },
   { 7, "recordings library: titles, tags, SHA-256, shares, retention", schema_v7 },
+  { 8, "composition jobs", schema_v8 },
 };
 
 const HzMigration *

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hz-request-auth.h"
+#include "hz-sched-api-composition.h"
 #include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-client.h"
@@ -55,6 +56,8 @@ static const HzRoute routes[] = {
   { "POST", "/users/{id}/password", HZ_AUTH_API_KEY, hz_password_fields, hz_api_set_password },
   { "POST", "/sessions/{id}/join-token", HZ_AUTH_API_KEY, NULL, hz_api_create_join_token },
   { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
+  { "GET", "/sessions/{id}/composition", HZ_AUTH_API_KEY, NULL, hz_api_get_composition },
+  { "POST", "/sessions/{id}/composition", HZ_AUTH_API_KEY, NULL, hz_api_rerun_composition },
   { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
     hz_api_report_recording },
   { "GET", "/recordings", HZ_AUTH_API_KEY, NULL, hz_api_search_recordings },

@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
+typedef struct _HzComposer HzComposer;
 typedef struct _HzRecordingFiles HzRecordingFiles;
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
   char *content_security_policy;  /* of HTML responses; connect-src names the relay */
   HzRateLimiter *rate_limiter;    /* [scheduler] api-rate-limit and api-rate-burst */
+  HzComposer *composer;           /* composition jobs; NULL until serving */
   HzRecordingFiles *recording_files;  /* downloads, checksums, retention; NULL until serving */
 } HzSched;
 

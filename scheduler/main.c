@@ -9,6 +9,7 @@
 #include "demo.h"
 #include "hz-config.h"
 #include "hz-sched.h"
+#include "hz-sched-composer.h"
 #include "hz-sched-db.h"
 #include "hz-sched-recording-files.h"
 #include "hz-sched-store.h"
@@ -186,6 +187,9 @@ serve (HzConfig *config,
   g_message ("Serving on %s (public URL %s, relay %s)",
              sched->listen_url, sched->public_url, sched->relay_url);
 
+  sched->composer = hz_composer_new (sched);
+  hz_composer_resume (sched->composer);
+
   sched->recording_files = hz_recording_files_new (sched, &error);
   if (sched->recording_files == NULL)
     {
@@ -202,6 +206,7 @@ serve (HzConfig *config,
   g_source_remove (sigterm_id);
 
   hz_sched_stop (sched);
+  g_clear_pointer (&sched->composer, hz_composer_free);
   g_clear_pointer (&sched->recording_files, hz_recording_files_free);
   g_message ("Stopped");
   return 0;

@@ -1,0 +1,77 @@
+/* The tracks of one session and where each sits on the composed timeline.
+ *
+ * The scheduler hands huizhen-compose a manifest (JSON):
+ *
+ *   { "session_id": 12,
+ *     "tracks": [ { "path": "/srv/recordings/12/5-video.webm",
+ *                   "participant_id": 5, "kind": "video", "presenter": true,
+ *                   "started_at_us": 1764900000000000, "ended_at_us": 1764900030000000 },
+ *                 ... ] }
+ *
+ * Each track may have a capture timing sidecar, PATH.timing.json, that the
+ * relay writes (relay/capture-timing.h describes its members). With it, a
+ * track is placed by the relay's wall clock at its first packet, which
+ * aligns participants and late joiners to within the network delay.
+ * Without it, the track starts at started_at_us.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define HZ_COMPOSE_ERROR (hz_compose_error_quark ())
+GQuark hz_compose_error_quark (void);
+
+typedef enum {
+  HZ_COMPOSE_ERROR_MANIFEST,   /* the manifest is missing, not JSON or lacks a member */
+  HZ_COMPOSE_ERROR_NO_TRACKS,  /* no track file exists */
+  HZ_COMPOSE_ERROR_PIPELINE,   /* GStreamer failed */
+  HZ_COMPOSE_ERROR_OUTPUT,     /* an output file cannot be written or renamed */
+} HzComposeError;
+
+typedef struct {
+  char *path;
+  gint64 participant_id;
+  char *kind;              /* "audio" or "video" */
+  char *track;             /* "audio", "video" or "video2" (a screen share) */
+  char *publish;           /* the path up to "-TRACK.EXT": the tracks of one publish */
+  gboolean presenter;
+  gint64 started_at_us;    /* wall clock, microseconds since the Unix epoch */
+  gint64 ended_at_us;      /* 0 when unknown */
+
+  /* From the sidecar; has_timing is FALSE without one. */
+  gboolean has_timing;
+  gint64 first_running_time_ns;   /* relay running time of the first packet */
+  gint64 running_time_epoch_us;   /* relay wall clock at running time 0 */
+
+  /* Computed by hz_compose_session_place(). */
+  gint64 file_zero_us;     /* wall clock of file time 0 */
+  gint64 first_file_time_us;  /* file time of the first packet */
+  gint64 offset_ns;        /* composed time of file time 0 */
+} HzComposeTrack;
+
+typedef struct {
+  gint64 session_id;
+  GPtrArray *tracks;       /* HzComposeTrack */
+  gint64 start_us;         /* wall clock of composed time 0 */
+  gint64 duration_ns;      /* estimate from ended_at_us, for progress; 0 when unknown */
+} HzComposeSession;
+
+/* Reads the manifest at PATH and the sidecar of each track. Tracks whose
+ * file is missing are left out with a warning; none left is an error. */
+HzComposeSession *hz_compose_session_load (const char *path,
+                                           GError    **error);
+
+void hz_compose_session_free (HzComposeSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzComposeSession, hz_compose_session_free)
+
+/* Sets each track's offset_ns and the session's start and duration. */
+void hz_compose_session_place (HzComposeSession *session);
+
+/* Parses a sidecar's text into TRACK's timing members. */
+gboolean hz_compose_track_read_timing (HzComposeTrack *track,
+                                       const char     *json_text,
+                                       GError        **error);
+
+G_END_DECLS
