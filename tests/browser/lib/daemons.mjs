@@ -17,6 +17,8 @@ function writeConfig(path, settings) {
     `database = ${settings.database}`,
     `web-root = ${settings.webRoot}`,
     `token-secret-file = ${settings.secretFile}`,
+    // The scheduler serves the relay's files for the recordings library.
+    `recordings-dir = ${settings.recordingsDir}`,
   ];
   // With TLS both daemons serve the same certificate, and the relay
   // trusts it as the scheduler's CA.

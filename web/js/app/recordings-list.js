@@ -1,11 +1,10 @@
-// The recordings of a session (GET /api/v1/sessions/{id}/recordings): one
-// WebM file per participant and track, as the relay writes them.
-//
-// NOTE: the scheduler does not serve the files, so the list has no
-// playback; the files are in the relay's recordings-dir.
+// Recordings as lists: one WebM file per participant and track, as the
+// relay writes them. A complete recording plays in the page from
+// GET /api/v1/recordings/{id}/file, which serves byte ranges, so the
+// browser can seek without downloading the whole file.
 
 import { api } from './api.js';
-import { el } from './dom.js';
+import { button, el } from './dom.js';
 import { timeElement } from './time.js';
 
 function formatBytes(bytes) {
@@ -22,21 +21,54 @@ function durationSeconds(recording) {
   return Math.max(0, Math.round((new Date(recording.ended_at) - new Date(recording.started_at)) / 1000));
 }
 
+// A button that replaces itself with a player of RECORDING: <audio> for an
+// audio track, <video> otherwise. The player is made on request, so a long
+// list does not make the browser read every file.
+function playButton(recording) {
+  const player = el('div', { class: 'recording-player' });
+  const play = button('rec.play', () => {
+    const tag = recording.kind === 'audio' ? 'audio' : 'video';
+    const media = el(tag, {
+      controls: true,
+      preload: 'metadata',
+      label: 'rec.player_label',
+      params: { id: recording.id },
+      attrs: { 'data-recording-id': recording.id },
+    });
+    const failure = el('p', { class: 'message error', text: 'rec.play_failed', attrs: { role: 'alert' } });
+    failure.hidden = true;
+    media.addEventListener('error', () => {
+      failure.hidden = false;
+    });
+    media.src = `/api/v1/recordings/${recording.id}/file`;
+    player.replaceChildren(media, failure);
+    media.play().catch(() => {
+      // Autoplay may be blocked until the user presses play on the controls.
+    });
+  }, { label: 'rec.play_label', params: { id: recording.id } });
+  player.append(play);
+  return player;
+}
+
 // One <li> per recording. NAMES maps participant ids (strings) to names.
-export function recordingItems(context, recordings, names = new Map()) {
+// EXTRA(recording) returns more nodes for an item, or null.
+export function recordingItems(context, recordings, names = new Map(), extra = null) {
   return recordings.map((recording) => {
     const size = formatBytes(recording.bytes);
     const seconds = durationSeconds(recording);
     const name = names.get(String(recording.participant_id));
-    return el('li', { class: 'recording' },
-      el('span', { class: 'recording-kind', text: `rec.kind_${recording.kind}` }),
-      name ? el('span', { data: name })
-        : el('span', { text: 'rec.participant', params: { id: recording.participant_id } }),
-      timeElement(recording.started_at, context.zone),
-      seconds !== null ? el('span', { text: 'rec.duration', params: {
-        minutes: Math.floor(seconds / 60), seconds: seconds % 60 } }) : null,
-      size ? el('span', { text: size.key, params: size.params }) : null,
-      el('span', { class: `badge rec-${recording.status}`, text: `rec.status_${recording.status}` }));
+    return el('li', { class: 'recording', attrs: { 'data-recording-id': recording.id } },
+      el('div', { class: 'recording-line' },
+        el('span', { class: 'recording-kind', text: `rec.kind_${recording.kind}` }),
+        name ? el('span', { data: name })
+          : el('span', { text: 'rec.participant', params: { id: recording.participant_id } }),
+        timeElement(recording.started_at, context.zone),
+        seconds !== null ? el('span', { text: 'rec.duration', params: {
+          minutes: Math.floor(seconds / 60), seconds: seconds % 60 } }) : null,
+        size ? el('span', { text: size.key, params: size.params }) : null,
+        el('span', { class: `badge rec-${recording.status}`, text: `rec.status_${recording.status}` })),
+      recording.status === 'complete' ? playButton(recording) : null,
+      extra ? extra(recording) : null);
   });
 }
 
@@ -54,6 +86,5 @@ export async function recordingsSection(context, sessionId, names = new Map()) {
   return el('section', { class: 'panel recordings-panel' },
     el('h2', { text: 'rec.heading' }),
     recordings.length ? el('ul', { class: 'recordings' }, recordingItems(context, recordings, names))
-      : el('p', { class: 'empty', text: 'rec.none' }),
-    el('p', { class: 'hint', text: 'rec.no_playback' }));
+      : el('p', { class: 'empty', text: 'rec.none' }));
 }

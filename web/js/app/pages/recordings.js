@@ -1,72 +1,123 @@
-// The recordings library: the recorded sessions that the user took part in
-// or may see, newest first. Teaching rounds come first for trainees, who
-// see no consultations.
+// The recordings library (GET /api/v1/recordings): every recording that
+// the user may see, newest first, grouped by session, each playable in the
+// page. Trainees see only what was shared with their organization. The
+// owner of a session's recordings (its expert or presenter, their
+// coordinators, admins) shares each with an organization's trainees.
 
 import { api, query } from '../api.js';
-import { pageHeading } from '../common.js';
-import { el } from '../dom.js';
+import { orgName, pageHeading } from '../common.js';
+import { MessageBox, button, el, field, select } from '../dom.js';
 import { recordingItems } from '../recordings-list.js';
-import { rangeElement } from '../time.js';
 
-// Sessions looked up at most, newest first; each is one request.
-const MAX_SESSIONS = 30;
-// Teaching rounds of the past year.
-const TEACHING_LOOKBACK_DAYS = 365;
+// Recordings per request. The "load more" button requests the next page.
+const PAGE_SIZE = 50;
 
-async function teachingSessions() {
-  const from = new Date(Date.now() - TEACHING_LOOKBACK_DAYS * 86400000).toISOString();
-  const to = new Date().toISOString();
-  const body = await api('GET', `/teaching-sessions${query({ from, to })}`);
-  const sessions = [];
-  for (const series of body.teaching_sessions) {
-    for (const occurrence of series.occurrences) {
-      if (occurrence.status !== 'cancelled' && new Date(occurrence.start).getTime() < Date.now())
-        sessions.push({ id: occurrence.session_id, start: occurrence.start, end: occurrence.end,
-          titleNode: el('span', { data: series.title }), kind: `teaching.kind_${series.kind}` });
-    }
-  }
-  return sessions;
+function sessionKindKey(kind) {
+  return kind === 'teaching' ? 'rec.kind_teaching' : 'rec.kind_consultation';
 }
 
-async function consultationSessions(context) {
-  if (context.me.role === 'trainee')
-    return [];
-  const body = await api('GET', `/consultations${query({ limit: 200 })}`);
-  return body.consultations
-    .filter((consultation) => consultation.session_id && ['in_progress', 'completed'].includes(consultation.status))
-    .map((consultation) => ({ id: consultation.session_id, start: consultation.start, end: consultation.end,
-      titleNode: el('a', { href: `#/consultations/${consultation.id}`, text: 'consult.card_title',
-        params: { id: consultation.id, specialty: consultation.specialty } }),
-      kind: 'rec.kind_consultation' }));
+// The share controls of RECORDING for its owner: the organizations that it
+// is shared with, each with a button to stop, and a form to add one.
+function shareControls(context, recording) {
+  if (!recording.editable)
+    return null;
+  const message = new MessageBox();
+  const shared = new Set(recording.shared_with_org_ids ?? []);
+  const section = el('div', { class: 'recording-share' });
+
+  const change = async (action, orgId, control) => {
+    control.disabled = true;
+    try {
+      const updated = await api('POST', `/recordings/${recording.id}/${action}`, { org_id: orgId });
+      recording.shared_with_org_ids = updated.shared_with_org_ids ?? [];
+      section.replaceWith(shareControls(context, recording));
+    } catch (error) {
+      message.showError(error);
+      control.disabled = false;
+    }
+  };
+
+  const sharedList = el('ul', { class: 'shared-orgs' }, [...shared].map((orgId) => {
+    const org = context.orgs.get(orgId);
+    return el('li', {}, orgName(context, orgId),
+      button('rec.unshare', (event) => change('unshare', orgId, event.target),
+        { label: 'rec.unshare_label', params: { org: org?.name ?? String(orgId) } }));
+  }));
+
+  const choices = [...context.orgs.values()]
+    .filter((org) => !shared.has(org.id))
+    .map((org) => ({ value: org.id, data: org.name }));
+  let form = null;
+  if (choices.length) {
+    const picker = select('org_id', choices);
+    form = el('div', { class: 'share-form' },
+      field('rec.share_org', picker),
+      button('rec.share', (event) => change('share', Number(picker.value), event.target),
+        { label: 'rec.share_label', params: { id: recording.id } }));
+  }
+
+  section.append(
+    shared.size ? el('p', { class: 'muted', text: 'rec.shared_with' }) : null,
+    shared.size ? sharedList : null,
+    form,
+    message.element);
+  return section;
+}
+
+// One card per session, in the order of RECORDINGS (newest first).
+function sessionCards(context, recordings) {
+  const groups = new Map();
+  for (const recording of recordings) {
+    if (!groups.has(recording.session_id))
+      groups.set(recording.session_id, []);
+    groups.get(recording.session_id).push(recording);
+  }
+  return [...groups.entries()].map(([sessionId, group]) => {
+    const first = group[0];
+    const title = first.title
+      ? el('h2', { class: 'card-title', data: first.title })
+      : el('h2', { class: 'card-title', text: 'rec.session_title', params: { id: sessionId } });
+    return el('li', { class: 'card recording-group', attrs: { 'data-session-id': sessionId } },
+      el('div', { class: 'card-top' }, title,
+        el('span', { class: 'badge', text: sessionKindKey(first.session_kind) })),
+      first.specialty ? el('p', { class: 'card-line muted', data: first.specialty }) : null,
+      el('ul', { class: 'recordings' },
+        recordingItems(context, group, new Map(), (recording) => shareControls(context, recording))));
+  });
 }
 
 export async function renderRecordings(context) {
-  const [teaching, consultations] = await Promise.all([teachingSessions(), consultationSessions(context)]);
-  const sessions = [...teaching, ...consultations]
-    .sort((a, b) => new Date(b.start) - new Date(a.start))
-    .slice(0, MAX_SESSIONS);
+  const list = el('ul', { class: 'cards' });
+  const more = el('div', { class: 'actions' });
+  const message = new MessageBox();
+  let shown = [];
 
-  const groups = await Promise.all(sessions.map(async (session) => {
-    let recordings;
-    try {
-      recordings = (await api('GET', `/sessions/${session.id}/recordings`)).recordings;
-    } catch (error) {
-      if (error.status === 403 || error.status === 404)
-        return null;
-      throw error;
+  // Appends the page of recordings below BEFORE_ID (0 for the newest).
+  const load = async (beforeId) => {
+    const params = { limit: PAGE_SIZE };
+    if (beforeId)
+      params.before_id = beforeId;
+    const body = await api('GET', `/recordings${query(params)}`);
+    shown = [...shown, ...body.recordings];
+    list.replaceChildren(...sessionCards(context, shown));
+    more.replaceChildren();
+    if (body.next_before_id) {
+      more.append(button('rec.load_more', async (event) => {
+        event.target.disabled = true;
+        try {
+          await load(body.next_before_id);
+        } catch (error) {
+          message.showError(error);
+          event.target.disabled = false;
+        }
+      }));
     }
-    if (recordings.length === 0)
-      return null;
-    return el('li', { class: 'card recording-group', attrs: { 'data-session-id': session.id } },
-      el('div', { class: 'card-top' }, el('h2', { class: 'card-title' }, session.titleNode),
-        el('span', { class: 'badge', text: session.kind })),
-      el('p', { class: 'card-line' }, rangeElement(session.start, session.end, context.zone)),
-      el('ul', { class: 'recordings' }, recordingItems(context, recordings)));
-  }));
-  const cards = groups.filter(Boolean);
+  };
+  await load(0);
 
   return el('section', { class: 'recordings-page' },
     pageHeading(context, 'rec.title'),
-    el('p', { class: 'hint', text: 'rec.no_playback' }),
-    cards.length ? el('ul', { class: 'cards' }, cards) : el('p', { class: 'empty', text: 'rec.library_empty' }));
+    el('p', { class: 'lead', text: context.me.role === 'trainee' ? 'rec.intro_trainee' : 'rec.intro' }),
+    shown.length ? list : el('p', { class: 'empty', text: 'rec.library_empty' }),
+    more, message.element);
 }
