@@ -1,8 +1,9 @@
 // Browser test of the recordings library page against the real daemons:
 // a doctor and an expert call each other in headless Chromium with
 // recording booked, then the expert plays a recording in the library and
-// shares it with the county hospital's trainees, and the trainee, who sees
-// only that recording, plays it too.
+// shares it with the county hospital's trainees, the doctor plays one on
+// the consultation's page, and the trainee, who sees only the shared
+// recording, plays it too.
 //
 // Usage: node recordings-library.mjs --scheduler PATH --relay PATH
 //          [--web-root DIR]
@@ -89,6 +90,7 @@ describe('recordings library', { timeout: 230000 }, () => {
   let browser = null;
   let story = null;
   let sessionId = null;
+  let consultationId = null;
   let recordings = [];
 
   before(recordFailure(state, async () => {
@@ -136,6 +138,7 @@ describe('recordings library', { timeout: 230000 }, () => {
       expert_id: expert.id, start: formatChinaTime(start), end: formatChinaTime(end), recording: true,
     });
     sessionId = scheduled.session_id;
+    consultationId = consultation.id;
     assert.ok(sessionId, `scheduling returned no session_id: ${JSON.stringify(scheduled)}`);
 
     // Both join from their join links and stay for CALL_SECONDS.
@@ -207,6 +210,22 @@ describe('recordings library', { timeout: 230000 }, () => {
     const stored = await request(daemons.schedulerUrl, 'GET', `/recordings/${video.id}`, story.users.expert.key,
       undefined, 200);
     assert.deepEqual(stored.shared_with_org_ids, [story.county.id], 'share stored');
+    await page.context().close();
+  }));
+
+  test('doctor plays on consultation page', { timeout: 60000 }, recordFailure(state, async () => {
+    const own = recordings.find((recording) => recording.kind === 'video' &&
+      recording.participant_id === String(story.users.expert.id));
+    assert.ok(own, 'the call test recorded no video of the expert');
+    const page = await signedInPage('doctor');
+    await openRoute(page, daemons.schedulerUrl, `/consultations/${consultationId}`);
+    const panel = page.locator('.recordings-panel');
+    await panel.waitFor({ timeout: 10000 });
+    assert.equal(await panel.locator('li.recording').count(), recordings.length, 'recordings on the page');
+    assert.equal(await panel.locator('.recording-share').count(), 0, 'no share controls for the doctor');
+    const player = await playRecording(page, own.id);
+    assert.equal(player.error, null, `media error of recording ${own.id}`);
+    assert.ok(player.videoWidth > 0, `video width ${player.videoWidth}`);
     await page.context().close();
   }));
 

@@ -82,11 +82,11 @@ async function fileConsultations(baseUrl, story) {
     question: '请评估是否需要他汀治疗及目标值。',
   });
 
-  // The call starts now and lasts an hour.
+  // The call starts now, lasts an hour and is recorded, for the library.
   const start = new Date(Math.floor(Date.now() / 60000) * 60000);
   await scheduleConsultation(baseUrl, coordinator.key, call.id, {
     expert_id: expert.id, start: formatChinaTime(start),
-    end: formatChinaTime(new Date(start.getTime() + 3600000)) });
+    end: formatChinaTime(new Date(start.getTime() + 3600000)), recording: true });
   return { call: call.id, queued: queued.id };
 }
 
@@ -215,6 +215,12 @@ async function main() {
     // The relay reports the finished recordings shortly after the call.
     await sleep(2000);
     await openRoute(doctor, baseUrl, '/recordings');
+    // One video recording playing, a second into it.
+    const videoItem = doctor.locator('li.recording').filter({ hasText: '视频' }).first();
+    await videoItem.getByRole('button', { name: /^播放录像/ }).click();
+    await doctor.waitForFunction(() => document.querySelector('.recording-player video')?.currentTime > 1,
+      null, { timeout: 15000 });
+    await doctor.evaluate(() => document.querySelector('.recording-player video').pause());
     await shot(doctor, 'recordings');
 
     const phone = await open('doctor', PHONE);
