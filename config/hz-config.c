@@ -65,6 +65,7 @@ static const KeySpec key_table[] = {
   { "relay", "reconnect-grace", KEY_SECONDS, RELAY (reconnect_grace_s), "20" },
   { "relay", "max-room-participants", KEY_COUNT, RELAY (max_room_participants), "100" },
   { "relay", "max-participants", KEY_COUNT, RELAY (max_participants), "500" },
+  { "relay", "max-rooms", KEY_COUNT, RELAY (max_rooms), "200" },
   { "relay", "max-connections-per-address", KEY_COUNT, RELAY (max_connections_per_address),
     "20" },
   { "relay", "max-candidates-per-connection", KEY_COUNT, RELAY (max_candidates_per_connection),

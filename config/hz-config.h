@@ -56,6 +56,7 @@ typedef struct {
   guint reconnect_grace_s;   /* how long a dropped participant may rejoin unseen */
   guint max_room_participants;  /* participants of one room; one more gets room_full */
   guint max_participants;       /* participants in all rooms of the relay */
+  guint max_rooms;              /* rooms (sessions) open at a time */
   guint max_connections_per_address;  /* open WebSockets of one remote address */
   guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
   guint max_message_kib;     /* largest signalling message, in KiB; at most HZ_CONFIG_MAX_MESSAGE_KIB */

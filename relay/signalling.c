@@ -103,8 +103,9 @@ leave_room (HzConnection *connection)
 }
 
 /* Returns whether the holder of TOKEN fits into the room of SESSION_ID
- * and into the relay ([relay] max-room-participants and max-participants).
- * A participant already in the room always fits: its join resumes it. */
+ * and into the relay ([relay] max-room-participants, max-participants, and
+ * max-rooms when the room is not open yet). A participant already in the
+ * room always fits: its join resumes it. */
 static gboolean
 has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const char **limit)
 {
@@ -118,6 +119,10 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
     return TRUE;
   if (room != NULL && hz_room_get_n_participants (room) >= config->max_room_participants) {
     *limit = "max-room-participants";
+    return FALSE;
+  }
+  if (room == NULL && g_hash_table_size (relay->rooms) >= config->max_rooms) {
+    *limit = "max-rooms";
     return FALSE;
   }
   g_hash_table_iter_init (&iter, relay->rooms);

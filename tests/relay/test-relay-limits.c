@@ -455,6 +455,44 @@ test_candidates_in_offer (void)
   assert_healthz_ok (net->relay);
 }
 
+/* Rooms -------------------------------------------------------------------------- */
+
+/* With [relay] max-rooms = 1, a join that would open a second room gets
+ * room_full and close code 4003, while the open room still takes joins. */
+static void
+test_max_rooms (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start ("max-rooms = 1\n");
+  RelayTestSession *session = &net->session;
+  g_autoptr (RawClient) expert = join_raw (net, session->expert_token);
+  g_autoptr (RawClient) other_client = connect_websocket (net->relay);
+  g_autoptr (RawClient) doctor = NULL;
+  g_autoptr (GError) error = NULL;
+  HzTestBooking other = { 0 };
+  g_autofree char *other_token = NULL;
+  g_autofree char *join = NULL;
+  g_autofree char *rejected = NULL;
+
+  hz_test_book_consultation (session->daemons, -60, 3600, &other, &error);
+  g_assert_no_error (error);
+  other_token = hz_test_join_token (session->daemons, other.session_id, other.doctor_key, &error);
+  g_assert_no_error (error);
+
+  join = g_strdup_printf ("{\"type\": \"join\", \"session_id\": %" G_GINT64_FORMAT
+                          ", \"token\": \"%s\"}", other.session_id, other_token);
+  g_assert_true (raw_client_ws_send_text (other_client, join));
+  rejected = raw_client_ws_wait_message (other_client, "error", "room_full", JOIN_TIMEOUT_MS);
+  g_assert_nonnull (rejected);
+  g_assert_cmpint (raw_client_ws_wait_close (other_client, RESPONSE_TIMEOUT_MS), ==, 4003);
+  g_assert_true (net_test_relay_log_contains (net->relay, "max-rooms reached"));
+
+  /* The open room is not affected. */
+  doctor = join_raw (net, session->doctor_token);
+  g_assert_cmpint (expert->close_code, ==, -1);
+  assert_healthz_ok (net->relay);
+  hz_test_booking_clear (&other);
+}
+
 /* Sessions that the scheduler cancelled or moved ------------------------------- */
 
 /* Joins with TOKEN and expects the error CODE and close code 4001. */
@@ -580,6 +618,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-limits/candidates-per-connection", &tools,
                         test_candidates_per_connection);
   g_test_add_func ("/relay-limits/candidates-in-offer", test_candidates_in_offer);
+  g_test_add_func ("/relay-limits/max-rooms", test_max_rooms);
   g_test_add_func ("/relay-limits/session-cancelled", test_session_cancelled);
   g_test_add_func ("/relay-limits/session-rescheduled", test_session_rescheduled);
   g_test_add_func ("/relay-limits/session-scheduler-down", test_session_scheduler_down);
