@@ -175,6 +175,15 @@ describe('web app in Firefox', { timeout: 240000 }, () => {
       (stats) => stats?.[expertId]?.framesDecoded >= firstInFirefox[expertId].framesDecoded + FRAMES_GROWTH,
       15000, 'Firefox\'s frames of Chromium\'s video to grow');
 
+    // Firefox's getStats() feeds the connection-quality indicator too.
+    const quality = await pollFirefox(doctorPage, () => window.huizhen.quality(),
+      (value) => value && value.outboundKbps > 50 && value.inboundKbps > 50 && value.rttMs !== null,
+      15000, 'Firefox\'s quality indicator to show bitrates and a round-trip time');
+    console.log(`# quality indicator in Firefox: ${JSON.stringify(quality)}`);
+    assert.equal(quality.level, 'good', 'level on loopback in Firefox');
+    assert.equal(await doctorPage.evaluate(() => document.getElementById('call-quality-level').textContent),
+      '连接质量：良好', 'level in words in Firefox');
+
     for (const leave of [() => doctorPage.evaluate(() => window.huizhen.leave()),
       () => expertPage.evaluate(() => window.huizhen.leave())])
       await leave();
