@@ -216,6 +216,17 @@ describe('call page', { timeout: 230000 }, () => {
     assert.notEqual(afterMicrophone.audio.id, before.audio.id, 'a new audio track');
     assert.equal(afterMicrophone.video.id, afterCamera.video.id, 'video track kept');
 
+    // At phone width the device lists fit, and every control has a name.
+    await page.setViewportSize({ width: 360, height: 740 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0,
+      'horizontal overflow at 360 px');
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, select')]
+      .filter((control) => control.getClientRects().length > 0)
+      .filter((control) => !(control.getAttribute('aria-label') || control.textContent.trim()))
+      .map((control) => control.id || control.className));
+    assert.deepEqual(unnamed, [], 'controls without an accessible name');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // replaceTrack() needed no renegotiation: one publish offer in all.
     const offers = loggedMessages(call.websocketLog, 'fromPage')
       .filter((message) => message.type === 'offer' && message.pc === 'publish');
