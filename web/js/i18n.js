@@ -132,6 +132,7 @@ export const messages = {
     'error.codec_unsupported': '此浏览器无法播放对方的一路音视频（编码格式不支持），其余音视频不受影响。请使用最新版 Chrome、Edge 或 Firefox。',
     'error.unknown_participant': '要授予或收回发言权的参会者不在本场会诊中，或不是旁听者。',
     'error.connection_failed': '与一位参会者的音视频连接失败，可能是网络防火墙阻挡。请刷新页面后重试；仍然失败时请联系本院信息科。',
+    'error.too_many_candidates': '本机向会诊服务器发送的网络地址过多，多出的已被忽略。如果音视频连不上，请关闭 VPN 或不用的网卡后刷新页面。',
     'error.unknown': '会诊服务器返回了错误（代码 {code}）。请刷新页面后重试。',
 
     // ---- the app (index.html) ----
@@ -635,6 +636,7 @@ export const messages = {
     'error.codec_unsupported': 'This browser cannot play one of the other side\'s tracks (unsupported codec); the other tracks still play. Use a current Chrome, Edge or Firefox.',
     'error.unknown_participant': 'The participant you tried to give or take the floor from is not an observer in this session.',
     'error.connection_failed': 'The audio and video connection for one participant failed, perhaps blocked by a firewall. Reload the page and try again; if it fails again, contact your hospital\'s IT department.',
+    'error.too_many_candidates': 'This computer sent the consultation server too many network addresses, and the extra ones were ignored. If audio and video do not connect, turn off VPNs or unused network adapters and reload the page.',
     'error.unknown': 'The consultation server returned an error (code {code}). Reload the page and try again.',
 
     // ---- the app (index.html) ----
@@ -1031,6 +1033,7 @@ export const RELAY_ERROR_CODES = [
   'token_not_yet_valid', 'token_wrong_session', 'replaced', 'not_allowed', 'bad_sdp',
   'unknown_pc', 'negotiation_failed', 'internal_error', 'join_timeout',
   'session_cancelled', 'room_full', 'codec_unsupported', 'connection_failed', 'unknown_participant',
+  'too_many_candidates',
 ];
 
 function readStoredLanguage() {
