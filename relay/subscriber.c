@@ -222,9 +222,13 @@ on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
 
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (webrtcbin, "%s: connection state %d", subscriber->log_prefix, state);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    /* FORWARDS does not change after hz_subscriber_new(), and this
+     * handler holds a reference on SUBSCRIBER. */
+    for (guint i = 0; i < subscriber->forwards->len; i++)
+      hz_track_forward_start (g_ptr_array_index (subscriber->forwards, i));
     post_event (subscriber, EVENT_CONNECTED, NULL, NULL, 0);
-  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     post_event (subscriber, EVENT_FAILED, "connection_failed",
                 "the ICE or DTLS connection to the client failed", 0);
 }

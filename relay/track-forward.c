@@ -17,6 +17,7 @@ struct _HzTrackForward {
   GMutex lock;
   HzRtpMap map;            /* under LOCK */
   gboolean accepted;       /* under LOCK; FALSE drops every packet */
+  gint started;            /* atomic; packets are dropped until it is set */
   gint dropped;            /* atomic */
 };
 
@@ -83,6 +84,12 @@ hz_track_forward_set_answer (HzTrackForward *forward, const HzRtpMap *map, gbool
   forward->map = *map;
   forward->accepted = accepted;
   g_mutex_unlock (&forward->lock);
+}
+
+void
+hz_track_forward_start (HzTrackForward *forward)
+{
+  g_atomic_int_set (&forward->started, TRUE);
 }
 
 guint
@@ -154,6 +161,16 @@ on_forward_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   HzTrackForward *forward = data;
   GstBuffer *out = NULL;
+
+  /* Before the connection is up, webrtcbin blocks on the first packet
+   * while the leaky queue in front of it drops the ones after it. The
+   * receiver would then start with a gap of up to the queue's length. It
+   * would report those packets lost, and no retransmission could fill the
+   * gap because they never reached webrtcbin. So nothing goes on before
+   * the connection is up. */
+  if ((info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST))
+      && !g_atomic_int_get (&forward->started))
+    return GST_PAD_PROBE_DROP;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);

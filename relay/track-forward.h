@@ -3,6 +3,9 @@
  *
  *   tee ─▶ queue ─▶ [probe: caps → hz_forward_caps(), RTP → HzRtpMap] ─▶ webrtcbin
  *
+ * Packets are dropped until hz_track_forward_start(), which the
+ * subscriber calls once the receiver's connection is up, so the first
+ * packet that the receiver gets starts an unbroken sequence.
  * Until the receiver's answer is read, packets keep the publisher's
  * payload type and lose every header extension. After it, they carry the
  * receiver's payload type and extension ids (see forward-caps.h); a track
@@ -38,7 +41,13 @@ void hz_track_forward_set_answer (HzTrackForward *forward,
                                   const HzRtpMap *map,
                                   gboolean        accepted);
 
-/* Packets dropped so far: rejected track, foreign payload type or not RTP. */
+/* Lets packets through from now on; call it once the receiver's
+ * connection is up. Any thread. */
+void hz_track_forward_start (HzTrackForward *forward);
+
+/* Packets dropped so far for a rejected track, a foreign payload type or
+ * not being RTP. Those dropped before hz_track_forward_start() are not
+ * counted. */
 guint hz_track_forward_get_dropped (HzTrackForward *forward);
 
 G_END_DECLS
