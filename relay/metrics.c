@@ -178,11 +178,40 @@ add_source_losses (const GValue *source_stats, HzSessionCounts *counts)
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+static void
+add_rtx_packets (const GValue *item, gpointer data)
+{
+  HzSessionCounts *counts = data;
+  guint packets = 0;
+
+  g_object_get (g_value_get_object (item), "num-rtx-packets", &packets, NULL);
+  counts->rtx_packets_sent += packets;
+}
+
+/* Adds the retransmissions of WEBRTCBIN's rtprtxsend elements, which
+ * webrtcbin creates for the transceivers with do-nack (one per RTP
+ * session), to COUNTS. */
+static void
+read_rtx_senders (GstElement *webrtcbin, HzSessionCounts *counts)
+{
+  GstIterator *senders = gst_bin_iterate_all_by_element_factory_name (GST_BIN (webrtcbin),
+                                                                       "rtprtxsend");
+  HzSessionCounts found = { 0 };
+
+  while (gst_iterator_foreach (senders, add_rtx_packets, &found) == GST_ITERATOR_RESYNC) {
+    found.rtx_packets_sent = 0;
+    gst_iterator_resync (senders);
+  }
+  gst_iterator_free (senders);
+  counts->rtx_packets_sent += found.rtx_packets_sent;
+}
+
 void
 hz_metrics_read_session (GstElement *webrtcbin, HzSessionCounts *counts)
 {
   g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (webrtcbin), "rtpbin");
 
+  read_rtx_senders (webrtcbin, counts);
   if (rtpbin == NULL)
     return;
   for (guint id = 0; id <= MAX_SESSION_ID; id++) {
@@ -265,6 +294,9 @@ hz_metrics_render (HzMetrics *metrics, const HzMetricsSnapshot *snapshot)
                "RTCP NACKs received from clients.", closed->nacks_received + live->nacks_received);
   write_value (out, "huizhen_relay_nacks_sent_total", "counter",
                "RTCP NACKs sent to clients.", closed->nacks_sent + live->nacks_sent);
+  write_value (out, "huizhen_relay_rtx_packets_sent_total", "counter",
+               "Retransmitted RTP packets (RTX) sent to clients for their NACKs.",
+               closed->rtx_packets_sent + live->rtx_packets_sent);
   write_value (out, "huizhen_relay_keyframe_requests_received_total", "counter",
                "Keyframe requests from subscribers: RTCP PLI or FIR, keyframe messages and joins.",
                load (&metrics->keyframe_requests_received));

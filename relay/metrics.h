@@ -3,9 +3,10 @@
  *
  * Packet and byte counters are updated by pad probes on GStreamer
  * streaming threads, so they are C11 atomics. The values that RTP sessions
- * keep themselves (packets lost, NACKs) are read from each webrtcbin's
- * rtpsession when /metrics is fetched, and folded into the totals when the
- * connection closes, so that the counters never go down.
+ * keep themselves (packets lost, NACKs, retransmissions) are read from
+ * each webrtcbin's rtpsession and rtprtxsend when /metrics is fetched,
+ * and folded into the totals when the connection closes, so that the
+ * counters never go down.
  */
 #pragma once
 
@@ -25,6 +26,7 @@ typedef struct {
   guint64 packets_lost;    /* from the publishers: by sequence number gaps */
   guint64 nacks_received;  /* RTCP NACK packets from the client */
   guint64 nacks_sent;      /* RTCP NACK packets to the client */
+  guint64 rtx_packets_sent;  /* retransmissions (RFC 4588) sent on NACK requests */
 } HzSessionCounts;
 
 /* Values computed when /metrics is fetched. */
@@ -73,7 +75,8 @@ void hz_metrics_watch_subscriber (HzMetrics  *metrics,
 void hz_metrics_watch_ice (HzMetrics  *metrics,
                            GstElement *webrtcbin);
 
-/* Adds the counters of WEBRTCBIN's RTP session to COUNTS. */
+/* Adds the counters of WEBRTCBIN's RTP session and of its RTX sender to
+ * COUNTS. */
 void hz_metrics_read_session (GstElement      *webrtcbin,
                               HzSessionCounts *counts);
 
