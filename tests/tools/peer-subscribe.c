@@ -16,6 +16,7 @@
 #include "peer.h"
 
 #include <gst/rtp/rtp.h>
+#include <gst/sdp/sdp.h>
 #include <math.h>
 #include <string.h>
 
@@ -364,12 +365,87 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer user_data)
   gst_element_sync_state_with_parent (branch);
 }
 
-/* --nack: the answer accepts the relay's NACK and RTX, and the jitter
- * buffer asks for lost packets again. */
+/* --nack: the share of the session bandwidth for RTCP, 5 times
+ * rtpsession's default of 0.05. GStreamer 1.22's rtpsession sends RTCP
+ * feedback following RFC 4585, with at most one early packet per regular
+ * RTCP interval. At the default share that interval was 0.3 to 0.7 s in
+ * the relay's loss test, longer than webrtcbin's 200 ms jitter buffer, so
+ * the NACK for a second loss within it went out too late. At 0.25 it was
+ * mostly under 0.1 s. Browsers send a NACK as soon as they see a gap. */
+#define RTCP_FRACTION 0.25
+
+/* --nack: the answer accepts the relay's NACK and RTX for video, as
+ * browsers do. Audio stays without, since the relay keeps no audio to
+ * resend. */
 static void
 enable_nack (GstElement *webrtcbin, GstWebRTCRTPTransceiver *transceiver, gpointer user_data)
 {
-  g_object_set (transceiver, "do-nack", TRUE, NULL);
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+
+  g_object_get (transceiver, "kind", &kind, NULL);
+  if (kind == GST_WEBRTC_KIND_VIDEO)
+    g_object_set (transceiver, "do-nack", TRUE, NULL);
+}
+
+/* Returns whether SDP announces SSRC (a=ssrc) in a video m-line. */
+static gboolean
+ssrc_is_video (const GstSDPMessage *sdp, guint ssrc)
+{
+  g_autofree char *prefix = g_strdup_printf ("%u ", ssrc);
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+
+    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++) {
+      const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a);
+
+      if (g_strcmp0 (attribute->key, "ssrc") == 0 && attribute->value != NULL
+          && g_str_has_prefix (attribute->value, prefix))
+        return g_strcmp0 (gst_sdp_media_get_media (media), "video") == 0;
+    }
+  }
+  return FALSE;
+}
+
+/* --nack: webrtcbin 1.22 gives every jitter buffer of a bundled transport
+ * the do-nack of the last transceiver on that transport, so the audio
+ * jitter buffer asked for retransmissions too. Those NACKs went
+ * unanswered and used up the early RTCP packets that the video NACKs
+ * needed. This handler runs after webrtcbin's, turns retransmission
+ * requests on for video SSRCs only and sets the RTCP share of the RTP
+ * session. Streaming thread. */
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session_id, guint ssrc,
+                     gpointer user_data)
+{
+  HzConnection *conn = user_data;
+  GstWebRTCSessionDescription *offer = NULL;
+  g_autoptr (GstElement) session = NULL;
+  gboolean video = FALSE;
+
+  g_object_get (conn->webrtcbin, "remote-description", &offer, NULL);
+  if (offer != NULL) {
+    video = ssrc_is_video (offer->sdp, ssrc);
+    gst_webrtc_session_description_free (offer);
+  }
+  g_object_set (jitterbuffer, "do-retransmission", video, NULL);
+
+  g_signal_emit_by_name (rtpbin, "get-session", session_id, &session);
+  if (session != NULL)
+    g_object_set (session, "rtcp-fraction", RTCP_FRACTION, NULL);
+}
+
+static void
+configure_nack (HzConnection *conn)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (conn->webrtcbin), "rtpbin");
+
+  g_signal_connect (conn->webrtcbin, "on-new-transceiver", G_CALLBACK (enable_nack), NULL);
+  if (rtpbin != NULL)
+    g_signal_connect_after (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), conn);
+  else
+    g_printerr ("hz-test-peer: %s: no rtpbin in webrtcbin; audio may ask for retransmissions\n",
+                conn->pc);
 }
 
 HzConnection *
@@ -392,7 +468,7 @@ hz_subscribe_new (HzPeer *peer, const char *participant_id, GError **error)
 
   g_signal_connect (conn->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), conn);
   if (peer->options.nack)
-    g_signal_connect (conn->webrtcbin, "on-new-transceiver", G_CALLBACK (enable_nack), NULL);
+    configure_nack (conn);
   if (!hz_connection_start (conn, error))
     return NULL;
   return g_steal_pointer (&conn);
