@@ -94,6 +94,7 @@ report_recording (HzRoom *room, const char *participant_id, HzRecorder *recorder
     .started_at = hz_recorder_get_started_at (recorder),
     .ended_at = ended_at,
     .bytes = bytes,
+    .failure_reason = hz_recorder_get_failure_reason (recorder),
   };
 
   hz_reporter_send_recording (room->relay->reporter, &report);
@@ -113,6 +114,63 @@ on_recording_done (HzRecorder *recorder, gboolean complete, guint64 bytes, gpoin
 
   room->n_finishing_recorders--;
   hz_room_destroy_if_unused (room);
+}
+
+/* Tells everyone in ROOM that the recording of PARTICIPANT's track KIND
+ * stopped, with REASON ("disk_full" or "write_failed"). */
+static void
+announce_recording_stopped (HzRoom *room, HzParticipant *participant, const char *kind,
+                            const char *reason)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    JsonBuilder *builder = json_builder_new ();
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "type");
+    json_builder_add_string_value (builder, "recording-stopped");
+    json_builder_set_member_name (builder, "participant_id");
+    json_builder_add_string_value (builder, participant->id);
+    json_builder_set_member_name (builder, "kind");
+    json_builder_add_string_value (builder, kind);
+    json_builder_set_member_name (builder, "reason");
+    json_builder_add_string_value (builder, reason);
+    json_builder_end_object (builder);
+    hz_participant_send (value, builder);
+  }
+}
+
+gboolean
+hz_room_handle_recording_error (HzRoom *room, GstMessage *message, const GError *error)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, room->participants);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    HzParticipant *participant = value;
+    HzRecorder *recorder = participant->ingest != NULL
+                           ? hz_ingest_take_recorder (participant->ingest, message) : NULL;
+    FinishingRecording *finishing;
+    const char *reason;
+
+    if (recorder == NULL)
+      continue;
+
+    finishing = g_new0 (FinishingRecording, 1);
+    finishing->room = room;
+    finishing->participant_id = g_strdup (participant->id);
+    room->n_finishing_recorders++;
+    hz_recorder_stop_on_error (recorder, error, on_recording_done, finishing);
+    reason = hz_recorder_get_failure_reason (recorder);
+    announce_recording_stopped (room, participant, hz_recorder_get_kind (recorder),
+                                reason != NULL ? reason : "write_failed");
+    return TRUE;
+  }
+  return FALSE;
 }
 
 /* Whether a recording of any track and format exists at BASE-TRACK.EXT. */

@@ -719,6 +719,27 @@ hz_ingest_get_tracks (HzIngest *ingest)
   return ingest->tracks;
 }
 
+HzRecorder *
+hz_ingest_take_recorder (HzIngest *ingest, GstMessage *message)
+{
+  HzRecorder *recorder = NULL;
+
+  if (ingest->closed)
+    return NULL;
+
+  g_mutex_lock (&ingest->lock);
+  for (guint i = 0; recorder == NULL && i < ingest->recorders->len; i++) {
+    HzRecorder *candidate = g_ptr_array_index (ingest->recorders, i);
+
+    if (candidate != NULL && hz_recorder_owns_message (candidate, message)) {
+      recorder = candidate;
+      g_ptr_array_index (ingest->recorders, i) = NULL;
+    }
+  }
+  g_mutex_unlock (&ingest->lock);
+  return recorder;
+}
+
 GPtrArray *
 hz_ingest_close (HzIngest *ingest)
 {

@@ -82,6 +82,12 @@ GstElement *hz_ingest_get_webrtcbin (HzIngest *ingest);
  * INGEST and stay valid until hz_ingest_close(). */
 const GArray *hz_ingest_get_tracks (HzIngest *ingest);
 
+/* Returns the running recorder whose branch posted MESSAGE and removes it
+ * from INGEST, so the caller owns and stops it. Returns NULL when no
+ * recorder of INGEST posted MESSAGE. */
+HzRecorder *hz_ingest_take_recorder (HzIngest   *ingest,
+                                     GstMessage *message);
+
 /* Stops and removes the webrtcbin and the tees and drops INGEST. The
  * subscriber branches fed by it must have been detached already. Returns
  * the running recorders (owned by the caller, to be finished). */

@@ -36,6 +36,8 @@ struct _HzRecorder {
   gint64 started_at;
   RecorderState state;            /* main thread only after start */
   gboolean eos_reached;
+  gboolean failed;                /* stopped by hz_recorder_stop_on_error() */
+  const char *failure_reason;     /* "disk_full" or NULL; static */
   guint timeout_id;
   HzRecorderDoneFunc done;
   gpointer done_data;
@@ -382,7 +384,10 @@ complete_on_main (gpointer data)
 
   if (g_stat (recorder->location, &stat_buf) == 0)
     bytes = (guint64) stat_buf.st_size;
-  if (complete)
+  if (recorder->failed)
+    g_warning ("%s: recording %s stopped after an error, %" G_GUINT64_FORMAT " bytes kept",
+               recorder->log_prefix, recorder->location, bytes);
+  else if (complete)
     g_message ("%s: recording %s finished, %" G_GUINT64_FORMAT " bytes", recorder->log_prefix,
                recorder->location, bytes);
   else
@@ -412,7 +417,8 @@ on_branch_detached (gpointer data)
 
   if (recorder->state != RECORDER_FINISHING)
     return;
-  if (g_atomic_int_get (&recorder->eos_reached)) {
+  /* A failed branch cannot write the EOS (and its index) any more. */
+  if (recorder->failed || g_atomic_int_get (&recorder->eos_reached)) {
     complete_on_main (recorder);
     return;
   }
@@ -432,6 +438,36 @@ hz_recorder_finish (HzRecorder *recorder, HzRecorderDoneFunc done, gpointer user
   recorder->timeout_id = g_timeout_add (HZ_RECORDER_FINISH_TIMEOUT_MS, on_finish_timeout, recorder);
   hz_tee_branch_detach (recorder->tee, recorder->tee_pad, on_branch_detached,
                         recorder_ref (recorder), recorder_unref);
+}
+
+gboolean
+hz_recorder_owns_message (const HzRecorder *recorder, GstMessage *message)
+{
+  GstObject *source = GST_MESSAGE_SRC (message);
+
+  return source != NULL && recorder->state == RECORDER_RUNNING &&
+         (source == GST_OBJECT (recorder->bin) ||
+          gst_object_has_as_ancestor (source, GST_OBJECT (recorder->bin)));
+}
+
+void
+hz_recorder_stop_on_error (HzRecorder *recorder, const GError *error, HzRecorderDoneFunc done,
+                           gpointer user_data)
+{
+  g_return_if_fail (recorder->state == RECORDER_RUNNING);
+
+  recorder->failed = TRUE;
+  if (g_error_matches (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT))
+    recorder->failure_reason = "disk_full";
+  g_warning ("%s: recording %s stopped: %s", recorder->log_prefix, recorder->location,
+             error->message);
+  hz_recorder_finish (recorder, done, user_data);
+}
+
+const char *
+hz_recorder_get_failure_reason (const HzRecorder *recorder)
+{
+  return recorder->failure_reason;
 }
 
 const char *

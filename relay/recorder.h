@@ -58,6 +58,24 @@ void hz_recorder_finish (HzRecorder         *recorder,
 
 #define HZ_RECORDER_FINISH_TIMEOUT_MS 5000
 
+/* Whether MESSAGE comes from an element of RECORDER's branch. */
+gboolean hz_recorder_owns_message (const HzRecorder *recorder,
+                                   GstMessage       *message);
+
+/* Stops RECORDER after the error ERROR of its branch, such as a full disk:
+ * unlinks the branch from its tee without EOS, because the branch cannot
+ * write any more, then removes it, calls DONE with COMPLETE FALSE and frees
+ * RECORDER. The file keeps what was written, up to the last whole cluster
+ * for a player. The tee's other branches go on. Main thread only. */
+void hz_recorder_stop_on_error (HzRecorder         *recorder,
+                                const GError       *error,
+                                HzRecorderDoneFunc  done,
+                                gpointer            user_data);
+
+/* "disk_full" when hz_recorder_stop_on_error() stopped RECORDER because
+ * the disk was full, NULL otherwise. */
+const char *hz_recorder_get_failure_reason (const HzRecorder *recorder);
+
 /* "audio" or "video", from the caps' media field. */
 const char *hz_recorder_get_kind (const HzRecorder *recorder);
 

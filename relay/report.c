@@ -245,6 +245,10 @@ build_recording_body (const HzRecordingReport *report)
     json_builder_set_member_name (builder, "bytes");
     json_builder_add_int_value (builder, report->bytes);
   }
+  if (report->failure_reason != NULL) {
+    json_builder_set_member_name (builder, "failure_reason");
+    json_builder_add_string_value (builder, report->failure_reason);
+  }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);

@@ -34,6 +34,7 @@ typedef struct {
   gint64 started_at;         /* microseconds since the Unix epoch */
   gint64 ended_at;           /* microseconds since the Unix epoch, or 0 */
   gint64 bytes;              /* file size, or -1 when unknown */
+  const char *failure_reason;  /* "disk_full" for a failed recording, or NULL */
 } HzRecordingReport;
 
 /* SCHEDULER_URL is the scheduler's base URL; NULL or "" disables reports

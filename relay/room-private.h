@@ -73,6 +73,13 @@ void hz_teaching_handle_message (HzParticipant         *participant,
 gboolean hz_teaching_may_publish (HzParticipant *participant,
                                   gboolean      *video_allowed);
 
+/* Stops the recording whose branch posted the error MESSAGE (ERROR parsed
+ * from it), reports it failed and sends "recording-stopped" to the room's
+ * participants. Returns FALSE when MESSAGE is from no running recording. */
+gboolean hz_room_handle_recording_error (HzRoom       *room,
+                                         GstMessage   *message,
+                                         const GError *error);
+
 /* Destroys ROOM when no participant and no finishing recording is left. */
 void hz_room_destroy_if_unused (HzRoom *room);
 

@@ -35,6 +35,7 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
       source = gst_object_get_path_string (GST_MESSAGE_SRC (message));
       g_warning ("session %" G_GINT64_FORMAT ": pipeline error from %s: %s (%s)",
                  room->session_id, source, error->message, debug != NULL ? debug : "");
+      hz_room_handle_recording_error (room, message, error);
       break;
     case GST_MESSAGE_WARNING:
       gst_message_parse_warning (message, &error, &debug);

@@ -21,6 +21,8 @@ const HzFieldSpec hz_recording_report_fields[] = {
   { .name = "started_at", .type = HZ_FIELD_TIMESTAMP, .required = TRUE },
   { .name = "ended_at", .type = HZ_FIELD_TIMESTAMP },
   { .name = "bytes", .type = HZ_FIELD_INTEGER, .min = 0, .max = G_MAXINT64 },
+  { .name = "failure_reason", .type = HZ_FIELD_STRING,
+    .allowed = hz_recording_failure_reason_names },
   { NULL }
 };
 
@@ -244,6 +246,7 @@ read_recording_report (HzRequest   *request,
   recording->started_at = hz_fields_get_time (body, "started_at", 0);
   recording->ended_at = hz_fields_get_time (body, "ended_at", HZ_TIME_NONE);
   recording->bytes = hz_fields_get_integer (body, "bytes", -1);
+  recording->failure_reason = g_strdup (hz_fields_get_string (body, "failure_reason"));
 
   if (!recording_path_is_valid (recording->path, recording->session_id))
     {

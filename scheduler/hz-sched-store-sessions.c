@@ -131,8 +131,8 @@ insert_recording (sqlite3      *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO recordings (session_id, participant_id, kind, path, status,"
-    "                        started_at, ended_at, bytes, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "                        started_at, ended_at, bytes, updated_at, failure_reason)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -146,6 +146,7 @@ insert_recording (sqlite3      *db,
   bind_optional (stmt, 7, recording->ended_at, HZ_TIME_NONE);
   bind_optional (stmt, 8, recording->bytes, -1);
   sqlite3_bind_int64 (stmt, 9, now_seconds ());
+  sqlite3_bind_text (stmt, 10, recording->failure_reason, -1, SQLITE_TRANSIENT);
   if (!hz_db_step (stmt, NULL, error))
     return FALSE;
 
@@ -162,7 +163,8 @@ update_recording (sqlite3            *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "UPDATE recordings SET status = ?, ended_at = coalesce (?, ended_at),"
-    "       bytes = coalesce (?, bytes), updated_at = ? WHERE id = ?", error);
+    "       bytes = coalesce (?, bytes), updated_at = ?,"
+    "       failure_reason = coalesce (?, failure_reason) WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -171,7 +173,8 @@ update_recording (sqlite3            *db,
   bind_optional (stmt, 2, recording->ended_at, HZ_TIME_NONE);
   bind_optional (stmt, 3, recording->bytes, -1);
   sqlite3_bind_int64 (stmt, 4, now_seconds ());
-  sqlite3_bind_int64 (stmt, 5, recording->id);
+  sqlite3_bind_text (stmt, 5, recording->failure_reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, recording->id);
   return hz_db_step (stmt, NULL, error);
 }
 
@@ -183,7 +186,8 @@ read_stored_recording (sqlite3      *db,
                        GError      **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT status, started_at, ended_at, bytes FROM recordings WHERE id = ?", error);
+    "SELECT status, started_at, ended_at, bytes, failure_reason FROM recordings WHERE id = ?",
+    error);
   gboolean has_row;
 
   if (stmt == NULL)
@@ -207,6 +211,8 @@ read_stored_recording (sqlite3      *db,
                         ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, 2);
   recording->bytes = sqlite3_column_type (stmt, 3) == SQLITE_NULL
                      ? -1 : sqlite3_column_int64 (stmt, 3);
+  g_free (recording->failure_reason);
+  recording->failure_reason = hz_db_column_text (stmt, 4);
   return TRUE;
 }
 
@@ -283,7 +289,8 @@ hz_store_list_recordings (sqlite3 *db,
                           GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT id, participant_id, kind, path, status, started_at, ended_at, bytes"
+    "SELECT id, participant_id, kind, path, status, started_at, ended_at, bytes,"
+    "       failure_reason"
     " FROM recordings WHERE session_id = ? ORDER BY id", error);
   g_autoptr (GPtrArray) recordings = NULL;
   gboolean has_row;
@@ -313,6 +320,7 @@ hz_store_list_recordings (sqlite3 *db,
                             ? HZ_TIME_NONE : sqlite3_column_int64 (stmt, 6);
       recording->bytes = sqlite3_column_type (stmt, 7) == SQLITE_NULL
                          ? -1 : sqlite3_column_int64 (stmt, 7);
+      recording->failure_reason = hz_db_column_text (stmt, 8);
       g_ptr_array_add (recordings, recording);
     }
 

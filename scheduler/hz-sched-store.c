@@ -23,6 +23,10 @@ const char *const hz_recording_status_names[] = {
   "recording", "complete", "failed", "interrupted", NULL,
 };
 
+const char *const hz_recording_failure_reason_names[] = {
+  "disk_full", NULL,
+};
+
 const char *
 hz_role_to_string (HzRole role)
 {

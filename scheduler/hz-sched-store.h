@@ -29,6 +29,7 @@ extern const char *const hz_org_level_names[];
 extern const char *const hz_patient_sex_names[];
 extern const char *const hz_recording_kind_names[];
 extern const char *const hz_recording_status_names[];
+extern const char *const hz_recording_failure_reason_names[];
 
 const char *hz_role_to_string (HzRole role);
 gboolean hz_role_from_string (const char *text,

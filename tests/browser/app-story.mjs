@@ -208,6 +208,9 @@ describe('web app story', { timeout: 300000 }, () => {
     await page.locator('input[name="manual_date"]').fill(now.date);
     await page.locator('input[name="manual_time"]').fill(now.clock);
     await page.getByRole('button', { name: '使用此时间' }).click();
+    // The call's recording appears in the library below, so it is booked
+    // with recording, which needs the box checked.
+    await page.getByLabel('录像：参会各方已同意录制本次会诊').check();
     await page.getByRole('button', { name: '确认安排' }).click();
     await page.waitForURL(new RegExp(`#/consultations/${consultationId}$`), { timeout: 20000 });
     await waitForView(page);

@@ -219,8 +219,10 @@ wait_publish_connected (RelayTestPeer *peer)
 
 /* Cases ----------------------------------------------------------------------- */
 
-/* The scheduler is down for a whole call: the reports wait in the journal
- * and reach the scheduler once it is back, with no recording lost. */
+/* The scheduler goes down once both participants have joined, so the
+ * session check at join still confirmed the booking's recording, and stays
+ * down for the rest of the call: the reports wait in the journal and reach
+ * the scheduler once it is back, with no recording lost. */
 static void
 test_scheduler_down_during_call (gconstpointer data)
 {
@@ -232,11 +234,13 @@ test_scheduler_down_during_call (gconstpointer data)
   g_autoptr (RelayTestPeer) expert = NULL;
   g_autoptr (JsonArray) recordings = NULL;
 
-  stop_scheduler (daemons);
   doctor = relay_test_peer_start (tools, daemons, session->booking.session_id,
                                   session->doctor_token, "doctor", args);
   expert = relay_test_peer_start (tools, daemons, session->booking.session_id,
                                   session->expert_token, "expert", args);
+  g_assert_nonnull (relay_test_peer_wait_event (doctor, "joined", NULL, NULL, CONNECT_TIMEOUT_MS));
+  g_assert_nonnull (relay_test_peer_wait_event (expert, "joined", NULL, NULL, CONNECT_TIMEOUT_MS));
+  stop_scheduler (daemons);
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
 

@@ -216,6 +216,12 @@ on_recording (HzPeer *peer, JsonObject *message)
   print_as_event ("recording", message);
 }
 
+static void
+on_recording_stopped (HzPeer *peer, JsonObject *message)
+{
+  print_as_event ("recording-stopped", message);
+}
+
 /* hand-raised, hand-lowered, floor-granted, floor-revoked, feed-closed */
 static void
 on_teaching_message (HzPeer *peer, JsonObject *message)
@@ -254,6 +260,9 @@ static const MessageSpec relay_messages[] = {
     { { "participant_id", FIELD_STRING }, { "name", FIELD_STRING } } },
   { "participant-left", on_participant_left, { { "participant_id", FIELD_STRING } } },
   { "recording", on_recording, { { "pc", FIELD_STRING }, { "kinds", FIELD_ARRAY } } },
+  { "recording-stopped", on_recording_stopped,
+    { { "participant_id", FIELD_STRING }, { "kind", FIELD_STRING },
+      { "reason", FIELD_STRING } } },
   { "error", on_error, { { "code", FIELD_STRING }, { "message", FIELD_STRING } } },
   { "hand-raised", on_teaching_message,
     { { "participant_id", FIELD_STRING }, { "name", FIELD_STRING } } },

@@ -456,6 +456,7 @@ class JoinPage {
       case 'offer': return this.onOffer(message);
       case 'candidate': return this.onCandidate(message);
       case 'recording': return this.onRecording(message);
+      case 'recording-stopped': return this.onRecordingStopped(message);
       case 'error': return this.onRelayError(message);
       default:
         console.warn(`huizhen: ignoring relay message of unknown type "${message.type}"`);
@@ -563,6 +564,14 @@ class JoinPage {
     link.addRemoteCandidate(message.candidate, message.sdpMLineIndex ?? 0);
   }
 
+  // The relay stopped recording a track, e.g. because its disk is full.
+  // The call goes on, so this is a notice, not an error.
+  onRecordingStopped(message) {
+    const key = message.reason === 'disk_full'
+      ? 'notice.recording_stopped_disk_full' : 'notice.recording_stopped';
+    this.showNotice(this.elements.recordingNotice, key);
+  }
+
   onRecording(message) {
     const kinds = new Set(message.kinds ?? []);
     let key = null;
@@ -614,8 +623,6 @@ class JoinPage {
   onLinkState(link, participantId, state) {
     if (link.closed || link.stale)
       return;
-    // NOTE: no browser test makes ICE fail. The rejoin tests drop the
-    // WebSocket or restart the relay.
     if (state === 'failed' && this.phase === 'joined' && this.iceRecoveries < MAX_ICE_RECOVERIES) {
       this.iceRecoveries += 1;
       this.beginReconnect(`ICE of ${link.name} failed`);

@@ -48,6 +48,9 @@ export async function renderScheduling(context, { id }) {
 
   // ---- confirmation ----
   const reason = el('textarea', { name: 'reason', rows: 2, maxLength: 500 });
+  // Recording needs consent, so the box starts unchecked. The flag is fixed
+  // at booking, so a reschedule does not offer it.
+  const recording = el('input', { type: 'checkbox', name: 'recording' });
   const confirmMessage = new MessageBox();
   const chosenText = el('p', { class: 'chosen' });
   const confirmButton = button(rescheduling ? 'slot.confirm_reschedule' : 'slot.confirm_schedule',
@@ -55,6 +58,7 @@ export async function renderScheduling(context, { id }) {
   const confirmForm = el('form', { class: 'panel confirm-panel', hidden: true, attrs: { novalidate: true } },
     el('h2', { text: 'slot.chosen_heading' }), chosenText,
     rescheduling ? field('slot.reason', reason) : null,
+    rescheduling ? null : el('label', { class: 'choice' }, recording, el('span', { text: 'slot.recording' })),
     confirmMessage.element,
     el('div', { class: 'actions' }, confirmButton,
       button('common.cancel', () => {
@@ -80,6 +84,8 @@ export async function renderScheduling(context, { id }) {
     const body = { expert_id: chosen.expert_id, start: chosen.start, end: chosen.end };
     if (rescheduling && reason.value.trim())
       body.reason = reason.value.trim();
+    if (!rescheduling)
+      body.recording = recording.checked;
     try {
       await api('POST', `/consultations/${id}/${rescheduling ? 'reschedule' : 'schedule'}`, body);
       context.navigate(`/consultations/${id}`);
