@@ -58,7 +58,7 @@ export class DevicePicker {
         const option = document.createElement('option');
         option.value = device.deviceId;
         // Labels are the browser's names of the devices, shown as they
-        // are; a device without one gets a numbered name.
+        // are. A device without one gets a numbered name.
         if (device.label)
           option.textContent = device.label;
         else
