@@ -31,6 +31,9 @@
  * close the socket after `leave`. */
 #define JOIN_TIMEOUT_S 15
 #define LEAVE_TIMEOUT_S 3
+/* Maximum time from `joined` to a connected publish connection before
+ * --duration starts anyway. */
+#define PUBLISH_CONNECT_TIMEOUT_S 20
 
 void
 hz_peer_print_event (JsonBuilder *builder)
@@ -182,9 +185,39 @@ hz_peer_on_joined (HzPeer *peer)
   if (peer->stats_source != 0)
     return;
   peer->stats_source = g_timeout_add_seconds (1, on_stats_timer, peer);
-  if (peer->options.duration_s > 0)
-    peer->duration_source = g_timeout_add ((guint) (peer->options.duration_s * 1000),
-                                           on_duration_reached, peer);
+}
+
+/* Starts the --duration timer, once. A publisher calls it when its publish
+ * connection connects, so that a slow start on a loaded machine does not
+ * eat into the time with media; a receiver calls it at `joined`. */
+void
+hz_peer_start_duration (HzPeer *peer)
+{
+  if (peer->duration_started || peer->options.duration_s <= 0)
+    return;
+  peer->duration_started = TRUE;
+  peer->duration_source = g_timeout_add ((guint) (peer->options.duration_s * 1000),
+                                         on_duration_reached, peer);
+}
+
+static gboolean
+on_publish_connect_slow (gpointer user_data)
+{
+  HzPeer *peer = user_data;
+
+  peer->publish_connect_source = 0;
+  hz_peer_start_duration (peer);
+  return G_SOURCE_REMOVE;
+}
+
+/* A publish connection that does not connect within
+ * PUBLISH_CONNECT_TIMEOUT_S still lets --duration run. */
+void
+hz_peer_wait_publish_connected (HzPeer *peer)
+{
+  if (peer->publish_connect_source == 0 && !peer->duration_started)
+    peer->publish_connect_source = g_timeout_add_seconds (PUBLISH_CONNECT_TIMEOUT_S,
+                                                          on_publish_connect_slow, peer);
 }
 
 /* Ends the run with EXIT_CODE. A normal stop sends `leave` and waits for
@@ -210,6 +243,7 @@ hz_peer_stop (HzPeer *peer, int exit_code)
   peer->exit_code = exit_code;
   g_clear_handle_id (&peer->stats_source, g_source_remove);
   g_clear_handle_id (&peer->duration_source, g_source_remove);
+  g_clear_handle_id (&peer->publish_connect_source, g_source_remove);
   g_clear_handle_id (&peer->join_timeout_source, g_source_remove);
   hz_reconnect_stop (peer);
   hz_teaching_stop (peer);
@@ -247,7 +281,8 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
     { "no-publish", 0, 0, G_OPTION_ARG_NONE, &options->no_publish,
       "Only receive; open no publish connection", NULL },
     { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &options->duration_s,
-      "Leave this many seconds after joining (default: run until SIGTERM or SIGINT)", "SECONDS" },
+      "Leave this many seconds after the publish connection connects, or after joining "
+      "without one (default: run until SIGTERM or SIGINT)", "SECONDS" },
     { "video-pattern", 0, 0, G_OPTION_ARG_STRING, &options->video_pattern,
       "videotestsrc pattern of the published video (default: ball)", "NAME" },
     { "check-sockets", 0, 0, G_OPTION_ARG_NONE, &options->check_sockets,

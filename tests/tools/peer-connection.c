@@ -402,6 +402,8 @@ report_connection_state (HzConnection *conn, gpointer data)
       g_atomic_int_set (&conn->sending_flag, 1);
     if (conn->kind == HZ_CONNECTION_SUBSCRIBE)
       send_keyframe_requests (conn);
+    else
+      hz_peer_start_duration (conn->peer);
   }
 
   json_builder_begin_object (builder);

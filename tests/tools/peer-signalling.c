@@ -111,13 +111,17 @@ on_joined (HzPeer *peer, JsonObject *message)
   hz_reconnect_on_joined (peer);
 
   hz_teaching_on_joined (peer, role);
-  if (peer->options.no_publish || g_strcmp0 (role, "publish") != 0)
+  if (peer->options.no_publish || g_strcmp0 (role, "publish") != 0) {
+    hz_peer_start_duration (peer);
     return;
+  }
   peer->publish = hz_publish_new (peer, &error);
   if (peer->publish == NULL) {
     g_printerr ("hz-test-peer: cannot start publishing: %s\n", error->message);
     hz_peer_stop (peer, HZ_PEER_EXIT_FAILED);
+    return;
   }
+  hz_peer_wait_publish_connected (peer);
 }
 
 static void

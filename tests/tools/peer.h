@@ -36,6 +36,7 @@ enum {
  * frequency in a mix. */
 #define HZ_PEER_MARKER_FREQUENCY 1000
 #define HZ_PEER_MARKER_LENGTH (100 * GST_MSECOND)
+#define HZ_PEER_MARKER_QUEUE_TIME (40 * GST_MSECOND)
 
 typedef struct _HzPeer HzPeer;
 typedef struct _HzConnection HzConnection;
@@ -133,6 +134,8 @@ struct _HzPeer {
   gint64 stopped_us;
   guint stats_source;
   guint duration_source;
+  gboolean duration_started;
+  guint publish_connect_source;  /* lets --duration start if publish never connects */
   guint join_timeout_source;
   guint leave_timeout_source;
   /* --reconnect (peer-reconnect.c) */
@@ -153,6 +156,8 @@ void hz_peer_print_event (JsonBuilder *builder);
 gint64 hz_peer_ms_since_joined (HzPeer *peer, gint64 monotonic_us);
 void hz_peer_stop (HzPeer *peer, int exit_code);
 void hz_peer_on_joined (HzPeer *peer);
+void hz_peer_start_duration (HzPeer *peer);
+void hz_peer_wait_publish_connected (HzPeer *peer);
 
 /* peer-signalling.c */
 void hz_peer_connect (HzPeer *peer);
