@@ -6,6 +6,12 @@
  * HZ_PEER_MARKER_FREQUENCY tone (a beep). Both use the PTS of one pipeline,
  * so flash and beep start at the same capture instant, to within one
  * video frame (33 ms at 30 fps) because frames start on their own grid.
+ * With markers, peer-publish.c also bounds the leaky queues by time
+ * instead of by buffers (HZ_PEER_MARKER_QUEUE_TIME), so the first packets
+ * of audio and video that the relay gets were captured at about the same
+ * instant. The relay lines up a publish's tracks by arrival until the
+ * first RTCP sender report, and five queued frames of video (166 ms)
+ * against five buffers of audio would put the first marker out of sync.
  *
  * --mute-at=A --mute-for=F closes the valves in front of the encoders A
  * seconds after the publish starts and opens them F seconds later: the
@@ -101,6 +107,29 @@ hz_marker_add (HzConnection *publish, double interval_s)
   add_probe (publish, "audio-source", gate_beep, interval);
 }
 
+/* Returns the valves of PUBLISH (see peer-publish.c), referenced. */
+static GPtrArray *
+get_valves (HzConnection *publish)
+{
+  const char *names[] = { "video-valve", "video2-valve", "audio-valve" };
+  GPtrArray *valves = g_ptr_array_new_with_free_func (gst_object_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstElement *valve = gst_bin_get_by_name (GST_BIN (publish->pipeline), names[i]);
+
+    if (valve != NULL)
+      g_ptr_array_add (valves, valve);
+  }
+  return valves;
+}
+
+static void
+set_drop (GPtrArray *valves, gboolean drop)
+{
+  for (guint i = 0; i < valves->len; i++)
+    g_object_set (valves->pdata[i], "drop", drop, NULL);
+}
+
 /* The valves of one publish and the mute's length. */
 typedef struct {
   GPtrArray *valves;
@@ -121,8 +150,7 @@ set_valves (MuteState *state, gboolean drop)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
-  for (guint i = 0; i < state->valves->len; i++)
-    g_object_set (state->valves->pdata[i], "drop", drop, NULL);
+  set_drop (state->valves, drop);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, drop ? "muted" : "unmuted");
@@ -150,16 +178,9 @@ on_mute (gpointer data)
 void
 hz_mute_schedule (HzConnection *publish, double at_s, double for_s)
 {
-  const char *names[] = { "video-valve", "video2-valve", "audio-valve" };
   MuteState *state = g_new0 (MuteState, 1);
 
-  state->valves = g_ptr_array_new_with_free_func (gst_object_unref);
+  state->valves = get_valves (publish);
   state->for_ms = (guint) (for_s * 1000);
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-    GstElement *valve = gst_bin_get_by_name (GST_BIN (publish->pipeline), names[i]);
-
-    if (valve != NULL)
-      g_ptr_array_add (state->valves, valve);
-  }
   g_timeout_add ((guint) (at_s * 1000), on_mute, state);
 }

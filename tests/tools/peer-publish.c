@@ -27,17 +27,19 @@
 #include <gst/rtp/rtp.h>
 
 /* One video branch: NAME-source ... NAME-payloader into webrtcbin. The
- * valve NAME-valve drops frames while --mute-at mutes the publish. */
+ * valve NAME-valve drops frames while --mute-at mutes the publish; it
+ * forwards the caps even then, which webrtcbin needs for its offer. */
 static void
-append_video (GString *description, const char *name, gboolean h264, int bitrate_kbps)
+append_video (GString *description, const char *name, gboolean h264, int bitrate_kbps,
+              const char *queue_limit)
 {
   /* I420 lets --marker-interval paint a flash into the frames. */
   g_string_append_printf (description,
       "videotestsrc name=%s-source is-live=true "
       "  ! video/x-raw,format=I420,width=%d,height=%d,framerate=30/1 ! videoconvert "
-      "  ! valve name=%s-valve "
-      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ", name,
-      HZ_PEER_VIDEO_WIDTH, HZ_PEER_VIDEO_HEIGHT, name);
+      "  ! valve name=%s-valve drop-mode=forward-sticky-events "
+      "  ! queue leaky=downstream max-size-bytes=0 %s ", name,
+      HZ_PEER_VIDEO_WIDTH, HZ_PEER_VIDEO_HEIGHT, name, queue_limit);
   if (h264)
     /* x264's constrained baseline at level 3.1: profile-level-id 42c01f. */
     g_string_append_printf (description,
@@ -59,21 +61,29 @@ char *
 hz_publish_describe (const HzPeerOptions *options, gboolean audio_only)
 {
   GString *description = g_string_new ("webrtcbin name=webrtcbin ");
+  /* Markers need the first audio and video that the relay gets to be of
+   * one instant (peer-marker.c), so the queues then keep 40 ms of either
+   * instead of five buffers (166 ms of video, 107 ms of audio). */
+  g_autofree char *queue_limit = options->marker_interval_s > 0
+    ? g_strdup_printf ("max-size-buffers=0 max-size-time=%" G_GUINT64_FORMAT,
+                       (guint64) HZ_PEER_MARKER_QUEUE_TIME)
+    : g_strdup ("max-size-buffers=5 max-size-time=0");
 
   if (!audio_only) {
-    append_video (description, "video", options->h264, options->video_bitrate_kbps);
+    append_video (description, "video", options->h264, options->video_bitrate_kbps, queue_limit);
     if (options->second_video)
-      append_video (description, "video2", options->h264, options->video_bitrate_kbps);
+      append_video (description, "video2", options->h264, options->video_bitrate_kbps,
+                    queue_limit);
   }
   /* S16 mono lets --marker-interval silence the tone between beeps. */
   g_string_append_printf (description,
       "audiotestsrc name=audio-source is-live=true wave=sine freq=%d "
       "  ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! audioconvert ! audioresample "
-      "  ! valve name=audio-valve "
-      "  ! queue leaky=downstream max-size-buffers=5 max-size-bytes=0 max-size-time=0 ! opusenc "
+      "  ! valve name=audio-valve drop-mode=forward-sticky-events "
+      "  ! queue leaky=downstream max-size-bytes=0 %s ! opusenc "
       "  ! rtpopuspay name=audio-payloader ! capsfilter name=audio-caps "
       "    caps=application/x-rtp,media=audio,encoding-name=OPUS,payload=97 ! webrtcbin. ",
-      options->marker_interval_s > 0 ? HZ_PEER_MARKER_FREQUENCY : 440);
+      options->marker_interval_s > 0 ? HZ_PEER_MARKER_FREQUENCY : 440, queue_limit);
   return g_string_free (description, FALSE);
 }
 
