@@ -25,27 +25,31 @@ struct _HzRecordingFiles {
   guint retention_id;
 };
 
-/* Returns the canonical path of DIR, creating it first when missing. */
+/* Returns the canonical path of DIR. A directory that does not exist yet
+ * (the relay creates it with its first recording) gives its absolute path
+ * without symbolic links resolved, below which no file exists either. */
 static char *
 resolve_root (const char  *dir,
               GError     **error)
 {
   char resolved[PATH_MAX];
+  int saved_errno;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0 || realpath (dir, resolved) == NULL)
-    {
-      int saved_errno = errno;
+  if (realpath (dir, resolved) != NULL)
+    return g_strdup (resolved);
+  saved_errno = errno;
+  if (saved_errno == ENOENT)
+    return g_canonicalize_filename (dir, NULL);
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "[scheduler] recordings-dir %s: %s", dir, g_strerror (saved_errno));
-      return NULL;
-    }
-  return g_strdup (resolved);
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "[scheduler] recordings-dir %s: %s", dir, g_strerror (saved_errno));
+  return NULL;
 }
 
 /* Returns the canonical path of RELATIVE below ROOT. Fails with
- * recording_file_missing when the file does not exist, and with
- * internal_error when the path leads outside ROOT. */
+ * recording_file_missing when the file does not exist or its path leads
+ * outside ROOT (logged), so that a download reveals nothing about files
+ * elsewhere, and with internal_error when it cannot be resolved. */
 static char *
 resolve_below (const char  *root,
                const char  *relative,
@@ -57,7 +61,8 @@ resolve_below (const char  *root,
 
   if (g_path_is_absolute (relative) || strstr (relative, "..") != NULL)
     {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
+      g_warning ("Recording path %s is absolute or contains \"..\"; not opened", relative);
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_RECORDING_FILE_MISSING,
                    "Recording path %s is absolute or contains \"..\"", relative);
       return NULL;
     }
@@ -75,7 +80,9 @@ resolve_below (const char  *root,
     }
   if (!g_str_has_prefix (resolved, prefix))
     {
-      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_INTERNAL,
+      g_warning ("Recording file %s resolves to %s, outside %s; not opened", joined, resolved,
+                 root);
+      g_set_error (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_RECORDING_FILE_MISSING,
                    "Recording file %s resolves to %s, outside %s", joined, resolved, root);
       return NULL;
     }

@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 
 typedef struct _HzRecordingFiles HzRecordingFiles;
 
-/* Creates [scheduler] recordings-dir (mode 0700) when it is missing and
- * resolves it. SCHED must outlive the result. */
+/* Resolves [scheduler] recordings-dir, which may not exist yet. Fails when
+ * it cannot be read. SCHED must outlive the result. */
 HzRecordingFiles *hz_recording_files_new (HzSched  *sched,
                                           GError  **error);
 

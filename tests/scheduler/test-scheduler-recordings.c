@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hz-request-auth.h"
 #include "hz-test-daemons.h"
@@ -648,6 +649,30 @@ test_retention (Fixture       *fixture,
   g_assert_cmpuint (young_after.status, ==, 200);
 }
 
+/* A recording whose file is a symbolic link to a file outside
+ * recordings-dir is not served, and looks like a missing file. */
+static void
+test_path_outside_dir (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  gint64 id = add_recording (fixture, "2-video.webm", "2026-12-01T09:00:00+08:00", 10, NULL);
+  g_autofree char *path = file_path (id);
+  g_autofree char *outside = g_build_filename (fixture->daemons->dir, "outside.webm", NULL);
+  g_autofree char *link = g_strdup_printf ("%s/%" G_GINT64_FORMAT "/2-video.webm",
+                                           fixture->daemons->recordings_dir,
+                                           fixture->booking.session_id);
+  g_autoptr (GError) error = NULL;
+  g_auto (Response) escaped = { 0 };
+
+  g_file_set_contents (outside, "not a recording", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+
+  escaped = send_request (fixture, "GET", path, fixture->booking.expert_key, NULL, NULL, NULL);
+  assert_error_code (&escaped, 404, "recording_file_missing");
+}
+
 static void
 test_report_without_consent (Fixture       *fixture,
                              gconstpointer  data)
@@ -680,6 +705,7 @@ main (int argc, char **argv)
   ADD ("access-by-role", test_access_by_role);
   ADD ("search-filters", test_search_filters);
   ADD ("retention", test_retention);
+  ADD ("path-outside-dir", test_path_outside_dir);
   ADD ("report-without-consent", test_report_without_consent);
 #undef ADD
 
