@@ -29,8 +29,9 @@ void hz_room_free (HzRoom *room);
 gint64 hz_room_get_session_id (HzRoom *room);
 
 /* Sets whether ROOM records the publishes that start from now on: the
- * booking's consent as the session check of the latest join confirmed it
- * (session-check.h). A room starts without recording. */
+ * booking's consent as the latest join's session check confirmed it
+ * (session-check.h). A room starts without recording, and a join that the
+ * scheduler could not confirm leaves the flag unchanged. */
 void hz_room_set_recording (HzRoom   *room,
                             gboolean  recording);
 

@@ -8,9 +8,8 @@
  * HZ_SESSION_UNCONFIRMED and the caller lets the join go ahead: a call
  * between hospitals must not fail because the scheduler is down. A
  * scheduler whose TLS certificate fails verification counts as not
- * reached: its response is never read. A session
- * left unconfirmed is not recorded, because only the booking can allow
- * recording.
+ * reached: its response is never read. Only a
+ * confirmed check can allow recording, because only the booking can.
  */
 #pragma once
 

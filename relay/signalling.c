@@ -135,11 +135,13 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
   return TRUE;
 }
 
-/* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. RECORDING
- * is the booking's consent to recording, as the scheduler confirmed it. */
+/* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. When
+ * CONFIRMED, RECORDING is the booking's consent to recording as the
+ * scheduler confirmed it; otherwise the room keeps its flag, because a
+ * booking's consent does not change after booking. */
 static void
 finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
-             gboolean recording)
+             gboolean confirmed, gboolean recording)
 {
   g_autoptr (GError) error = NULL;
   const char *limit = NULL;
@@ -168,7 +170,8 @@ finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *tok
     return;
   }
   connection->join_seen = TRUE;
-  hz_room_set_recording (room, recording);
+  if (confirmed)
+    hz_room_set_recording (room, recording);
   connection->participant = hz_room_join (room, connection, token);
   g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
 }
@@ -192,8 +195,8 @@ typedef struct {
 
 /* Goes on with a join once the scheduler has answered (session-check.h):
  * a cancelled, ended or moved session is rejected like an invalid token,
- * and a session that the scheduler did not confirm is joined but not
- * recorded. */
+ * and a session that the scheduler did not confirm is joined. It is
+ * recorded only when an earlier join confirmed the booking's consent. */
 static void
 conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
                HzSessionState state, const char *detail, gboolean recording)
@@ -201,12 +204,12 @@ conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *t
   switch (state) {
     case HZ_SESSION_UNCONFIRMED:
       g_warning ("%s: session %" G_GINT64_FORMAT " could not be checked with the scheduler (%s);"
-                 " the join goes ahead on the token alone, without recording",
-                 connection->peer, session_id, detail);
-      finish_join (connection, session_id, token, FALSE);
+                 " the join goes ahead on the token alone", connection->peer, session_id,
+                 detail);
+      finish_join (connection, session_id, token, FALSE, FALSE);
       break;
     case HZ_SESSION_LIVE:
-      finish_join (connection, session_id, token, recording);
+      finish_join (connection, session_id, token, TRUE, recording);
       break;
     case HZ_SESSION_ENDED:
       reject_join (connection, session_id, "session_cancelled",
