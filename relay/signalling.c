@@ -137,7 +137,7 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
 
 /* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. When
  * CONFIRMED, RECORDING is the booking's consent to recording as the
- * scheduler confirmed it; otherwise the room keeps its flag, because a
+ * scheduler confirmed it. Otherwise the room keeps its flag, because a
  * booking's consent does not change after booking. */
 static void
 finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,

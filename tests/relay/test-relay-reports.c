@@ -219,10 +219,10 @@ wait_publish_connected (RelayTestPeer *peer)
 
 /* Cases ----------------------------------------------------------------------- */
 
-/* The scheduler goes down once both participants have joined, so the
- * session check at join still confirmed the booking's recording, and stays
- * down for the rest of the call: the reports wait in the journal and reach
- * the scheduler once it is back, with no recording lost. */
+/* The scheduler goes down once both participants have joined, after the
+ * session check at join confirmed the booking's recording. It stays down
+ * for the rest of the call. The reports wait in the journal and reach the
+ * scheduler once it is back, with no recording lost. */
 static void
 test_scheduler_down_during_call (gconstpointer data)
 {
