@@ -704,12 +704,16 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
 
 /* One receiver's path loses 3% of its packets each way. With NACK and RTX
  * through the relay, it still decodes more than 80% of the frames sent.
- * The publisher sends about 1 Mbit/s, 3 to 4 packets per frame. Without
- * NACK, receivers in this test decoded 71%, 76% and 88% of the frames in
- * three runs, because vp8dec also outputs damaged frames, and lost 2.7% of
- * the video packets. So the test also requires that under 1% of the
- * packets stay lost after repair, and that the receiver's NACKs reached
- * the relay.
+ * The publisher sets vp8enc's target to 1 Mbit/s, but videotestsrc's
+ * moving ball needs far less: about one packet per frame, so 350 to 450
+ * video packets reach a receiver in the 15 s. Without NACK, receivers in
+ * this test decoded 71%, 76% and 88% of the frames in three runs, because
+ * vp8dec also outputs damaged frames, and lost 2.7% of the video
+ * packets. So the test also requires that under 1% of the packets stay
+ * lost after repair, and that the relay received NACKs and sent
+ * retransmissions. Both receivers run hz-test-peer with --nack, which asks
+ * for video retransmissions only and sends its NACKs within about 100 ms
+ * (peer-subscribe.c).
  *
  * Decoding 30 frames per second needs spare CPU: on the shared 2-core
  * machine, receivers decoded 78% to 81% of the frames sent at a load
@@ -789,16 +793,19 @@ test_loss_repaired (gconstpointer data)
   lost = json_object_get_int_member (feed, "video_packets_lost");
   g_test_message ("%" G_GINT64_FORMAT " video packets received, %" G_GINT64_FORMAT
                   " lost after repair", received, lost);
-  g_assert_cmpint (received, >, 500);
+  g_assert_cmpint (received, >, 300);
   g_assert_cmpfloat ((double) lost / (received + lost), <, 0.01);
 
-  /* The repair went through the relay: the receiver's NACKs reached it. */
+  /* The repair went through the relay: the receiver's NACKs reached it and
+   * it sent retransmissions. */
   metrics_text = net_test_http_get (net->relay, "/metrics", &status);
   g_assert_cmpuint (status, ==, 200);
   metrics = net_test_parse_metrics (metrics_text);
-  g_test_message ("the relay received %.0f NACKs",
-                  net_test_metric (metrics, "huizhen_relay_nacks_received_total"));
+  g_test_message ("the relay received %.0f NACKs and sent %.0f retransmissions",
+                  net_test_metric (metrics, "huizhen_relay_nacks_received_total"),
+                  net_test_metric (metrics, "huizhen_relay_rtx_packets_sent_total"));
   g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_nacks_received_total"), >, 0);
+  g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_rtx_packets_sent_total"), >, 0);
 }
 
 /* Main ------------------------------------------------------------------------ */
