@@ -427,7 +427,8 @@ static const char schema_v6[] =
 /* Version 7: the recordings library and recording consent.
  *
  * The session's owner sets title and the tags. sha256 is the lowercase
- * hex SHA-256 of the file, computed when the relay reports it complete. keep_for_training exempts a recording from [scheduler]
+ * hex SHA-256 of the file, computed when the relay reports it complete.
+ * keep_for_training exempts a recording from [scheduler]
  * recordings-retention-days. failure_reason says why a failed recording
  * stopped ('disk_full': the relay's recordings disk ran out).
  * recording_shares lists the organizations whose trainees may watch a
@@ -476,13 +477,6 @@ static const char schema_v8[] =
   ");"
   "CREATE INDEX compositions_status ON compositions (status, requested_at);";
 
-/* Version 9: HLS output of teaching rounds. A series booked with hls = 1
- * passes the flag to each of its occurrences, and the relay publishes
- * those sessions' presenter feed as HLS. */
-static const char schema_v9[] =
-  "ALTER TABLE teaching_series ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));"
-  "ALTER TABLE sessions ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));";
-
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -492,7 +486,6 @@ static const HzMigration migrations[] = {
   { 6, "signed reports and amendments safe from INSERT OR REPLACE", schema_v6 },
   { 7, "recordings library: titles, tags, SHA-256, shares, retention", schema_v7 },
   { 8, "composition jobs", schema_v8 },
-  { 9, "HLS output of teaching rounds", schema_v9 },
 };
 
 const HzMigration *
