@@ -51,6 +51,8 @@ static const KeySpec key_table[] = {
   { "scheduler", "api-rate-limit", KEY_COUNT, SCHED (api_rate_limit), "20" },
   { "scheduler", "api-rate-burst", KEY_COUNT, SCHED (api_rate_burst), "200" },
   { "scheduler", "max-body-kib", KEY_COUNT, SCHED (max_body_kib), "1024" },
+  { "scheduler", "max-connections-per-address", KEY_COUNT,
+    SCHED (max_connections_per_address), "50" },
   { "scheduler", "tls-certificate", KEY_OPTIONAL_PATH, SCHED (tls_certificate), "" },
   { "scheduler", "tls-key", KEY_OPTIONAL_PATH, SCHED (tls_key), "" },
   { "relay", "listen", KEY_LISTEN, RELAY (listen), "127.0.0.1:8081" },

@@ -38,6 +38,7 @@ typedef struct {
   guint api_rate_limit;      /* requests per second of one API key or browser user */
   guint api_rate_burst;      /* requests of one API key or browser user at once */
   guint max_body_kib;        /* largest request body, in KiB */
+  guint max_connections_per_address;  /* open HTTP connections of one remote address */
   char *tls_certificate;     /* PEM certificate chain for HTTPS, or NULL for plain HTTP */
   char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */
 } HzSchedulerConfig;

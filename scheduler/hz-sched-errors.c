@@ -116,6 +116,11 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "Too many requests for this API key or account. Try again after the number of seconds in "
     "Retry-After.",
   },
+  [HZ_SCHED_ERROR_TOO_MANY_CONNECTIONS] = {
+    "too_many_connections", 429,
+    "来自同一网络地址的并发连接过多，请稍后重试。",
+    "Too many open connections from this network address. Try again in a moment.",
+  },
   [HZ_SCHED_ERROR_LOGIN_TAKEN] = {
     "login_taken", 409,
     "该用户名已被其他账号使用。",

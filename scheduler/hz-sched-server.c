@@ -19,6 +19,8 @@
 
 /* Key of the request's start time (monotonic microseconds) on a message. */
 #define REQUEST_START_KEY "hz-request-start"
+/* Set on a message whose connection is over max-connections-per-address. */
+#define OVER_CONNECTION_LIMIT_KEY "hz-over-connection-limit"
 
 GTimeZone *
 hz_sched_lookup_zone (const char *identifier)
@@ -84,6 +86,8 @@ hz_sched_new (HzConfig *config,
   sched->web_root = resolve_web_root (config->scheduler.web_root);
   sched->rate_limiter = hz_rate_limiter_new (config->scheduler.api_rate_limit,
                                              config->scheduler.api_rate_burst);
+  sched->connection_limit =
+    hz_connection_limit_new (config->scheduler.max_connections_per_address);
   return g_steal_pointer (&sched);
 }
 
@@ -108,6 +112,7 @@ hz_sched_free (HzSched *sched)
   g_free (sched->relay_url);
   g_free (sched->content_security_policy);
   hz_rate_limiter_free (sched->rate_limiter);
+  g_clear_pointer (&sched->connection_limit, hz_connection_limit_unref);
   hz_config_free (sched->config);
   g_free (sched);
 }
@@ -141,6 +146,8 @@ on_request_started (SoupServer        *server,
     soup_message_headers_replace (headers, "Strict-Transport-Security",
                                   "max-age=" G_STRINGIFY (HSTS_MAX_AGE_S));
   hz_body_limit_watch (msg, sched->config->scheduler.max_body_kib);
+  if (!hz_connection_limit_add (sched->connection_limit, msg))
+    g_object_set_data (G_OBJECT (msg), OVER_CONNECTION_LIMIT_KEY, GINT_TO_POINTER (TRUE));
 }
 
 /* Logs method, path, status and duration. The query string and the
@@ -198,6 +205,17 @@ handle_request (SoupServer        *server,
                 gpointer           user_data)
 {
   HzSched *sched = user_data;
+
+  /* The relay's signed requests are counted but not rejected, because a
+   * relay on the same host as the clients must still check their joins. */
+  if (g_object_get_data (G_OBJECT (msg), OVER_CONNECTION_LIMIT_KEY) != NULL &&
+      !g_str_has_prefix (path, HZ_API_PREFIX "/internal/"))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "1");
+      hz_respond_error (msg, hz_request_language (msg), HZ_SCHED_ERROR_TOO_MANY_CONNECTIONS);
+      return;
+    }
 
   if (hz_fhir_is_path (path))
     hz_fhir_dispatch (sched, msg, path);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "hz-config.h"
+#include "hz-sched-conn-limit.h"
 #include "hz-sched-rate-limit.h"
 #include "hz-secret.h"
 
@@ -28,6 +29,7 @@ typedef struct {
   char *relay_url;     /* the relay's WebSocket URL handed to clients */
   char *content_security_policy;  /* of HTML responses; connect-src names the relay */
   HzRateLimiter *rate_limiter;    /* [scheduler] api-rate-limit and api-rate-burst */
+  HzConnectionLimit *connection_limit;  /* [scheduler] max-connections-per-address */
   HzComposer *composer;           /* composition jobs; NULL until serving */
   HzRecordingFiles *recording_files;  /* downloads, checksums, retention; NULL until serving */
 } HzSched;

@@ -1,5 +1,6 @@
 /* Integration tests of the scheduler's request rate limit, [scheduler]
- * api-rate-limit and api-rate-burst, against the real daemon on loopback.
+ * api-rate-limit and api-rate-burst, and of max-connections-per-address,
+ * against the real daemon on loopback.
  *
  * The daemon runs with 1 request per second and a burst of RATE_BURST, so
  * a client that sends as fast as it can is served RATE_BURST times, plus
@@ -220,6 +221,95 @@ test_rate_limit_per_session_user (Fixture       *fixture,
   }
 }
 
+#define CONNECTION_LIMIT 3
+/* How long the test waits for the scheduler to notice closed connections. */
+#define RELEASE_TIMEOUT_US (5 * G_USEC_PER_SEC)
+
+/* Returns the status of GET /api/v1/client-config, an open route, and
+ * stores the error code of a 429 in *CODE. */
+static guint
+get_client_config (HzTestDaemons  *daemons,
+                   char          **code)
+{
+  g_autoptr (SoupSession) session = soup_session_new_with_options (
+    "timeout", SCHED_TEST_HTTP_TIMEOUT_SECONDS, NULL);
+  g_autofree char *url = g_strconcat (daemons->scheduler_url, "/api/v1/client-config", NULL);
+  g_autoptr (SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  guint status;
+
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  status = soup_message_get_status (message);
+  if (status == 429)
+    {
+      g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                                 (gssize) g_bytes_get_size (body), NULL));
+      *code = g_strdup (json_object_get_string_member (
+        json_node_get_object (json_parser_get_root (parser)), "code"));
+      g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                     "Retry-After"), ==, "1");
+    }
+  return status;
+}
+
+/* With [scheduler] max-connections-per-address = CONNECTION_LIMIT, idle
+ * connections of one address up to the limit make its next request get 429
+ * too_many_connections. Once they close, requests pass again. */
+static void
+test_connections_per_address (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HzTestDaemons) daemons = hz_test_daemons_start_with_keys (
+    HZ_TEST_DAEMONS_SCHEDULER,
+    "max-connections-per-address = " G_STRINGIFY (CONNECTION_LIMIT) "\n", &error);
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GUri) uri = NULL;
+  GSocketConnection *idle[CONNECTION_LIMIT] = { NULL };
+  g_autofree char *code = NULL;
+  gint64 deadline_us;
+  guint status;
+
+  g_assert_no_error (error);
+  uri = g_uri_parse (daemons->scheduler_url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (get_client_config (daemons, &code), ==, 200);
+
+  for (guint i = 0; i < CONNECTION_LIMIT; i++)
+    {
+      idle[i] = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+                                                 (guint16) g_uri_get_port (uri), NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  /* The server accepts the idle connections in its own time, so the first
+   * requests may still pass. */
+  deadline_us = g_get_monotonic_time () + RELEASE_TIMEOUT_US;
+  while ((status = get_client_config (daemons, &code)) == 200 &&
+         g_get_monotonic_time () < deadline_us)
+    g_usleep (50 * 1000);
+  g_assert_cmpuint (status, ==, 429);
+  g_assert_cmpstr (code, ==, "too_many_connections");
+
+  for (guint i = 0; i < CONNECTION_LIMIT; i++)
+    {
+      g_assert_true (g_io_stream_close (G_IO_STREAM (idle[i]), NULL, NULL));
+      g_object_unref (idle[i]);
+    }
+
+  deadline_us = g_get_monotonic_time () + RELEASE_TIMEOUT_US;
+  g_clear_pointer (&code, g_free);
+  while ((status = get_client_config (daemons, &code)) == 429 &&
+         g_get_monotonic_time () < deadline_us)
+    {
+      g_clear_pointer (&code, g_free);
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (status, ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,6 +320,8 @@ main (int   argc,
               test_rate_limit_per_key, fixture_tear_down);
   g_test_add ("/scheduler-limits/rate-per-session-user", Fixture, NULL, fixture_set_up,
               test_rate_limit_per_session_user, fixture_tear_down);
+
+  g_test_add_func ("/scheduler-limits/connections-per-address", test_connections_per_address);
 
   return g_test_run ();
 }

@@ -39,6 +39,7 @@ test_config_defaults (void)
   g_assert_cmpuint (config->scheduler.api_rate_burst, ==, 200);
   g_assert_cmpuint (config->relay.max_candidates_per_connection, ==, 100);
   g_assert_cmpuint (config->scheduler.max_body_kib, ==, 1024);
+  g_assert_cmpuint (config->scheduler.max_connections_per_address, ==, 50);
   g_assert_cmpuint (config->relay.max_message_kib, ==, 64);
   g_assert_cmpuint (config->relay.max_rooms, ==, 200);
   g_assert_cmpstr (config->scheduler.recordings_dir, ==, "var/recordings");
