@@ -270,6 +270,11 @@ describe('join page', { timeout: 220000 }, () => {
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'default language');
 
       await assertExpertVideoPlays(page);
+      // The booking allows recording and "joined" says so, so the page
+      // shows the recording notice.
+      const notice = page.locator('#recording-notice');
+      assert.equal(await notice.isVisible(), true, 'recording notice shown');
+      assert.match(await notice.textContent(), /录制/, 'recording notice text');
       const screenshot = join(dir, 'join-page-zh-CN.png');
       await page.screenshot({ path: screenshot });
       console.log(`# screenshot: ${screenshot}`);
