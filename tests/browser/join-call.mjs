@@ -270,7 +270,7 @@ describe('join page', { timeout: 220000 }, () => {
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN', 'default language');
 
       await assertExpertVideoPlays(page);
-      // The booking allows recording and "joined" says so, so the page
+      // The booking allows recording and "joined" carries the flag, so the page
       // shows the recording notice.
       const notice = page.locator('#recording-notice');
       assert.equal(await notice.isVisible(), true, 'recording notice shown');
