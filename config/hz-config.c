@@ -47,6 +47,7 @@ static const KeySpec key_table[] = {
   { "scheduler", "public-url", KEY_HTTP_URL, SCHED (public_url), "" },
   { "scheduler", "holidays-dir", KEY_PATH, SCHED (holidays_dir), "config/holidays" },
   { "scheduler", "recordings-dir", KEY_PATH, SCHED (recordings_dir), "var/recordings" },
+  { "scheduler", "hls-dir", KEY_PATH, SCHED (hls_dir), "var/hls" },
   { "scheduler", "recordings-retention-days", KEY_DAYS, SCHED (recordings_retention_days), "0" },
   { "scheduler", "api-rate-limit", KEY_COUNT, SCHED (api_rate_limit), "20" },
   { "scheduler", "api-rate-burst", KEY_COUNT, SCHED (api_rate_burst), "200" },
@@ -74,6 +75,11 @@ static const KeySpec key_table[] = {
     "100" },
   { "relay", "max-message-kib", KEY_COUNT, RELAY (max_message_kib), "64" },
   { "relay", "recordings-dir", KEY_PATH, RELAY (recordings_dir), "var/recordings" },
+  { "relay", "hls-dir", KEY_PATH, RELAY (hls_dir), "var/hls" },
+  { "relay", "hls-segment-seconds", KEY_COUNT, RELAY (hls_segment_s), "4" },
+  { "relay", "hls-playlist-length", KEY_COUNT, RELAY (hls_playlist_length), "10" },
+  { "relay", "hls-video-height", KEY_COUNT, RELAY (hls_video_height), "720" },
+  { "relay", "hls-video-kbps", KEY_COUNT, RELAY (hls_video_kbps), "1500" },
   { "relay", "tls-certificate", KEY_OPTIONAL_PATH, RELAY (tls_certificate), "" },
   { "relay", "tls-key", KEY_OPTIONAL_PATH, RELAY (tls_key), "" },
   { "relay", "scheduler-ca-file", KEY_OPTIONAL_PATH, RELAY (scheduler_ca_file), "" },
@@ -497,6 +503,7 @@ hz_config_free (HzConfig *config)
   g_free (config->scheduler.public_url);
   g_free (config->scheduler.holidays_dir);
   g_free (config->scheduler.recordings_dir);
+  g_free (config->scheduler.hls_dir);
   g_free (config->scheduler.tls_certificate);
   g_free (config->scheduler.tls_key);
   g_free (config->relay.listen.host);
@@ -507,6 +514,7 @@ hz_config_free (HzConfig *config)
   g_free (config->relay.turn_server);
   g_free (config->relay.interfaces);
   g_free (config->relay.recordings_dir);
+  g_free (config->relay.hls_dir);
   g_free (config->relay.token_secret_file);
   g_free (config->relay.tls_certificate);
   g_free (config->relay.tls_key);

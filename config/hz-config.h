@@ -34,6 +34,7 @@ typedef struct {
   char *public_url;          /* base of join_url; derived from listen when empty */
   char *holidays_dir;        /* holiday calendar files, NAME.conf */
   char *recordings_dir;      /* the relay's recordings-dir, read for downloads and retention */
+  char *hls_dir;             /* the relay's hls-dir, served read-only to participants */
   guint recordings_retention_days;  /* recordings older than this are deleted; 0 keeps them */
   guint api_rate_limit;      /* requests per second of one API key or browser user */
   guint api_rate_burst;      /* requests of one API key or browser user at once */
@@ -62,6 +63,11 @@ typedef struct {
   guint max_candidates_per_connection;  /* remote ICE candidates of one peer connection */
   guint max_message_kib;     /* largest signalling message, in KiB; at most HZ_CONFIG_MAX_MESSAGE_KIB */
   char *recordings_dir;
+  char *hls_dir;             /* HLS output of teaching rounds: SESSION/playlist.m3u8 */
+  guint hls_segment_s;       /* target length of an HLS segment, in seconds */
+  guint hls_playlist_length; /* segments listed in a playlist */
+  guint hls_video_height;    /* HLS video height in pixels; the width is 16:9 of it */
+  guint hls_video_kbps;      /* H.264 bitrate of the HLS video, in kbit/s */
   char *token_secret_file;   /* [scheduler] token-secret-file: the same file */
   char *tls_certificate;     /* PEM certificate chain for WSS, or NULL for plain WS */
   char *tls_key;             /* PEM private key of tls_certificate; both set or both NULL */

@@ -454,6 +454,7 @@ on_ingest_ready (HzIngest *ingest, gpointer data)
 
   g_message ("%s: feed ready, forwarding it", publisher->log_prefix);
   watch_ingest_tracks (publisher);
+  hz_room_hls_attach (publisher);
   if (publisher->recorded_kinds->len > 0)
     send_recording (publisher);
 
@@ -487,6 +488,7 @@ hz_participant_remove_feed (HzParticipant *publisher)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     hz_participant_unsubscribe (value, publisher->id);
 
+  hz_room_hls_detach (publisher);
   hz_metrics_fold_session (room->relay->metrics, hz_ingest_get_webrtcbin (publisher->ingest));
   recorders = hz_ingest_close (g_steal_pointer (&publisher->ingest));
   g_ptr_array_set_size (publisher->recorded_kinds, 0);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include "hls.h"
 #include "ingest.h"
 #include "room.h"
 
@@ -18,6 +19,9 @@ struct _HzRoom {
   GHashTable *publish_counts;    /* participant id → publishes so far (GUINT_TO_POINTER) */
   guint n_finishing_recorders;
   gboolean recording;            /* publishes are recorded; see hz_room_set_recording() */
+  HzHls *hls;                    /* the HLS output while the booking asks for it, or NULL */
+  char *hls_publisher_id;        /* the participant whose feed HLS carries, or NULL */
+  HzHls *hls_finishing;          /* an ended HLS output writing its last segment, or NULL */
 };
 
 struct _HzParticipant {
@@ -79,6 +83,21 @@ gboolean hz_teaching_may_publish (HzParticipant *participant,
 gboolean hz_room_handle_recording_error (HzRoom       *room,
                                          GstMessage   *message,
                                          const GError *error);
+
+/* Starts the HLS output from PUBLISHER's ready feed when the room has an
+ * HLS output without input and PUBLISHER is a presenter (room-hls.c). */
+void hz_room_hls_attach (HzParticipant *publisher);
+
+/* Unlinks the HLS output from PUBLISHER's feed, if it carries it. */
+void hz_room_hls_detach (HzParticipant *publisher);
+
+/* Ends ROOM's HLS output, if any, and returns TRUE while it finishes; the
+ * room counts it as a finishing recorder and is destroyed after it. */
+gboolean hz_room_hls_finish (HzRoom *room);
+
+/* Takes a bus MESSAGE of ROOM's HLS output; TRUE when it was one. */
+gboolean hz_room_hls_handle_message (HzRoom     *room,
+                                     GstMessage *message);
 
 /* Destroys ROOM when no participant and no finishing recording is left. */
 void hz_room_destroy_if_unused (HzRoom *room);

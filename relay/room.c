@@ -37,6 +37,11 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
                  room->session_id, source, error->message, debug != NULL ? debug : "");
       hz_room_handle_recording_error (room, message, error);
       break;
+    case GST_MESSAGE_ELEMENT:
+      if (!hz_room_hls_handle_message (room, message))
+        GST_LOG_OBJECT (room->pipeline, "session %" G_GINT64_FORMAT ": element message from %s",
+                        room->session_id, GST_MESSAGE_SRC_NAME (message));
+      break;
     case GST_MESSAGE_WARNING:
       gst_message_parse_warning (message, &error, &debug);
       source = gst_object_get_path_string (GST_MESSAGE_SRC (message));
@@ -107,6 +112,9 @@ hz_room_free (HzRoom *room)
 
   g_hash_table_remove_all (room->participants);
   g_clear_handle_id (&room->bus_watch_id, g_source_remove);
+  g_clear_pointer (&room->hls, hz_hls_free);
+  g_clear_pointer (&room->hls_finishing, hz_hls_free);
+  g_free (room->hls_publisher_id);
   gst_element_set_state (room->pipeline, GST_STATE_NULL);
   GST_DEBUG_OBJECT (room->pipeline, "pipeline has %d reference(s) left at close",
                     GST_OBJECT_REFCOUNT_VALUE (room->pipeline));
@@ -121,7 +129,12 @@ hz_room_free (HzRoom *room)
 void
 hz_room_destroy_if_unused (HzRoom *room)
 {
-  if (g_hash_table_size (room->participants) == 0 && room->n_finishing_recorders == 0)
+  if (g_hash_table_size (room->participants) > 0)
+    return;
+  /* The round is over: end the HLS playlist first. */
+  if (hz_room_hls_finish (room))
+    return;
+  if (room->n_finishing_recorders == 0)
     hz_relay_destroy_room (room->relay, room);
 }
 

@@ -35,6 +35,13 @@ gint64 hz_room_get_session_id (HzRoom *room);
 void hz_room_set_recording (HzRoom   *room,
                             gboolean  recording);
 
+/* Sets whether ROOM publishes its presenter's feed as HLS into
+ * [relay] hls-dir/SESSION (hls.h), as the latest confirmed session check
+ * said. Turning it on starts the output with the next presenter feed;
+ * turning it off ends a running output. */
+void hz_room_set_hls (HzRoom   *room,
+                      gboolean  hls);
+
 /* Adds the holder of TOKEN on CONNECTION and sends "joined", the existing
  * feeds to it and "participant-joined" to the others. A participant with the
  * same id already in the room, connected or dropped, is resumed on

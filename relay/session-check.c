@@ -32,9 +32,11 @@ check_free (Check *check)
 }
 
 static void
-check_finish (Check *check, HzSessionState state, const char *detail, gboolean recording)
+check_finish (Check *check, HzSessionState state, const char *detail, gboolean recording,
+              gboolean hls)
 {
-  check->func (state, detail, state == HZ_SESSION_LIVE && recording, check->user_data);
+  check->func (state, detail, state == HZ_SESSION_LIVE && recording,
+               state == HZ_SESSION_LIVE && hls, check->user_data);
   check_free (check);
 }
 
@@ -84,10 +86,11 @@ parse_time (JsonObject *object, const char *member)
   return time != NULL ? g_date_time_to_unix (time) : G_MININT64;
 }
 
-/* Reads the scheduler's JSON BODY and decides. *RECORDING is the booking's
- * "recording" member; a response without it allows no recording. */
+/* Reads the scheduler's JSON BODY and decides. *RECORDING and *HLS are the
+ * booking's "recording" and "hls" members; a response without one of them
+ * turns that output off. */
 static HzSessionState
-judge_session (GBytes *body, char **detail, gboolean *recording)
+judge_session (GBytes *body, char **detail, gboolean *recording, gboolean *hls)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -104,6 +107,7 @@ judge_session (GBytes *body, char **detail, gboolean *recording)
   object = json_node_get_object (json_parser_get_root (parser));
   status = json_object_get_string_member_with_default (object, "status", NULL);
   *recording = json_object_get_boolean_member_with_default (object, "recording", FALSE);
+  *hls = json_object_get_boolean_member_with_default (object, "hls", FALSE);
   start = parse_time (object, "start");
   end = parse_time (object, "end");
   if (status == NULL || start == G_MININT64 || end == G_MININT64) {
@@ -134,6 +138,7 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
   g_autofree char *detail = NULL;
   guint status = message != NULL ? soup_message_get_status (message) : 0;
   gboolean recording = FALSE;
+  gboolean hls = FALSE;
   HzSessionState state;
 
   if (body == NULL) {
@@ -148,15 +153,15 @@ on_response (GObject *source, GAsyncResult *result, gpointer data)
                               soup_message_get_reason_phrase (message));
     state = HZ_SESSION_UNCONFIRMED;
   } else {
-    state = judge_session (body, &detail, &recording);
+    state = judge_session (body, &detail, &recording, &hls);
   }
-  check_finish (check, state, detail, recording);
+  check_finish (check, state, detail, recording, hls);
 }
 
 static gboolean
 finish_unconfigured (gpointer data)
 {
-  check_finish (data, HZ_SESSION_UNCONFIRMED, "no scheduler-url is configured", FALSE);
+  check_finish (data, HZ_SESSION_UNCONFIRMED, "no scheduler-url is configured", FALSE, FALSE);
   return G_SOURCE_REMOVE;
 }
 

@@ -31,10 +31,13 @@ typedef struct _HzSessionChecker HzSessionChecker;
 /* Called once with the result; DETAIL gives the reason, for the log (e.g.
  * the session's status, or the error that left it unconfirmed). RECORDING
  * is TRUE only when the scheduler confirmed that the session's booking
- * allows recording; it is FALSE for every state but HZ_SESSION_LIVE. */
+ * allows recording; it is FALSE for every state but HZ_SESSION_LIVE. HLS
+ * is TRUE, under the same conditions, when the booking asks for HLS output
+ * of a teaching round. */
 typedef void (*HzSessionCheckFunc) (HzSessionState  state,
                                     const char     *detail,
                                     gboolean        recording,
+                                    gboolean        hls,
                                     gpointer        user_data);
 
 /* SCHEDULER_URL is the scheduler's base URL; NULL or "" leaves every

@@ -136,12 +136,13 @@ has_room_for (HzRelay *relay, gint64 session_id, const HzJoinToken *token, const
 }
 
 /* Adds CONNECTION's holder of TOKEN to the room of SESSION_ID. When
- * CONFIRMED, RECORDING is the booking's consent to recording as the
- * scheduler confirmed it. Otherwise the room keeps its flag, because a
- * booking's consent does not change after booking. */
+ * CONFIRMED, RECORDING is the booking's consent to recording and HLS its
+ * request for HLS output, as the scheduler confirmed them. Otherwise the
+ * room keeps its flags, because a booking's consent does not change after
+ * booking. */
 static void
 finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
-             gboolean confirmed, gboolean recording)
+             gboolean confirmed, gboolean recording, gboolean hls)
 {
   g_autoptr (GError) error = NULL;
   const char *limit = NULL;
@@ -170,8 +171,10 @@ finish_join (HzConnection *connection, gint64 session_id, const HzJoinToken *tok
     return;
   }
   connection->join_seen = TRUE;
-  if (confirmed)
+  if (confirmed) {
     hz_room_set_recording (room, recording);
+    hz_room_set_hls (room, hls);
+  }
   connection->participant = hz_room_join (room, connection, token);
   g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
 }
@@ -199,17 +202,17 @@ typedef struct {
  * recorded only when an earlier join confirmed the booking's consent. */
 static void
 conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *token,
-               HzSessionState state, const char *detail, gboolean recording)
+               HzSessionState state, const char *detail, gboolean recording, gboolean hls)
 {
   switch (state) {
     case HZ_SESSION_UNCONFIRMED:
       g_warning ("%s: session %" G_GINT64_FORMAT " could not be checked with the scheduler (%s);"
                  " the join goes ahead on the token alone", connection->peer, session_id,
                  detail);
-      finish_join (connection, session_id, token, FALSE, FALSE);
+      finish_join (connection, session_id, token, FALSE, FALSE, FALSE);
       break;
     case HZ_SESSION_LIVE:
-      finish_join (connection, session_id, token, TRUE, recording);
+      finish_join (connection, session_id, token, TRUE, recording, hls);
       break;
     case HZ_SESSION_ENDED:
       reject_join (connection, session_id, "session_cancelled",
@@ -228,7 +231,7 @@ conclude_join (HzConnection *connection, gint64 session_id, const HzJoinToken *t
 
 static void
 on_session_checked (HzSessionState state, const char *detail, gboolean recording,
-                    gpointer data)
+                    gboolean hls, gpointer data)
 {
   PendingJoin *pending = data;
   HzConnection *connection = pending->connection;
@@ -237,7 +240,7 @@ on_session_checked (HzSessionState state, const char *detail, gboolean recording
   /* A socket that closed while the scheduler was asked has left. */
   if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     conclude_join (connection, pending->session_id, &pending->token, state, detail,
-                   recording);
+                   recording, hls);
 
   hz_join_token_clear (&pending->token);
   hz_connection_unref (pending->connection);

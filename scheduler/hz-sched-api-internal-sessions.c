@@ -31,6 +31,8 @@ hz_api_get_internal_session (HzRequest *request)
   hz_json_add_time (builder, "end", session->end_at, utc);
   json_builder_set_member_name (builder, "recording");
   json_builder_add_boolean_value (builder, session->recording);
+  json_builder_set_member_name (builder, "hls");
+  json_builder_add_boolean_value (builder, session->hls);
   json_builder_end_object (builder);
 
   node = json_builder_get_root (builder);

@@ -37,6 +37,7 @@ const HzFieldSpec hz_teaching_fields[] = {
   { .name = "capacity", .type = HZ_FIELD_INTEGER, .required = TRUE, .min = 1, .max = 10000 },
   { .name = "audience_org_ids", .type = HZ_FIELD_ARRAY, .items = &org_item, .max_items = 200 },
   { .name = "recording", .type = HZ_FIELD_BOOLEAN },
+  { .name = "hls", .type = HZ_FIELD_BOOLEAN },
   { .name = "series", .type = HZ_FIELD_OBJECT, .members = series_fields },
   { .name = "skip_conflicts", .type = HZ_FIELD_BOOLEAN },
   { NULL }
@@ -282,6 +283,7 @@ read_series (HzRequest        *request,
   series->description = g_strdup (hz_fields_get_string (body, "description"));
   series->capacity = hz_fields_get_integer (body, "capacity", 1);
   series->recording = hz_fields_get_boolean (body, "recording", FALSE);
+  series->hls = hz_fields_get_boolean (body, "hls", FALSE);
   if (recurrence != NULL && JSON_NODE_HOLDS_OBJECT (recurrence))
     series->recurrence = json_to_string (recurrence, FALSE);
 

@@ -477,6 +477,13 @@ static const char schema_v8[] =
   ");"
   "CREATE INDEX compositions_status ON compositions (status, requested_at);";
 
+/* Version 9: HLS output of teaching rounds. A series booked with hls = 1
+ * passes the flag to each of its occurrences, and the relay publishes
+ * those sessions' presenter feed as HLS. */
+static const char schema_v9[] =
+  "ALTER TABLE teaching_series ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));"
+  "ALTER TABLE sessions ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -486,6 +493,7 @@ static const HzMigration migrations[] = {
   { 6, "signed reports and amendments safe from INSERT OR REPLACE", schema_v6 },
   { 7, "recordings library: titles, tags, SHA-256, shares, retention", schema_v7 },
   { 8, "composition jobs", schema_v8 },
+  { 9, "HLS output of teaching rounds", schema_v9 },
 };
 
 const HzMigration *

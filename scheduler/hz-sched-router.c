@@ -10,6 +10,7 @@
 #include "hz-sched-api-availability.h"
 #include "hz-sched-api-calendar.h"
 #include "hz-sched-api-client.h"
+#include "hz-sched-api-hls.h"
 #include "hz-sched-api-recordings.h"
 #include "hz-sched-recording-files.h"
 #include "hz-sched-api-teaching.h"
@@ -56,6 +57,7 @@ static const HzRoute routes[] = {
   { "POST", "/users/{id}/password", HZ_AUTH_API_KEY, hz_password_fields, hz_api_set_password },
   { "POST", "/sessions/{id}/join-token", HZ_AUTH_API_KEY, NULL, hz_api_create_join_token },
   { "GET", "/sessions/{id}/recordings", HZ_AUTH_API_KEY, NULL, hz_api_list_recordings },
+  { "GET", "/sessions/{id}/hls/{hls-file}", HZ_AUTH_API_KEY, NULL, hz_api_get_hls_file },
   { "GET", "/sessions/{id}/composition", HZ_AUTH_API_KEY, NULL, hz_api_get_composition },
   { "POST", "/sessions/{id}/composition", HZ_AUTH_API_KEY, NULL, hz_api_rerun_composition },
   { "POST", "/internal/recordings", HZ_AUTH_RELAY, hz_recording_report_fields,
@@ -142,8 +144,9 @@ is_fhir_id (const char *segment)
 }
 
 /* Matches PATH (below HZ_API_PREFIX) against PATTERN segment by segment.
- * "{id}" takes a positive decimal integer without leading zeros, and
- * "{fhir-id}" a FHIR resource id, which the handler reads from the path. */
+ * "{id}" takes a positive decimal integer without leading zeros,
+ * "{fhir-id}" a FHIR resource id and "{hls-file}" the name of an HLS
+ * playlist or segment. The handler reads the last two from the path. */
 static gboolean
 match_pattern (const char *pattern,
                const char *path,
@@ -163,6 +166,12 @@ match_pattern (const char *pattern,
       if (g_str_equal (pattern_parts[i], "{fhir-id}"))
         {
           if (!is_fhir_id (segment))
+            return FALSE;
+          continue;
+        }
+      if (g_str_equal (pattern_parts[i], "{hls-file}"))
+        {
+          if (!hz_hls_file_name_is_valid (segment))
             return FALSE;
           continue;
         }

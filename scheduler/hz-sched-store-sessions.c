@@ -16,7 +16,7 @@ hz_store_get_session (sqlite3 *db,
                       GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
-    "SELECT kind, consultation_id, start_at, end_at, status, recording"
+    "SELECT kind, consultation_id, start_at, end_at, status, recording, hls"
     " FROM sessions WHERE id = ?", error);
   HzSession *session;
   gboolean has_row;
@@ -42,6 +42,7 @@ hz_store_get_session (sqlite3 *db,
   session->end_at = sqlite3_column_int64 (stmt, 3);
   session->status = hz_db_column_text (stmt, 4);
   session->recording = sqlite3_column_int (stmt, 5) != 0;
+  session->hls = sqlite3_column_int (stmt, 6) != 0;
   return session;
 }
 

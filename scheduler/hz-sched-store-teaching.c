@@ -58,8 +58,8 @@ insert_series_row (sqlite3           *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO teaching_series (org_id, presenter_id, created_by, kind, title, description,"
-    "                             capacity, recording, recurrence, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    "                             capacity, recording, recurrence, created_at, hls)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -79,6 +79,7 @@ insert_series_row (sqlite3           *db,
   sqlite3_bind_int (stmt, 8, series->recording ? 1 : 0);
   sqlite3_bind_text (stmt, 9, series->recurrence, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 10, series->created_at);
+  sqlite3_bind_int (stmt, 11, series->hls ? 1 : 0);
   if (!hz_db_step (stmt, NULL, error))
     return FALSE;
 
@@ -178,8 +179,8 @@ insert_occurrence (sqlite3                 *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "INSERT INTO sessions (kind, teaching_series_id, occurrence_index, start_at, end_at,"
-    "                      status, recording, created_at)"
-    " VALUES ('teaching', ?, ?, ?, ?, 'scheduled', ?, ?)", error);
+    "                      status, recording, created_at, hls)"
+    " VALUES ('teaching', ?, ?, ?, ?, 'scheduled', ?, ?, ?)", error);
   g_autoptr (sqlite3_stmt) participant = NULL;
   g_autoptr (HzTeachingOccurrence) result = g_new0 (HzTeachingOccurrence, 1);
   HzAuditEntry audit = { *actor, "session.create", "session", 0, NULL, "scheduled", NULL };
@@ -193,6 +194,7 @@ insert_occurrence (sqlite3                 *db,
   sqlite3_bind_int64 (stmt, 4, occurrence->end);
   sqlite3_bind_int (stmt, 5, series->recording ? 1 : 0);
   sqlite3_bind_int64 (stmt, 6, now_seconds ());
+  sqlite3_bind_int (stmt, 7, series->hls ? 1 : 0);
   if (!hz_db_step (stmt, NULL, error))
     return NULL;
 
@@ -447,7 +449,7 @@ hz_store_get_teaching_series (sqlite3 *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "SELECT org_id, presenter_id, created_by, kind, title, description, capacity, recording,"
-    "       recurrence, created_at FROM teaching_series WHERE id = ?", error);
+    "       recurrence, created_at, hls FROM teaching_series WHERE id = ?", error);
   g_autoptr (HzTeachingSeries) series = NULL;
   gboolean has_row;
 
@@ -476,6 +478,7 @@ hz_store_get_teaching_series (sqlite3 *db,
   series->recording = sqlite3_column_int (stmt, 7) != 0;
   series->recurrence = hz_db_column_text (stmt, 8);
   series->created_at = sqlite3_column_int64 (stmt, 9);
+  series->hls = sqlite3_column_int (stmt, 10) != 0;
 
   if (!read_audience (db, series, error) || !read_occurrences (db, series, error) ||
       !read_counts (db, series, error))

@@ -112,6 +112,7 @@ typedef struct {
   gint64 end_at;
   char *status;
   gboolean recording;
+  gboolean hls;              /* a teaching round published as HLS */
 } HzSession;
 
 void hz_session_free (HzSession *session);

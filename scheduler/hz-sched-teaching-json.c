@@ -168,6 +168,8 @@ hz_json_teaching_series (const HzTeachingSeries       *series,
   add_int (builder, "capacity", series->capacity);
   json_builder_set_member_name (builder, "recording");
   json_builder_add_boolean_value (builder, series->recording);
+  json_builder_set_member_name (builder, "hls");
+  json_builder_add_boolean_value (builder, series->hls);
   json_builder_set_member_name (builder, "audience_org_ids");
   json_builder_begin_array (builder);
   for (guint i = 0; i < series->audience->len; i++)

@@ -48,6 +48,7 @@ typedef struct {
   char *description;
   gint64 capacity;
   gboolean recording;
+  gboolean hls;              /* the relay publishes each occurrence as HLS */
   char *recurrence;          /* the request's series object as JSON, or NULL */
   gint64 created_at;
   GArray *audience;          /* gint64 organization ids */

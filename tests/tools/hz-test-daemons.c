@@ -116,10 +116,11 @@ write_config (HzTestDaemons *daemons, GError **error)
   g_autofree char *web_root = build_path ("HUIZHEN_SOURCE_ROOT", "web");
   g_autofree char *text = g_strdup_printf (
     "[scheduler]\nlisten = 127.0.0.1:0\ndatabase = %s\nweb-root = %s\ntoken-secret-file = %s\n"
-    "recordings-dir = %s\n%s"
-    "[relay]\nlisten = 127.0.0.1:0\nrecordings-dir = %s\n%s%s\n",
+    "recordings-dir = %s\nhls-dir = %s\n%s"
+    "[relay]\nlisten = 127.0.0.1:0\nrecordings-dir = %s\nhls-dir = %s\n%s%s\n",
     daemons->database_path, web_root, daemons->secret_path, daemons->recordings_dir,
-    daemons->scheduler_keys ? daemons->scheduler_keys : "", daemons->recordings_dir,
+    daemons->hls_dir, daemons->scheduler_keys ? daemons->scheduler_keys : "",
+    daemons->recordings_dir, daemons->hls_dir,
     daemons->scheduler_url ? "scheduler-url = " : "",
     daemons->scheduler_url ? daemons->scheduler_url : "");
 
@@ -189,6 +190,7 @@ hz_test_daemons_start_with_keys (HzTestDaemonsFlags flags, const char *scheduler
   daemons->secret_path = g_build_filename (daemons->dir, "token.secret", NULL);
   daemons->database_path = g_build_filename (daemons->dir, "huizhen.db", NULL);
   daemons->recordings_dir = g_build_filename (daemons->dir, "recordings", NULL);
+  daemons->hls_dir = g_build_filename (daemons->dir, "hls", NULL);
   daemons->scheduler_keys = g_strdup (scheduler_keys);
 
   if (!write_config (daemons, error) ||
@@ -321,6 +323,7 @@ hz_test_daemons_stop (HzTestDaemons *daemons)
   g_free (daemons->secret_path);
   g_free (daemons->database_path);
   g_free (daemons->recordings_dir);
+  g_free (daemons->hls_dir);
   g_free (daemons->scheduler_url);
   g_free (daemons->relay_url);
   g_free (daemons->admin_key);

@@ -34,6 +34,7 @@ typedef struct {
   char *secret_path;
   char *database_path;
   char *recordings_dir;
+  char *hls_dir;          /* [relay] and [scheduler] hls-dir */
   char *scheduler_url;    /* http://127.0.0.1:PORT */
   char *relay_url;        /* ws://127.0.0.1:PORT/ws */
   char *admin_key;        /* from huizhen-scheduler --create-admin */
