@@ -30,6 +30,10 @@
 #define CONSULTATION_DURATION_S 1800
 
 #define PUBLISH_SECONDS 12
+/* Each of the two publishes of the returning presenter, and the pause
+ * after each. */
+#define RETURN_PUBLISH_SECONDS 6
+#define RETURN_GAP_MS 3000
 #define EXIT_TIMEOUT_MS 40000
 #define EVENT_TIMEOUT_MS 15000
 #define PEER_EXIT_OK 0
@@ -384,34 +388,35 @@ decode_transport_stream (const char *path, Decoded *decoded)
   g_main_context_pop_thread_default (context);
 }
 
-static void
-test_playlist_decodes (gconstpointer data)
+/* Returns whether the playlist on disk ends the stream already. */
+static gboolean
+playlist_has_ended (HlsRound *round)
 {
-  g_autoptr (HlsRound) round = start_round (TRUE);
+  g_autofree char *dir = session_hls_dir (round);
+  g_autofree char *path = g_build_filename (dir, "playlist.m3u8", NULL);
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, "#EXT-X-ENDLIST");
+}
+
+/* Fetches the playlist and its segments as the registered viewer, checks
+ * their types and returns the decoded media of all segments in order. */
+static Playlist
+fetch_and_decode (HlsRound *round, Decoded *decoded)
+{
   g_auto (HttpFile) playlist_file = { 0 };
-  g_auto (HttpFile) forbidden = { 0 };
-  g_auto (HttpFile) missing = { 0 };
-  g_autofree char *ts_path = NULL;
   g_autoptr (GFileIOStream) ts_stream = NULL;
   g_autoptr (GFile) ts_file = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *ts_path = NULL;
   GOutputStream *output;
   Playlist playlist;
-  Decoded decoded = { 0 };
-  double audio_seconds;
 
-  run_presenter (data, round);
-  g_assert_true (wait_playlist_ended (round));
-
-  /* The registered viewer fetches like a player. */
   playlist_file = fetch_hls_file (round, round->booking.doctor_key, "playlist.m3u8");
   g_assert_cmpuint (playlist_file.status, ==, 200);
   g_assert_cmpstr (playlist_file.content_type, ==, "application/vnd.apple.mpegurl");
   playlist = parse_playlist (playlist_file.body);
   g_test_message ("playlist: %u segments, %.1f s", playlist.segments->len, playlist.seconds);
-  g_assert_cmpuint (playlist.segments->len, >=, 2);
-  g_assert_cmpfloat (playlist.seconds, >=, PUBLISH_SECONDS / 2.0);
-  g_assert_cmpfloat (playlist.seconds, <=, PUBLISH_SECONDS + 5.0);
 
   ts_file = g_file_new_tmp ("hz-hls-XXXXXX.ts", &ts_stream, &error);
   g_assert_no_error (error);
@@ -432,12 +437,34 @@ test_playlist_decodes (gconstpointer data)
   g_assert_no_error (error);
 
   ts_path = g_file_get_path (ts_file);
-  decode_transport_stream (ts_path, &decoded);
+  decode_transport_stream (ts_path, decoded);
   g_file_delete (ts_file, NULL, NULL);
-  audio_seconds = decoded.audio_rate > 0 ? (double) decoded.audio_samples / decoded.audio_rate : 0;
   g_test_message ("decoded %" G_GUINT64_FORMAT " video frames and %.1f s of audio",
-                  decoded.video_frames, audio_seconds);
+                  decoded->video_frames, decoded->audio_rate > 0
+                  ? (double) decoded->audio_samples / decoded->audio_rate : 0.0);
+  return playlist;
+}
+
+static void
+test_playlist_decodes (gconstpointer data)
+{
+  g_autoptr (HlsRound) round = start_round (TRUE);
+  g_auto (HttpFile) forbidden = { 0 };
+  g_auto (HttpFile) missing = { 0 };
+  Playlist playlist;
+  Decoded decoded = { 0 };
+  double audio_seconds;
+
+  run_presenter (data, round);
+  g_assert_true (wait_playlist_ended (round));
+
+  /* The registered viewer fetches like a player. */
+  playlist = fetch_and_decode (round, &decoded);
+  g_assert_cmpuint (playlist.segments->len, >=, 2);
+  g_assert_cmpfloat (playlist.seconds, >=, PUBLISH_SECONDS / 2.0);
+  g_assert_cmpfloat (playlist.seconds, <=, PUBLISH_SECONDS + 5.0);
   g_assert_false (decoded.failed);
+  audio_seconds = decoded.audio_rate > 0 ? (double) decoded.audio_samples / decoded.audio_rate : 0;
   /* The output runs at 25 frames per second. */
   g_assert_cmpuint (decoded.video_frames, >=, (guint64) (playlist.seconds * 25 * 0.8));
   g_assert_cmpfloat (audio_seconds, >=, playlist.seconds * 0.8);
@@ -449,6 +476,59 @@ test_playlist_decodes (gconstpointer data)
   g_assert_cmpuint (forbidden.status, ==, 403);
   missing = fetch_hls_file (round, round->booking.doctor_key, "segment99999.ts");
   g_assert_cmpuint (missing.status, ==, 404);
+}
+
+/* A presenter who leaves while a viewer stays, and publishes again, goes
+ * on in the same playlist; it ends only when the room empties. */
+static void
+test_presenter_returns (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (HlsRound) round = start_round (TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *viewer_token = hz_test_join_token (round->daemons, round->session_id,
+                                                      round->booking.doctor_key, &error);
+  g_autofree char *duration = g_strdup_printf ("--duration=%d", RETURN_PUBLISH_SECONDS);
+  const char *viewer_args[] = { "--no-publish", "--duration=120", NULL };
+  const char *presenter_args[] = { duration, NULL };
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  Decoded decoded = { 0 };
+  Playlist playlist;
+
+  g_assert_no_error (error);
+  viewer = relay_test_peer_start (tools, round->daemons, round->session_id, viewer_token,
+                                  "viewer", viewer_args);
+  g_assert_nonnull (relay_test_peer_wait_event (viewer, "joined", NULL, NULL, EVENT_TIMEOUT_MS));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (RelayTestPeer) presenter = relay_test_peer_start (tools, round->daemons,
+                                                                   round->session_id,
+                                                                   round->presenter_token,
+                                                                   "presenter",
+                                                                   presenter_args);
+
+      g_assert_nonnull (relay_test_peer_wait_event (presenter, "joined", NULL, NULL,
+                                                    EVENT_TIMEOUT_MS));
+      g_assert_cmpint (relay_test_peer_wait_exit (presenter, EXIT_TIMEOUT_MS), ==,
+                       PEER_EXIT_OK);
+      /* The viewer is still in the room, so the round goes on. */
+      g_usleep (RETURN_GAP_MS * G_TIME_SPAN_MILLISECOND);
+      g_assert_false (playlist_has_ended (round));
+    }
+
+  relay_test_peer_terminate (viewer);
+  g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_true (wait_playlist_ended (round));
+
+  playlist = fetch_and_decode (round, &decoded);
+  g_assert_false (decoded.failed);
+  /* Both publishes are in the playlist: more than one publish's worth of
+   * video at 25 frames per second, and of audio. */
+  g_assert_cmpuint (decoded.video_frames, >=, (guint64) (RETURN_PUBLISH_SECONDS * 25 * 1.5));
+  g_assert_cmpuint (decoded.audio_samples, >=,
+                    (guint64) (RETURN_PUBLISH_SECONDS * 1.5 * MAX (decoded.audio_rate, 1)));
+  g_ptr_array_unref (playlist.segments);
 }
 
 static void
@@ -496,6 +576,7 @@ main (int argc, char **argv)
       return 77;
     }
   g_test_add_data_func ("/relay-hls/playlist-decodes", &tools, test_playlist_decodes);
+  g_test_add_data_func ("/relay-hls/presenter-returns", &tools, test_presenter_returns);
   g_test_add_data_func ("/relay-hls/round-without-hls", &tools, test_round_without_hls);
   status = g_test_run ();
   g_free (tools.peer);
