@@ -54,13 +54,13 @@ connection_clear (HzConnection *conn)
 HzConnection *
 hz_connection_ref (HzConnection *conn)
 {
-  return g_rc_box_acquire (conn);
+  return g_atomic_rc_box_acquire (conn);
 }
 
 void
 hz_connection_unref (HzConnection *conn)
 {
-  g_rc_box_release_full (conn, (GDestroyNotify) connection_clear);
+  g_atomic_rc_box_release_full (conn, (GDestroyNotify) connection_clear);
 }
 
 static gboolean
@@ -515,7 +515,7 @@ hz_connection_new (HzPeer          *peer,
                    const char      *description,
                    GError         **error)
 {
-  g_autoptr (HzConnection) conn = g_rc_box_new0 (HzConnection);
+  g_autoptr (HzConnection) conn = g_atomic_rc_box_new0 (HzConnection);
   g_autoptr (GstBus) bus = NULL;
 
   conn->peer = peer;

@@ -98,9 +98,10 @@ typedef enum {
   HZ_CONNECTION_SUBSCRIBE,
 } HzConnectionKind;
 
-/* One webrtcbin and the pipeline around it. Refcounted (g_rc_box) because
- * callbacks queued on the main loop hold a reference; `closed` tells them
- * that the connection was torn down meanwhile. */
+/* One webrtcbin and the pipeline around it. Refcounted with atomic
+ * counts (g_atomic_rc_box) because webrtcbin's threads queue callbacks on
+ * the main loop that hold a reference; `closed` tells them that the
+ * connection was torn down meanwhile. */
 struct _HzConnection {
   HzPeer *peer;
   HzConnectionKind kind;
