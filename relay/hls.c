@@ -264,6 +264,8 @@ build_encoder (HzHls *hls, gboolean video, gboolean audio, GError **error)
   gst_bin_add (GST_BIN (hls->pipeline), hls->encoder);
   if (!gst_element_sync_state_with_parent (hls->encoder)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot start the HLS encoder");
+    gst_element_set_state (hls->encoder, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (hls->pipeline), hls->encoder);
     return FALSE;
   }
   g_message ("%s: HLS output started in %s (%s%s%s, %u s segments)", hls->log_prefix, hls->dir,
@@ -375,8 +377,14 @@ hz_hls_attach (HzHls *hls, GstElement *video_tee, const GstCaps *video_caps,
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "the feed has no tracks");
     return FALSE;
   }
-  if (hls->encoder == NULL && !build_encoder (hls, video_tee != NULL, audio_tee != NULL, error))
+  if (hls->encoder == NULL && !build_encoder (hls, video_tee != NULL, audio_tee != NULL, error)) {
+    /* The next feed tries again, so a missing element is logged each time. */
+    g_clear_object (&hls->video_sink);
+    g_clear_object (&hls->audio_sink);
+    hls->sink = NULL;
+    g_clear_object (&hls->encoder);
     return FALSE;
+  }
 
   if (video_tee != NULL && hls->video_sink != NULL) {
     hls->video = attach_input (hls, video_tee, video_caps, hls->video_sink, "video", error);
