@@ -451,6 +451,8 @@ test_playlist_decodes (gconstpointer data)
   g_autoptr (HlsRound) round = start_round (TRUE);
   g_auto (HttpFile) forbidden = { 0 };
   g_auto (HttpFile) missing = { 0 };
+  const char *other_names[] = { "playlist.m3u8.tmp", "segment.ts", "segment1x.ts",
+                                "index.html" };
   Playlist playlist;
   Decoded decoded = { 0 };
   double audio_seconds;
@@ -476,6 +478,15 @@ test_playlist_decodes (gconstpointer data)
   g_assert_cmpuint (forbidden.status, ==, 403);
   missing = fetch_hls_file (round, round->booking.doctor_key, "segment99999.ts");
   g_assert_cmpuint (missing.status, ==, 404);
+
+  /* Only names that the relay writes are served from hls-dir. */
+  for (guint i = 0; i < G_N_ELEMENTS (other_names); i++)
+    {
+      g_auto (HttpFile) other = fetch_hls_file (round, round->booking.doctor_key,
+                                                other_names[i]);
+
+      g_assert_cmpuint (other.status, ==, 404);
+    }
 }
 
 /* A presenter who leaves while a viewer stays, and publishes again, goes
