@@ -9,7 +9,8 @@ packages=(
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libnice-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libsodium-dev libical-dev libgnutls28-dev tzdata
-  # run: GStreamer elements for webrtcbin, VP8, Opus, WebM; libnice's plugin; TLS for libsoup
+  # run: GStreamer elements for webrtcbin, VP8, Opus, WebM and HLS output (x264enc
+  # in ugly; hlssink2, voaacenc, openh264dec in bad); libnice's plugin; TLS for libsoup
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-nice gstreamer1.0-tools glib-networking
   sqlite3 ca-certificates
