@@ -274,18 +274,24 @@ build_encoder (HzHls *hls, gboolean video, gboolean audio, GError **error)
   return TRUE;
 }
 
-/* Returns the depayloader and decoder factories for the RTP caps CAPS. */
+/* Returns the depayloader, parser (or NULL) and decoder factories for the
+ * RTP caps CAPS. */
 static gboolean
-choose_decoder (const GstCaps *caps, const char **depay, const char **decoder)
+choose_decoder (const GstCaps *caps, const char **depay, const char **parser,
+                const char **decoder)
 {
   const char *name = gst_structure_get_string (gst_caps_get_structure (caps, 0),
                                                "encoding-name");
 
+  *parser = NULL;
   if (g_strcmp0 (name, "VP8") == 0) {
     *depay = "rtpvp8depay";
     *decoder = "vp8dec";
   } else if (g_strcmp0 (name, "H264") == 0) {
+    /* openh264dec takes only byte-stream with whole access units, and
+     * h264parse converts to that whatever rtph264depay negotiates. */
     *depay = "rtph264depay";
+    *parser = "h264parse";
     *decoder = "openh264dec";
   } else if (g_strcmp0 (name, "OPUS") == 0) {
     *depay = "rtpopusdepay";
@@ -316,13 +322,13 @@ attach_input (HzHls *hls, GstElement *tee, const GstCaps *caps, GstPad *encoder_
 {
   g_autofree char *name = g_strdup_printf ("hls-%s-%" G_GINT64_FORMAT, kind,
                                            g_get_monotonic_time ());
-  const char *depay_name, *decoder_name;
-  GstElement *queue, *depay, *decoder;
+  const char *depay_name, *parser_name, *decoder_name;
+  GstElement *queue, *depay, *parser = NULL, *decoder;
   g_autoptr (GstPad) bin_sink = NULL;
   g_autoptr (GstPad) bin_src = NULL;
   Input *input;
 
-  if (!choose_decoder (caps, &depay_name, &decoder_name)) {
+  if (!choose_decoder (caps, &depay_name, &parser_name, &decoder_name)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                  "the %s codec %s cannot be decoded for HLS", kind,
                  gst_structure_get_string (gst_caps_get_structure (caps, 0), "encoding-name"));
@@ -334,8 +340,10 @@ attach_input (HzHls *hls, GstElement *tee, const GstCaps *caps, GstPad *encoder_
   input->bin = gst_object_ref_sink (gst_bin_new (name));
   if ((queue = make_leaky_queue (input->bin, NULL, error)) == NULL
       || (depay = make (input->bin, depay_name, NULL, error)) == NULL
+      || (parser_name != NULL && (parser = make (input->bin, parser_name, NULL, error)) == NULL)
       || (decoder = make (input->bin, decoder_name, NULL, error)) == NULL
-      || !link_chain (error, queue, depay, decoder, NULL)) {
+      || (parser != NULL && !link_chain (error, queue, depay, parser, decoder, NULL))
+      || (parser == NULL && !link_chain (error, queue, depay, decoder, NULL))) {
     g_clear_object (&input->bin);
     input_free (input);
     return NULL;

@@ -126,13 +126,13 @@ start_round (gboolean hls)
   return g_steal_pointer (&round);
 }
 
-/* Publishes as the presenter for PUBLISH_SECONDS and waits until the peer
- * has left. */
+/* Publishes as the presenter for PUBLISH_SECONDS, in H.264 with H264, and
+ * waits until the peer has left. */
 static void
-run_presenter (const RelayTestTools *tools, HlsRound *round)
+run_presenter (const RelayTestTools *tools, HlsRound *round, gboolean h264)
 {
   g_autofree char *duration = g_strdup_printf ("--duration=%d", PUBLISH_SECONDS);
-  const char *args[] = { duration, NULL };
+  const char *args[] = { duration, h264 ? "--h264" : NULL, NULL };
   g_autoptr (RelayTestPeer) presenter = relay_test_peer_start (tools, round->daemons,
                                                                round->session_id,
                                                                round->presenter_token,
@@ -457,7 +457,7 @@ test_playlist_decodes (gconstpointer data)
   Decoded decoded = { 0 };
   double audio_seconds;
 
-  run_presenter (data, round);
+  run_presenter (data, round, FALSE);
   g_assert_true (wait_playlist_ended (round));
 
   /* The registered viewer fetches like a player. */
@@ -487,6 +487,26 @@ test_playlist_decodes (gconstpointer data)
 
       g_assert_cmpuint (other.status, ==, 404);
     }
+}
+
+/* A presenter who sends H.264 in place of VP8 is decoded with openh264dec. */
+static void
+test_h264_presenter (gconstpointer data)
+{
+  g_autoptr (HlsRound) round = start_round (TRUE);
+  Decoded decoded = { 0 };
+  Playlist playlist;
+
+  run_presenter (data, round, TRUE);
+  g_assert_true (wait_playlist_ended (round));
+
+  playlist = fetch_and_decode (round, &decoded);
+  g_assert_false (decoded.failed);
+  g_assert_cmpfloat (playlist.seconds, >=, PUBLISH_SECONDS / 2.0);
+  g_assert_cmpuint (decoded.video_frames, >=, (guint64) (playlist.seconds * 25 * 0.8));
+  g_assert_cmpuint (decoded.audio_samples, >=,
+                    (guint64) (playlist.seconds * 0.8 * MAX (decoded.audio_rate, 1)));
+  g_ptr_array_unref (playlist.segments);
 }
 
 /* A presenter who leaves while a viewer stays, and publishes again, goes
@@ -549,7 +569,7 @@ test_round_without_hls (gconstpointer data)
   g_autofree char *dir = NULL;
   g_auto (HttpFile) playlist_file = { 0 };
 
-  run_presenter (data, round);
+  run_presenter (data, round, FALSE);
   g_usleep (NO_OUTPUT_WAIT_MS * G_TIME_SPAN_MILLISECOND);
 
   dir = session_hls_dir (round);
@@ -587,6 +607,7 @@ main (int argc, char **argv)
       return 77;
     }
   g_test_add_data_func ("/relay-hls/playlist-decodes", &tools, test_playlist_decodes);
+  g_test_add_data_func ("/relay-hls/h264-presenter", &tools, test_h264_presenter);
   g_test_add_data_func ("/relay-hls/presenter-returns", &tools, test_presenter_returns);
   g_test_add_data_func ("/relay-hls/round-without-hls", &tools, test_round_without_hls);
   status = g_test_run ();
