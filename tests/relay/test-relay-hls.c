@@ -388,6 +388,25 @@ decode_transport_stream (const char *path, Decoded *decoded)
   g_main_context_pop_thread_default (context);
 }
 
+/* Checks that DECODED has about PUBLISHED_S seconds of video and audio.
+ * The presenter's connection and first keyframe may take up to a quarter
+ * of it on a loaded machine, and hlssink2 rounds each EXTINF to whole
+ * seconds, so the bounds come from the publish, not from the playlist. */
+static void
+assert_published_media (const Decoded *decoded, double published_s)
+{
+  /* The output runs at 25 frames per second. */
+  double video_seconds = decoded->video_frames / 25.0;
+  double audio_seconds = decoded->audio_rate > 0
+                         ? (double) decoded->audio_samples / decoded->audio_rate : 0;
+
+  g_assert_false (decoded->failed);
+  g_assert_cmpfloat (video_seconds, >=, published_s * 0.75);
+  g_assert_cmpfloat (video_seconds, <=, published_s + 2.0);
+  g_assert_cmpfloat (audio_seconds, >=, published_s * 0.75);
+  g_assert_cmpfloat (audio_seconds, <=, published_s + 2.0);
+}
+
 /* Returns whether the playlist on disk ends the stream already. */
 static gboolean
 playlist_has_ended (HlsRound *round)
@@ -455,7 +474,6 @@ test_playlist_decodes (gconstpointer data)
                                 "index.html" };
   Playlist playlist;
   Decoded decoded = { 0 };
-  double audio_seconds;
 
   run_presenter (data, round, FALSE);
   g_assert_true (wait_playlist_ended (round));
@@ -465,12 +483,7 @@ test_playlist_decodes (gconstpointer data)
   g_assert_cmpuint (playlist.segments->len, >=, 2);
   g_assert_cmpfloat (playlist.seconds, >=, PUBLISH_SECONDS / 2.0);
   g_assert_cmpfloat (playlist.seconds, <=, PUBLISH_SECONDS + 5.0);
-  g_assert_false (decoded.failed);
-  audio_seconds = decoded.audio_rate > 0 ? (double) decoded.audio_samples / decoded.audio_rate : 0;
-  /* The output runs at 25 frames per second. */
-  g_assert_cmpuint (decoded.video_frames, >=, (guint64) (playlist.seconds * 25 * 0.8));
-  g_assert_cmpfloat (audio_seconds, >=, playlist.seconds * 0.8);
-  g_assert_cmpfloat (audio_seconds, <=, playlist.seconds + 2.0);
+  assert_published_media (&decoded, PUBLISH_SECONDS);
   g_ptr_array_unref (playlist.segments);
 
   /* The coordinator is no participant of the round. */
@@ -501,11 +514,8 @@ test_h264_presenter (gconstpointer data)
   g_assert_true (wait_playlist_ended (round));
 
   playlist = fetch_and_decode (round, &decoded);
-  g_assert_false (decoded.failed);
   g_assert_cmpfloat (playlist.seconds, >=, PUBLISH_SECONDS / 2.0);
-  g_assert_cmpuint (decoded.video_frames, >=, (guint64) (playlist.seconds * 25 * 0.8));
-  g_assert_cmpuint (decoded.audio_samples, >=,
-                    (guint64) (playlist.seconds * 0.8 * MAX (decoded.audio_rate, 1)));
+  assert_published_media (&decoded, PUBLISH_SECONDS);
   g_ptr_array_unref (playlist.segments);
 }
 
