@@ -66,7 +66,7 @@ hz_hls_new (GstElement *pipeline, const HzRelayConfig *config, const char *dir,
   HzHls *hls;
 
   ensure_debug_category ();
-  if (g_mkdir_with_parents (dir, 0750) != 0) {
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
     int saved_errno = errno;
 
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
