@@ -66,7 +66,10 @@ hz_hls_new (GstElement *pipeline, const HzRelayConfig *config, const char *dir,
   HzHls *hls;
 
   ensure_debug_category ();
-  if (g_mkdir_with_parents (dir, 0700) != 0) {
+  /* The relay's umask 077 makes this 0700. Under a default ACL on
+   * hls-dir the umask does not apply, and the group bits become the ACL
+   * mask, so 0750 lets a web server's ACL entry read the directory. */
+  if (g_mkdir_with_parents (dir, 0750) != 0) {
     int saved_errno = errno;
 
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
