@@ -15,6 +15,7 @@
  */
 #define G_LOG_DOMAIN "hz-test-relay"
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -407,6 +408,31 @@ assert_published_media (const Decoded *decoded, double published_s)
   g_assert_cmpfloat (audio_seconds, <=, published_s + 2.0);
 }
 
+/* Checks that the relay wrote the round's directory and files owner-only,
+ * like recordings, because they show patients. */
+static void
+assert_owner_only (HlsRound *round)
+{
+  g_autofree char *dir_path = session_hls_dir (round);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  GStatBuf status;
+  guint n_files = 0;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_stat (dir_path, &status), ==, 0);
+  g_assert_cmpint (status.st_mode & 0777, ==, 0700);
+  for (const char *name = g_dir_read_name (dir); name != NULL; name = g_dir_read_name (dir))
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      g_test_message ("checking the mode of %s", name);
+      g_assert_cmpint (g_stat (path, &status), ==, 0);
+      g_assert_cmpint (status.st_mode & 0777, ==, 0600);
+      n_files++;
+    }
+  g_assert_cmpuint (n_files, >, 1);
+}
+
 /* Returns whether the playlist on disk ends the stream already. */
 static gboolean
 playlist_has_ended (HlsRound *round)
@@ -477,6 +503,8 @@ test_playlist_decodes (gconstpointer data)
 
   run_presenter (data, round, FALSE);
   g_assert_true (wait_playlist_ended (round));
+
+  assert_owner_only (round);
 
   /* The registered viewer fetches like a player. */
   playlist = fetch_and_decode (round, &decoded);
