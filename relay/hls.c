@@ -380,6 +380,9 @@ hz_hls_attach (HzHls *hls, GstElement *video_tee, const GstCaps *video_caps,
 {
   g_return_val_if_fail (!hls->finishing, FALSE);
 
+  /* NOTE: a feed that becomes ready while the previous one's inputs are
+   * still being unlinked is rejected and not retried. That window is one
+   * main loop iteration, far shorter than a new feed's ICE setup. */
   if (hz_hls_is_attached (hls) || hls->n_detaching > 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "the HLS output already has an input");
     return FALSE;

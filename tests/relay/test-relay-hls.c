@@ -7,8 +7,9 @@
  * hls-dir/SESSION; the scheduler serves them at
  * /api/v1/sessions/SESSION/hls/FILE to the round's participants. The test
  * fetches the playlist and every segment over HTTP like a player, decodes
- * them with GStreamer and checks the playlist's end. A round without HLS
- * writes nothing.
+ * them with GStreamer and checks the playlist's end, for a VP8 and an
+ * H.264 presenter and for a presenter who leaves and publishes again. A
+ * round without HLS writes nothing.
  *
  * The test tools come from --hz-test-peer=PATH, or from
  * $HUIZHEN_BUILD_ROOT/tests/tools.
