@@ -36,6 +36,7 @@ struct _HzSubscriber {
   gpointer user_data;
   GPtrArray *forwards;      /* HzTrackForward of each m-line of the offer */
   GPtrArray *track_names;   /* the track name of each m-line (static strings) */
+  GstWebRTCRTPSender *sender;  /* of the first m-line; max-bundle gives all one transport */
 
   /* Main thread only. */
   gboolean closed;
@@ -83,6 +84,7 @@ subscriber_clear (HzSubscriber *subscriber)
   g_clear_pointer (&subscriber->tee_pads, g_ptr_array_unref);
   g_clear_pointer (&subscriber->forwards, g_ptr_array_unref);
   g_clear_pointer (&subscriber->track_names, g_ptr_array_unref);
+  g_clear_object (&subscriber->sender);
   g_free (subscriber->log_prefix);
 }
 
@@ -177,6 +179,69 @@ on_description_set (GstPromise *promise, gpointer data)
 }
 
 static void
+start_forwards (GPtrArray *forwards)
+{
+  for (guint i = 0; i < forwards->len; i++)
+    hz_track_forward_start (g_ptr_array_index (forwards, i));
+}
+
+/* DTLS thread. Once the DTLS handshake is done, webrtcbin sends what
+ * reaches it, so the forwarding probes let packets through. webrtcbin
+ * reports the connection state "connected" later, from its own thread.
+ * Starting here lets a receiver ask for its first keyframe earlier. */
+static void
+on_dtls_state (GObject *transport, GParamSpec *pspec, gpointer forwards)
+{
+  GstWebRTCDTLSTransportState state = GST_WEBRTC_DTLS_TRANSPORT_STATE_NEW;
+
+  g_object_get (transport, "state", &state, NULL);
+  if (state == GST_WEBRTC_DTLS_TRANSPORT_STATE_CONNECTED)
+    start_forwards (forwards);
+}
+
+static void
+forwards_closure_unref (gpointer forwards, GClosure *closure)
+{
+  g_ptr_array_unref (forwards);
+}
+
+/* Watches the DTLS transport, which webrtcbin creates when the offer is
+ * set. The handler keeps a reference on FORWARDS, not on the subscriber,
+ * so the transport, which webrtcbin owns, never keeps the subscriber
+ * alive. */
+static void
+watch_dtls_transport (HzSubscriber *subscriber)
+{
+  g_autoptr (GstWebRTCDTLSTransport) transport = NULL;
+
+  if (subscriber->sender != NULL)
+    g_object_get (subscriber->sender, "transport", &transport, NULL);
+  if (transport == NULL) {
+    GST_WARNING_OBJECT (subscriber->webrtcbin, "%s: no DTLS transport after the offer; "
+                        "forwarding starts at the connection state \"connected\"",
+                        subscriber->log_prefix);
+    return;
+  }
+  g_signal_connect_data (transport, "notify::state", G_CALLBACK (on_dtls_state),
+                         g_ptr_array_ref (subscriber->forwards),
+                         forwards_closure_unref, 0);
+  on_dtls_state (G_OBJECT (transport), NULL, subscriber->forwards);
+}
+
+static void
+on_offer_set (GstPromise *promise, gpointer data)
+{
+  HzSubscriber *subscriber = data;
+  g_autofree char *error = hz_webrtc_promise_error (promise);
+
+  if (error != NULL)
+    post_event (subscriber, EVENT_FAILED, "negotiation_failed", error, 0);
+  else
+    watch_dtls_transport (subscriber);
+  gst_promise_unref (promise);
+}
+
+static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   HzSubscriber *subscriber = data;
@@ -202,7 +267,7 @@ on_offer_created (GstPromise *promise, gpointer data)
   GST_LOG_OBJECT (subscriber->webrtcbin, "%s: offer:\n%s", subscriber->log_prefix, text);
   post_event (subscriber, EVENT_OFFER, NULL, text, 0);
   g_signal_emit_by_name (subscriber->webrtcbin, "set-local-description", offer,
-                         gst_promise_new_with_change_func (on_description_set,
+                         gst_promise_new_with_change_func (on_offer_set,
                                                            subscriber_ref (subscriber),
                                                            subscriber_unref));
   gst_webrtc_session_description_free (offer);
@@ -223,10 +288,10 @@ on_connection_state (GObject *webrtcbin, GParamSpec *pspec, gpointer data)
   g_object_get (webrtcbin, "connection-state", &state, NULL);
   GST_INFO_OBJECT (webrtcbin, "%s: connection state %d", subscriber->log_prefix, state);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-    /* FORWARDS does not change after hz_subscriber_new(), and this
-     * handler holds a reference on SUBSCRIBER. */
-    for (guint i = 0; i < subscriber->forwards->len; i++)
-      hz_track_forward_start (g_ptr_array_index (subscriber->forwards, i));
+    /* This covers a DTLS transport that could not be watched. FORWARDS
+     * does not change after hz_subscriber_new(), and this handler keeps a
+     * reference on SUBSCRIBER. */
+    start_forwards (subscriber->forwards);
     post_event (subscriber, EVENT_CONNECTED, NULL, NULL, 0);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
     post_event (subscriber, EVENT_FAILED, "connection_failed",
@@ -300,6 +365,8 @@ add_track (HzSubscriber *subscriber, guint index, const HzIngestTrack *track, GE
    * packets it sent, so that it can resend those the receiver reports
    * lost. */
   g_object_get (webrtc_sink, "transceiver", &transceiver, NULL);
+  if (subscriber->sender == NULL)
+    g_object_get (transceiver, "sender", &subscriber->sender, NULL);
   g_object_set (transceiver,
                 "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 "codec-preferences", preferences,

@@ -162,12 +162,12 @@ on_forward_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   HzTrackForward *forward = data;
   GstBuffer *out = NULL;
 
-  /* Before the connection is up, webrtcbin blocks on the first packet
+  /* Until the DTLS handshake is done, webrtcbin blocks on the first packet
    * while the leaky queue in front of it drops the ones after it. The
    * receiver would then start with a gap of up to the queue's length. It
    * would report those packets lost, and no retransmission could fill the
    * gap because they never reached webrtcbin. So nothing goes on before
-   * the connection is up. */
+   * hz_track_forward_start(). */
   if ((info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST))
       && !g_atomic_int_get (&forward->started))
     return GST_PAD_PROBE_DROP;

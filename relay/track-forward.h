@@ -4,8 +4,8 @@
  *   tee ─▶ queue ─▶ [probe: caps → hz_forward_caps(), RTP → HzRtpMap] ─▶ webrtcbin
  *
  * Packets are dropped until hz_track_forward_start(), which the
- * subscriber calls once the receiver's connection is up, so the first
- * packet that the receiver gets starts an unbroken sequence.
+ * subscriber calls once the DTLS handshake with the receiver is done, so
+ * the first packet that the receiver gets starts an unbroken sequence.
  * Until the receiver's answer is read, packets keep the publisher's
  * payload type and lose every header extension. After it, they carry the
  * receiver's payload type and extension ids (see forward-caps.h); a track
@@ -41,8 +41,8 @@ void hz_track_forward_set_answer (HzTrackForward *forward,
                                   const HzRtpMap *map,
                                   gboolean        accepted);
 
-/* Lets packets through from now on; call it once the receiver's
- * connection is up. Any thread. */
+/* Lets packets through from now on; call it once the DTLS handshake with
+ * the receiver is done. Any thread. */
 void hz_track_forward_start (HzTrackForward *forward);
 
 /* Packets dropped so far for a rejected track, a foreign payload type or
