@@ -100,8 +100,8 @@ typedef enum {
 
 /* One webrtcbin and the pipeline around it. Refcounted with atomic
  * counts (g_atomic_rc_box) because webrtcbin's threads queue callbacks on
- * the main loop that hold a reference; `closed` tells them that the
- * connection was torn down meanwhile. */
+ * the main loop that hold a reference. Those callbacks check `closed`,
+ * which is set when the connection is torn down. */
 struct _HzConnection {
   HzPeer *peer;
   HzConnectionKind kind;
