@@ -566,6 +566,17 @@ connect_sender_reports (HzIngest *ingest)
                          ingest_ref (ingest), ingest_closure_unref, 0);
 }
 
+/* The handler's reference on INGEST, which holds the webrtcbin that holds
+ * the rtpbin, would keep all three alive after the close. */
+static void
+disconnect_sender_reports (HzIngest *ingest)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (ingest->webrtcbin), "rtpbin");
+
+  if (rtpbin != NULL)
+    g_signal_handlers_disconnect_by_data (rtpbin, ingest);
+}
+
 /* ---- keyframes ---- */
 
 /* Asks for a keyframe on every video track: one limiter serves the whole
@@ -754,6 +765,7 @@ hz_ingest_close (HzIngest *ingest)
    * branches behind them detach at once. */
   hz_element_remove (ingest->pipeline, ingest->webrtcbin);
   g_signal_handlers_disconnect_by_data (ingest->webrtcbin, ingest);
+  disconnect_sender_reports (ingest);
 
   g_mutex_lock (&ingest->lock);
   for (guint i = 0; i < ingest->recorders->len; i++) {
