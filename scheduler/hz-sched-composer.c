@@ -151,7 +151,7 @@ hz_composer_on_recording_reported (HzComposer *composer, gint64 session_id)
 static char *
 build_manifest (HzComposer *composer, gint64 session_id, GError **error)
 {
-  const char *recordings_dir = composer->sched->config->relay.recordings_dir;
+  const char *recordings_dir = composer->sched->config->scheduler.recordings_dir;
   g_autoptr (GPtrArray) recordings = NULL;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -308,7 +308,7 @@ die_with_scheduler (gpointer user_data)
 static gboolean
 spawn_job (HzComposer *composer, gint64 session_id, GError **error)
 {
-  const char *recordings_dir = composer->sched->config->relay.recordings_dir;
+  const char *recordings_dir = composer->sched->config->scheduler.recordings_dir;
   g_autofree char *session_dir = g_strdup_printf ("%s/%" G_GINT64_FORMAT, recordings_dir,
                                                   session_id);
   g_autofree char *manifest_path = g_build_filename (session_dir, "composition.json", NULL);
