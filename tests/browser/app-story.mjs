@@ -353,7 +353,7 @@ describe('web app story', { timeout: 300000 }, () => {
       new RegExp(`${story.users.expert.name} 签署于`), 'signer named');
   }));
 
-  test('recording appears in library', { timeout: 60000 }, recordFailure(state, async () => {
+  test('recording appears in library and plays', { timeout: 60000 }, recordFailure(state, async () => {
     assert.ok(callFinished, 'the call test failed, so there is no recording');
     const page = pages.doctor;
     const group = page.locator(`li.recording-group[data-session-id="${sessionId}"]`);
@@ -367,6 +367,24 @@ describe('web app story', { timeout: 300000 }, () => {
     }
     assert.match(await group.textContent(), /视频/, 'a video track listed');
     assert.match(await group.textContent(), /音频/, 'an audio track listed');
+
+    // The doctor plays one of the call's video tracks in the page.
+    const item = group.locator('li.recording', { hasText: '视频' }).first();
+    const recordingId = await item.getAttribute('data-recording-id');
+    await item.getByRole('button', { name: `播放录像 ${recordingId}` }).click();
+    const player = await pollPage(page, (id) => {
+      const media = document.querySelector(`.recording-player video[data-recording-id="${id}"]`);
+      if (!media)
+        return null;
+      return {
+        currentTime: media.currentTime,
+        videoWidth: media.videoWidth,
+        error: media.error ? media.error.code : null,
+      };
+    }, recordingId, (state) => state?.error !== null || state?.currentTime > 1, 20000,
+    `recording ${recordingId} to play for more than a second`);
+    assert.equal(player.error, null, `media error of recording ${recordingId}`);
+    assert.ok(player.videoWidth > 0, `video width ${player.videoWidth}`);
   }));
 
   test('trainee registers, doctor waits', { timeout: 60000 }, recordFailure(state, async () => {
