@@ -306,6 +306,33 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
   return TRUE;
 }
 
+/* Checks the escape sequences of a raw value. GKeyFile (GLib 2.74) sets
+ * its GError a second time, over the first, for a value with two invalid
+ * ones, which GLib reports as a bug in its caller. */
+static gboolean
+check_escapes (const char *raw, GError **error)
+{
+  for (const char *c = raw; c != NULL && *c != '\0'; c++)
+    {
+      if (*c != '\\')
+        continue;
+      c++;
+      if (*c == '\0')
+        {
+          g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                               "escape character at end of line");
+          return FALSE;
+        }
+      if (strchr ("sntr\\", *c) == NULL)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       "invalid escape sequence '\\%c'", *c);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static const KeySpec *
 find_key (const char *group, const char *key)
 {
@@ -345,6 +372,7 @@ apply_key_file (HzConfig *config, GKeyFile *file, const char *path, GError **err
         {
           const KeySpec *spec = find_key (groups[g], keys[k]);
           g_autoptr(GError) local_error = NULL;
+          g_autofree char *raw = NULL;
           g_autofree char *value = NULL;
 
           if (spec == NULL)
@@ -357,12 +385,14 @@ apply_key_file (HzConfig *config, GKeyFile *file, const char *path, GError **err
           /* For an invalid escape sequence GKeyFile (GLib 2.74) sets the
            * error and still returns the partly parsed value, so only the
            * error shows that reading failed. */
-          value = g_key_file_get_string (file, groups[g], keys[k], &local_error);
+          raw = g_key_file_get_value (file, groups[g], keys[k], NULL);
+          if (check_escapes (raw, &local_error))
+            value = g_key_file_get_string (file, groups[g], keys[k], &local_error);
           if (local_error != NULL || !store_value (config, spec, g_strstrip (value), &local_error))
             {
               g_set_error (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
                            "%s: [%s] %s = '%s': %s", path, groups[g], keys[k],
-                           value ? value : "", local_error->message);
+                           value != NULL ? value : raw, local_error->message);
               return FALSE;
             }
         }
