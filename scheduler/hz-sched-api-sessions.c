@@ -267,7 +267,6 @@ read_recording_report (HzRequest   *request,
       respond_field_problem (request, "participant_id", HZ_FIELD_PROBLEM_INVALID_REFERENCE);
       return FALSE;
     }
-
   if (!session->recording)
     {
       g_warning ("Rejected a report of recording %s: session %" G_GINT64_FORMAT
@@ -275,6 +274,7 @@ read_recording_report (HzRequest   *request,
       hz_request_respond_error (request, HZ_SCHED_ERROR_RECORDING_NOT_ALLOWED);
       return FALSE;
     }
+
   return TRUE;
 }
 
