@@ -1,4 +1,4 @@
-/* Where each video track goes in the composed frame.
+/* Layout: the place of each video track in the composed frame.
  *
  *   ┌──────────────────────────────┬─────────┐
  *   │                              │ tile 1  │

@@ -57,8 +57,8 @@ static void
 end_output (HzRoom *room)
 {
   /* NOTE: an output still finishing from an earlier end is dropped
-   * unfinished; only a booking that turns HLS off and on again within
-   * HZ_HLS_FINISH_TIMEOUT_MS gets here with one. */
+   * unfinished. Only a booking that turns HLS off and on again within
+   * HZ_HLS_FINISH_TIMEOUT_MS reaches this point with one. */
   if (room->hls_finishing != NULL)
     hz_hls_free (g_steal_pointer (&room->hls_finishing));
   g_clear_pointer (&room->hls_publisher_id, g_free);

@@ -19,7 +19,7 @@ struct _HzRoom {
   GHashTable *publish_counts;    /* participant id → publishes so far (GUINT_TO_POINTER) */
   guint n_finishing_recorders;
   gboolean recording;            /* publishes are recorded; see hz_room_set_recording() */
-  HzHls *hls;                    /* the HLS output while the booking asks for it, or NULL */
+  HzHls *hls;                    /* the HLS output while the booking requests it, or NULL */
   char *hls_publisher_id;        /* the participant whose feed HLS carries, or NULL */
   HzHls *hls_finishing;          /* an ended HLS output writing its last segment, or NULL */
 };

@@ -37,8 +37,8 @@ void hz_room_set_recording (HzRoom   *room,
 
 /* Sets whether ROOM publishes its presenter's feed as HLS into
  * [relay] hls-dir/SESSION (hls.h), as the latest confirmed session check
- * said. Turning it on starts the output with the next presenter feed;
- * turning it off ends a running output. */
+ * reported. Turning it on starts the output with the next presenter feed,
+ * and turning it off ends a running output. */
 void hz_room_set_hls (HzRoom   *room,
                       gboolean  hls);
 

@@ -32,7 +32,7 @@ typedef struct _HzSessionChecker HzSessionChecker;
  * the session's status, or the error that left it unconfirmed). RECORDING
  * is TRUE only when the scheduler confirmed that the session's booking
  * allows recording; it is FALSE for every state but HZ_SESSION_LIVE. HLS
- * is TRUE, under the same conditions, when the booking asks for HLS output
+ * is TRUE, under the same conditions, when the booking requests HLS output
  * of a teaching round. */
 typedef void (*HzSessionCheckFunc) (HzSessionState  state,
                                     const char     *detail,

@@ -429,7 +429,7 @@ static const char schema_v6[] =
  * The session's owner sets title and the tags. sha256 is the lowercase
  * hex SHA-256 of the file, computed when the relay reports it complete.
  * keep_for_training exempts a recording from [scheduler]
- * recordings-retention-days. failure_reason says why a failed recording
+ * recordings-retention-days. failure_reason records why a failed recording
  * stopped ('disk_full': the relay's recordings disk ran out).
  * recording_shares lists the organizations whose trainees may watch a
  * recording. */

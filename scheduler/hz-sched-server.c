@@ -257,8 +257,7 @@ listen_with_backlog (SoupServer              *server,
 
 /* NOTE: over HTTPS, a client that sends plain HTTP to the port gets no
  * HTTP response: the TLS handshake fails on its first bytes and libsoup
- * closes the connection. Answering with a redirect would need a second,
- * plain HTTP port. */
+ * closes the connection. A redirect would need a second, plain HTTP port. */
 static gboolean
 listen_on (SoupServer            *server,
            const HzListenAddress *address,

@@ -6,7 +6,7 @@
  * consultation these are the requesting hospital and the expert's; for a
  * teaching round, the presenter's and the audience's. The organization of
  * any listed participant counts too. Trainees see a recording only when it
- * is shared with their organization. Nobody else sees it.
+ * is shared with their organization. No other user can read it.
  *
  * Who owns a session's recordings, and so may set their title, tags and
  * keep-for-training mark and share them: admins; for a consultation, the

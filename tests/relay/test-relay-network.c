@@ -655,7 +655,7 @@ test_join_leave_churn (gconstpointer data)
   const char *stay_args[] = { "--survive-feed-errors", NULL };
 
   /* On a loaded machine a connection to a churn peer can fail while that
-   * peer leaves; the relay then drops that feed alone, and the two stay. */
+   * peer leaves. The relay then drops that feed alone, so the two stay. */
   doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
                                   session->doctor_token, "doctor", stay_args);
   expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,

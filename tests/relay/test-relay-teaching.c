@@ -711,15 +711,15 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
  * vp8dec also outputs damaged frames, and lost 2.7% of the video
  * packets. So the test also requires that under 1% of the packets stay
  * lost after repair, and that the relay received NACKs and sent
- * retransmissions. Both receivers run hz-test-peer with --nack, which asks
- * for video retransmissions only and sends its NACKs within about 100 ms
- * (peer-subscribe.c).
+ * retransmissions. Both receivers run hz-test-peer with --nack, which
+ * requests video retransmissions only and sends its NACKs within about
+ * 100 ms (peer-subscribe.c).
  *
  * Decoding 30 frames per second needs spare CPU: on the shared 2-core
  * machine, receivers decoded 78% to 81% of the frames sent at a load
  * average of 17 to 40, with no packet lost after repair. So a second
- * receiver without loss runs side by side, and the lossy one is held to
- * 80% of what that one decoded: on a quiet machine that is the rate sent,
+ * receiver without loss runs side by side, and the lossy one must decode
+ * 80% of what that one decoded. On a quiet machine that is the rate sent,
  * on a loaded one it is what the machine could decode. */
 static void
 test_loss_repaired (gconstpointer data)

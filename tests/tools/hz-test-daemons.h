@@ -14,9 +14,9 @@
 
 G_BEGIN_DECLS
 
-/* ASan keeps freed blocks in quarantine (256 MiB by default), so a daemon's
- * resident memory there says nothing about what it buffers. Tests skip such
- * bounds under ASan; the plain build checks them. */
+/* ASan keeps freed blocks in quarantine (256 MiB by default on 64-bit
+ * Linux), so a daemon's resident memory there does not show what it
+ * buffers. Tests skip such bounds under ASan, and the plain build checks them. */
 #if defined(__SANITIZE_ADDRESS__)
 #define HZ_TEST_RESIDENT_MEMORY_MEANINGFUL 0
 #else

@@ -188,8 +188,8 @@ hz_peer_on_joined (HzPeer *peer)
 }
 
 /* Starts the --duration timer, once. A publisher calls it when its publish
- * connection connects, so that a slow start on a loaded machine does not
- * eat into the time with media; a receiver calls it at `joined`. */
+ * connection connects, so a slow start on a loaded machine does not shorten
+ * the time with media. A receiver calls it at `joined`. */
 void
 hz_peer_start_duration (HzPeer *peer)
 {
