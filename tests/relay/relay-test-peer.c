@@ -299,3 +299,17 @@ relay_test_media_check (const RelayTestTools *tools, const char *path)
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
+
+char *
+relay_test_tool_path (int argc, char **argv, const char *option, const char *name)
+{
+  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
+  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], prefix))
+      return g_strdup (argv[i] + strlen (prefix));
+  if (build_root == NULL)
+    return NULL;
+  return g_build_filename (build_root, "tests", "tools", name, NULL);
+}

@@ -78,4 +78,11 @@ JsonObject *relay_test_peer_feed (RelayTestPeer *peer, gint64 participant_id);
  * failed (its stderr is shown in the test log). */
 JsonObject *relay_test_media_check (const RelayTestTools *tools, const char *path);
 
+/* Returns the path given as --OPTION=PATH in ARGV, or NAME under
+ * $HUIZHEN_BUILD_ROOT/tests/tools, or NULL without either. */
+char *relay_test_tool_path (int          argc,
+                            char       **argv,
+                            const char  *option,
+                            const char  *name);
+
 G_END_DECLS

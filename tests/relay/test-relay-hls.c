@@ -617,20 +617,6 @@ test_round_without_hls (gconstpointer data)
   g_assert_cmpuint (playlist_file.status, ==, 404);
 }
 
-static char *
-tool_path (int argc, char **argv, const char *option, const char *name)
-{
-  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
-  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
-
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], prefix))
-      return g_strdup (argv[i] + strlen (prefix));
-  if (build_root == NULL)
-    return NULL;
-  return g_build_filename (build_root, "tests", "tools", name, NULL);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -639,7 +625,7 @@ main (int argc, char **argv)
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  tools.peer = tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
+  tools.peer = relay_test_tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
   if (tools.peer == NULL)
     {
       g_printerr ("pass --hz-test-peer=PATH or set HUIZHEN_BUILD_ROOT\n");

@@ -580,20 +580,6 @@ test_session_scheduler_down (void)
 
 /* Main -------------------------------------------------------------------- */
 
-static char *
-tool_path (int argc, char **argv, const char *option, const char *name)
-{
-  g_autofree char *prefix = g_strdup_printf ("--%s=", option);
-  const char *build_root = g_getenv ("HUIZHEN_BUILD_ROOT");
-
-  for (int i = 1; i < argc; i++)
-    if (g_str_has_prefix (argv[i], prefix))
-      return g_strdup (argv[i] + strlen (prefix));
-  if (build_root == NULL)
-    return NULL;
-  return g_build_filename (build_root, "tests", "tools", name, NULL);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -601,8 +587,8 @@ main (int argc, char **argv)
   int status = 0;
 
   g_test_init (&argc, &argv, NULL);
-  tools.peer = tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
-  tools.media_check = tool_path (argc, argv, "hz-media-check", "hz-media-check");
+  tools.peer = relay_test_tool_path (argc, argv, "hz-test-peer", "hz-test-peer");
+  tools.media_check = relay_test_tool_path (argc, argv, "hz-media-check", "hz-media-check");
   if (tools.peer == NULL || tools.media_check == NULL) {
     g_printerr ("pass --hz-test-peer=PATH and --hz-media-check=PATH or set HUIZHEN_BUILD_ROOT\n");
     return 1;
