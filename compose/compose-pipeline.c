@@ -17,6 +17,10 @@ GST_DEBUG_CATEGORY_STATIC (hz_compose_debug);
 /* Sample format that the mixer works in; each encoder converts from it. */
 #define MIX_AUDIO_CAPS "audio/x-raw,format=F32LE,layout=interleaved,rate=48000,channels=2"
 
+/* A timestamp gap in an audio track longer than this is filled with
+ * silence; half of Opus's shortest frame (2.5 ms). */
+#define AUDIO_GAP_TOLERANCE (1250 * GST_USECOND)
+
 /* Each encoder queue buffers up to this much. x264enc runs with tune=zerolatency and
  * vp8enc with lag-in-frames=0, so neither keeps frames back and two muxers
  * fed from one tee cannot wait on each other. */
@@ -192,22 +196,30 @@ add_video_track (GstElement *pipeline, GstElement *compositor, const HzComposeTr
   return add_source (pipeline, track, convert, error);
 }
 
-/* decodebin ─▶ audioconvert ! audioresample ! caps ! queue ─▶ audiomixer. */
+/* decodebin ─▶ audioconvert ! audioresample ! caps ! audiorate ! queue
+ * ─▶ audiomixer. */
 static gboolean
 add_audio_track (GstElement *pipeline, GstElement *audiomixer, const HzComposeTrack *track,
                  GError **error)
 {
   g_autoptr (GstPad) mixer_pad = NULL;
-  GstElement *convert, *resample, *filter, *queue;
+  GstElement *convert, *resample, *filter, *rate, *queue;
 
   if ((convert = make_element (pipeline, "audioconvert", error)) == NULL
       || (resample = make_element (pipeline, "audioresample", error)) == NULL
       || (filter = make_element (pipeline, "capsfilter", error)) == NULL
+      || (rate = make_element (pipeline, "audiorate", error)) == NULL
       || (queue = make_element (pipeline, "queue", error)) == NULL)
     return FALSE;
   set_caps (filter, MIX_AUDIO_CAPS);
+  /* An Opus track has gaps in its timestamps: DTX sends no packet for most
+   * of a silence, and lost packets leave holes. audiomixer lays samples
+   * after a gap shorter than its discont-wait (1 s) straight after the
+   * previous ones, which moved a beep 160 ms before its flash. audiorate
+   * fills every gap longer than AUDIO_GAP_TOLERANCE with silence. */
+  g_object_set (rate, "tolerance", (guint64) AUDIO_GAP_TOLERANCE, "skip-to-first", TRUE, NULL);
   if (!link_pair (convert, resample, error) || !link_pair (resample, filter, error)
-      || !link_pair (filter, queue, error))
+      || !link_pair (filter, rate, error) || !link_pair (rate, queue, error))
     return FALSE;
 
   mixer_pad = link_to_mixer (queue, audiomixer, track->offset_ns, error);
