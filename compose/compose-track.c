@@ -84,6 +84,7 @@ hz_compose_track_read_timing (HzComposeTrack *track, const char *json_text, GErr
                          "the timing sidecar lacks first_running_time_ns or running_time_epoch_us");
     return FALSE;
   }
+  track->has_capture = get_int (object, "first_capture_us", &track->first_capture_us);
   track->has_timing = TRUE;
   return TRUE;
 }
@@ -210,21 +211,45 @@ publish_origin_ns (HzComposeSession *session, const char *publish)
   return origin;
 }
 
-/* Sets TRACK's file_zero_us: the wall clock at which its file time 0
- * plays, from the relay's arrival time of the publish's first packet. The
- * tracks of one publish need no correction among themselves: the relay's
- * rtpbin (rtcp-sync=always, GStreamer 1.22) already lip-syncs them from
- * the RTCP sender reports, so their files share one timeline.
+/* The relay's wall clock at TRACK's first packet. */
+static gint64
+arrival_us (const HzComposeTrack *track)
+{
+  return track->running_time_epoch_us + track->first_running_time_ns / 1000;
+}
+
+/* The shortest time from capture to the relay's arrival among the tracks
+ * of PUBLISH with a capture time, or G_MAXINT64 when none has one. It
+ * mixes the sender's clock and the relay's, but the same for every track
+ * of the publish, so the difference cancels between them. */
+static gint64
+publish_delay_us (HzComposeSession *session, const char *publish)
+{
+  gint64 delay = G_MAXINT64;
+
+  for (guint i = 0; i < session->tracks->len; i++) {
+    HzComposeTrack *track = session->tracks->pdata[i];
+
+    if (track->has_timing && track->has_capture && g_str_equal (track->publish, publish))
+      delay = MIN (delay, arrival_us (track) - track->first_capture_us);
+  }
+  return delay;
+}
+
+/* Sets TRACK's file_zero_us, the wall clock at which its file time 0
+ * plays, and first_file_time_us. A track with a capture time has its first
+ * packet at that time plus the publish's shortest delay. A track without
+ * one has it at its arrival at the relay.
  *
- * NOTE: in the first seconds of a publish, while the relay's jitter
- * buffers settle after the sender's first burst, audio and video were
- * measured up to 70 ms apart (715 ms with every process under ASan on a
- * loaded machine). The files carry that, and the composer does not
- * correct it. */
+ * NOTE: the relay's rtpbin (rtcp-sync=always) does not lip-sync the
+ * tracks of a sender inside webrtcbin (GStreamer 1.22), and each track's
+ * arrival carries its own encoder and network delay: a sender's audio and
+ * video arrived up to 70 ms apart, and up to 715 ms with every process
+ * under ASan on a loaded machine. */
 static void
 place_track (HzComposeSession *session, HzComposeTrack *track)
 {
-  gint64 origin_ns;
+  gint64 origin_ns, first_packet_us, delay_us;
 
   if (!track->has_timing) {
     /* NOTE: without a sidecar, the recorder's start time replaces the
@@ -233,8 +258,11 @@ place_track (HzComposeSession *session, HzComposeTrack *track)
     return;
   }
   origin_ns = publish_origin_ns (session, track->publish);
-  track->file_zero_us = track->running_time_epoch_us + origin_ns / 1000;
   track->first_file_time_us = (track->first_running_time_ns - origin_ns) / 1000;
+  delay_us = track->has_capture ? publish_delay_us (session, track->publish) : G_MAXINT64;
+  first_packet_us = delay_us != G_MAXINT64 ? track->first_capture_us + delay_us
+                                           : arrival_us (track);
+  track->file_zero_us = first_packet_us - track->first_file_time_us;
 }
 
 /* The wall clock of TRACK's first packet, where it starts to play. */

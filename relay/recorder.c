@@ -1,5 +1,6 @@
 /* Recording branch of one published track; see recorder.h. */
 #include "recorder.h"
+#include "rtp-restamp.h"
 #include "tee-branch.h"
 #include "webrtc-util.h"
 
@@ -195,6 +196,7 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
   const char *const *chain = decoder_chain_for_caps (caps);
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) queue_src = NULL;
   GstElement *queue, *element, *mux, *sink;
 
   if (chain == NULL) {
@@ -229,6 +231,10 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
    * pipeline wait for preroll. Unbuffered writes survive a SIGKILL. */
   g_object_set (sink, "location", location, "buffer-mode", 2 /* unbuffered */,
                 "async", FALSE, "sync", FALSE, NULL);
+
+  queue_src = gst_element_get_static_pad (queue, "src");
+  if (!hz_rtp_restamp_attach (queue_src, caps))
+    GST_WARNING ("%s: no clock-rate in the caps; the file keeps the arrival times", location);
 
   queue_sink = gst_element_get_static_pad (queue, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", queue_sink));
