@@ -96,12 +96,15 @@ if ((sanitizers)); then
   run_tests build-test-asan asan "${asan_tests[@]}"
 fi
 
-# One line per run, then the closing line that CI reads, over all runs:
-# "N passed, N failed, N skipped".
+# The error lines of each test that failed for good, then one line per run,
+# then the closing line that CI reads, over all runs: "N passed, N failed,
+# N skipped".
 python3 - "${test_logs[@]}" <<'PY'
-import json, os, sys
+import json, os, re, sys
 # A retry log follows the log it retries; its result replaces the first one.
 runs = {}
+outputs = {}
+ERROR_LINE = re.compile(r"not ok|error:|Error|ERROR|Bail out|assert", re.IGNORECASE)
 for path in sys.argv[1:]:
     run = path.split("/")[0]
     results = runs.setdefault(run, {})
@@ -115,6 +118,15 @@ for path in sys.argv[1:]:
             if "/testlog-retry" in path and entry["name"] in results:
                 print(f"{run}: {entry['name']} failed once, then {entry['result']} on retry")
             results[entry["name"]] = entry["result"]
+            outputs[(run, entry["name"])] = entry.get("stdout") or ""
+for run, results in runs.items():
+    for name, result in results.items():
+        if result in ("OK", "EXPECTEDFAIL", "SKIP"):
+            continue
+        lines = [line for line in outputs.get((run, name), "").splitlines() if ERROR_LINE.search(line)]
+        print(f"{run}: {name}: {result}; its first error lines:")
+        for line in lines[:30]:
+            print(f"    {line[:300]}")
 total = {"OK": 0, "FAIL": 0, "SKIP": 0}
 for run, results in runs.items():
     counts = {"OK": 0, "FAIL": 0, "SKIP": 0}
