@@ -84,7 +84,13 @@ hz_compose_track_read_timing (HzComposeTrack *track, const char *json_text, GErr
                          "the timing sidecar lacks first_running_time_ns or running_time_epoch_us");
     return FALSE;
   }
-  track->has_capture = get_int (object, "first_capture_us", &track->first_capture_us);
+  /* Sidecars of relays before the anchor have only the first packet. */
+  if (get_int (object, "anchor_running_time_ns", &track->reference_running_time_ns)) {
+    track->has_capture = get_int (object, "anchor_capture_us", &track->reference_capture_us);
+  } else {
+    track->reference_running_time_ns = track->first_running_time_ns;
+    track->has_capture = get_int (object, "first_capture_us", &track->reference_capture_us);
+  }
   track->has_timing = TRUE;
   return TRUE;
 }
@@ -211,11 +217,11 @@ publish_origin_ns (HzComposeSession *session, const char *publish)
   return origin;
 }
 
-/* The relay's wall clock at TRACK's first packet. */
+/* The relay's wall clock at TRACK's reference packet. */
 static gint64
 arrival_us (const HzComposeTrack *track)
 {
-  return track->running_time_epoch_us + track->first_running_time_ns / 1000;
+  return track->running_time_epoch_us + track->reference_running_time_ns / 1000;
 }
 
 /* The shortest time from capture to the relay's arrival among the tracks
@@ -231,15 +237,15 @@ publish_delay_us (HzComposeSession *session, const char *publish)
     HzComposeTrack *track = session->tracks->pdata[i];
 
     if (track->has_timing && track->has_capture && g_str_equal (track->publish, publish))
-      delay = MIN (delay, arrival_us (track) - track->first_capture_us);
+      delay = MIN (delay, arrival_us (track) - track->reference_capture_us);
   }
   return delay;
 }
 
 /* Sets TRACK's file_zero_us, the wall clock at which its file time 0
- * plays, and first_file_time_us. A track with a capture time has its first
- * packet at that time plus the publish's shortest delay. A track without
- * one has it at its arrival at the relay.
+ * plays, and first_file_time_us. A track with a capture time has its
+ * reference packet at that time plus the publish's shortest delay. A track
+ * without one has it at its arrival at the relay.
  *
  * NOTE: the relay's rtpbin (rtcp-sync=always) does not lip-sync the
  * tracks of a sender inside webrtcbin (GStreamer 1.22), and each track's
@@ -249,7 +255,7 @@ publish_delay_us (HzComposeSession *session, const char *publish)
 static void
 place_track (HzComposeSession *session, HzComposeTrack *track)
 {
-  gint64 origin_ns, first_packet_us, delay_us;
+  gint64 origin_ns, reference_us, delay_us;
 
   if (!track->has_timing) {
     /* NOTE: without a sidecar, the recorder's start time replaces the
@@ -260,9 +266,9 @@ place_track (HzComposeSession *session, HzComposeTrack *track)
   origin_ns = publish_origin_ns (session, track->publish);
   track->first_file_time_us = (track->first_running_time_ns - origin_ns) / 1000;
   delay_us = track->has_capture ? publish_delay_us (session, track->publish) : G_MAXINT64;
-  first_packet_us = delay_us != G_MAXINT64 ? track->first_capture_us + delay_us
-                                           : arrival_us (track);
-  track->file_zero_us = first_packet_us - track->first_file_time_us;
+  reference_us = delay_us != G_MAXINT64 ? track->reference_capture_us + delay_us
+                                        : arrival_us (track);
+  track->file_zero_us = reference_us - (track->reference_running_time_ns - origin_ns) / 1000;
 }
 
 /* The wall clock of TRACK's first packet, where it starts to play. */

@@ -15,13 +15,11 @@
  * Without it, the track starts at started_at_us.
  *
  * The tracks of one publish (one sender) are aligned more closely than
- * that, by the sender's own clock. The sidecar's first_capture_us comes
- * from the first RTCP sender report. With it, the track's first packet
- * sits at its capture time plus the publish's shortest capture-to-relay
- * delay.
- * The relay stamps recorded packets from their RTP timestamps
- * (relay/rtp-restamp.h), so this holds for the whole file, not only its
- * start.
+ * that, by the sender's own clock. The relay stamps recorded packets from
+ * their RTP timestamps after an anchor packet (relay/rtp-restamp.h), and
+ * the sidecar has the anchor's capture time, from the first RTCP sender
+ * report. With it, the anchor sits at its capture time plus the publish's
+ * shortest capture-to-relay delay.
  */
 #pragma once
 
@@ -53,8 +51,11 @@ typedef struct {
   gboolean has_timing;
   gint64 first_running_time_ns;   /* relay running time of the first packet */
   gint64 running_time_epoch_us;   /* relay wall clock at running time 0 */
-  gboolean has_capture;           /* FALSE when the sidecar has no first_capture_us */
-  gint64 first_capture_us;        /* sender's wall clock at the first packet's capture */
+  /* The packet from which the file follows the RTP clock: the recorder's
+   * last anchor, or without one the first packet. */
+  gint64 reference_running_time_ns;
+  gboolean has_capture;           /* FALSE when the sidecar has no capture time */
+  gint64 reference_capture_us;    /* sender's wall clock at the reference's capture */
 
   /* Computed by hz_compose_session_place(). */
   gint64 file_zero_us;     /* wall clock of file time 0 */

@@ -30,11 +30,14 @@ struct _HzCaptureTiming {
   gboolean have_sender_report;
   guint64 sr_ntp_time;
   guint32 sr_rtp_timestamp;
+  gboolean have_anchor;
+  guint32 anchor_rtp_timestamp;
+  GstClockTime anchor_running_time;
   guint write_source;             /* a write queued on the main context, or 0 */
 };
 
-static HzCaptureTiming *
-timing_ref (HzCaptureTiming *timing)
+HzCaptureTiming *
+hz_capture_timing_ref (HzCaptureTiming *timing)
 {
   return g_atomic_rc_box_acquire (timing);
 }
@@ -50,8 +53,8 @@ timing_clear (HzCaptureTiming *timing)
   g_mutex_clear (&timing->lock);
 }
 
-static void
-timing_unref (gpointer timing)
+void
+hz_capture_timing_unref (gpointer timing)
 {
   g_atomic_rc_box_release_full (timing, (GDestroyNotify) timing_clear);
 }
@@ -87,6 +90,13 @@ timing_to_json (HzCaptureTiming *timing)
   json_builder_set_member_name (builder, "running_time_epoch_us");
   json_builder_add_int_value (builder, timing->running_time_epoch_us);
 
+  if (timing->have_anchor) {
+    json_builder_set_member_name (builder, "anchor_rtp_timestamp");
+    json_builder_add_int_value (builder, timing->anchor_rtp_timestamp);
+    json_builder_set_member_name (builder, "anchor_running_time_ns");
+    json_builder_add_int_value (builder, (gint64) timing->anchor_running_time);
+  }
+
   if (timing->have_sender_report) {
     /* A signed 32-bit difference copes with the RTP timestamp wrapping
      * between the first packet and the report. */
@@ -108,6 +118,13 @@ timing_to_json (HzCaptureTiming *timing)
       json_builder_set_member_name (builder, "first_capture_us");
       json_builder_add_int_value (builder,
                                   report_us - (gint64) ticks * G_USEC_PER_SEC / timing->clock_rate);
+    }
+    if (timing->clock_rate > 0 && timing->have_anchor) {
+      gint32 anchor_ticks = (gint32) (timing->sr_rtp_timestamp - timing->anchor_rtp_timestamp);
+
+      json_builder_set_member_name (builder, "anchor_capture_us");
+      json_builder_add_int_value (builder, report_us - (gint64) anchor_ticks * G_USEC_PER_SEC
+                                                       / timing->clock_rate);
     }
   }
   json_builder_end_object (builder);
@@ -141,7 +158,7 @@ queue_write (HzCaptureTiming *timing)
 {
   if (timing->write_source == 0)
     timing->write_source = g_idle_add_full (G_PRIORITY_DEFAULT, write_sidecar,
-                                            timing_ref (timing), timing_unref);
+                                            hz_capture_timing_ref (timing), hz_capture_timing_unref);
 }
 
 /* The relay's wall clock at running time 0 of PIPELINE, in microseconds
@@ -222,7 +239,7 @@ hz_capture_timing_start (GstElement *pipeline, GstPad *rtp_pad, const GstCaps *c
   g_mutex_lock (&timing->lock);
   timing->probe_id = gst_pad_add_probe (rtp_pad,
                                         GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                                        on_first_packet, timing_ref (timing), timing_unref);
+                                        on_first_packet, hz_capture_timing_ref (timing), hz_capture_timing_unref);
   g_mutex_unlock (&timing->lock);
   return timing;
 }
@@ -239,6 +256,19 @@ hz_capture_timing_set_sender_report (HzCaptureTiming *timing, guint64 ntp_time,
     queue_write (timing);
     GST_DEBUG ("%s: first sender report of the %s track", timing->log_prefix, timing->track);
   }
+  g_mutex_unlock (&timing->lock);
+}
+
+void
+hz_capture_timing_set_anchor (guint32 rtp_timestamp, GstClockTime running_time, gpointer data)
+{
+  HzCaptureTiming *timing = data;
+
+  g_mutex_lock (&timing->lock);
+  timing->have_anchor = TRUE;
+  timing->anchor_rtp_timestamp = rtp_timestamp;
+  timing->anchor_running_time = running_time;
+  queue_write (timing);
   g_mutex_unlock (&timing->lock);
 }
 
@@ -266,5 +296,5 @@ hz_capture_timing_stop (HzCaptureTiming *timing)
   g_mutex_unlock (&timing->lock);
   if (probe_id != 0)
     gst_pad_remove_probe (timing->rtp_pad, probe_id);
-  timing_unref (timing);
+  hz_capture_timing_unref (timing);
 }

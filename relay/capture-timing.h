@@ -18,6 +18,10 @@
  *                           "rtp_timestamp": N}
  *   first_capture_us       the sender's clock (NTP, as µs since the Unix
  *                          epoch) at the first packet, from sender_report
+ *   anchor_rtp_timestamp,  the recorder's last anchor (relay/rtp-restamp.h):
+ *   anchor_running_time_ns the packet from which the file's timeline
+ *                          follows the RTP clock, and its running time
+ *   anchor_capture_us      the sender's clock at the anchor
  *
  * The recorder counts the files of one publish from the running time of
  * their earliest first packet, so file time 0 of each track of the publish
@@ -49,6 +53,15 @@ HzCaptureTiming *hz_capture_timing_start (GstElement    *pipeline,
 void hz_capture_timing_set_sender_report (HzCaptureTiming *timing,
                                           guint64          ntp_time,
                                           guint32          rtp_timestamp);
+
+HzCaptureTiming *hz_capture_timing_ref (HzCaptureTiming *timing);
+void hz_capture_timing_unref (gpointer timing);
+
+/* Records the recorder's new anchor; an HzRtpAnchorFunc whose DATA is the
+ * HzCaptureTiming. Thread-safe. */
+void hz_capture_timing_set_anchor (guint32      rtp_timestamp,
+                                   GstClockTime running_time,
+                                   gpointer     data);
 
 /* The SSRC of the stream, or 0 before its first packet. Thread-safe. */
 guint32 hz_capture_timing_get_ssrc (HzCaptureTiming *timing);

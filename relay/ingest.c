@@ -460,17 +460,21 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, gpointer data)
 
   recorder = NULL;
   if (ingest->recording_base != NULL) {
+    HzCaptureTiming *timing;
+
     location = g_strdup_printf ("%s-%s.%s", ingest->recording_base, track.name,
                                 hz_recorder_file_extension (caps));
+    timing = hz_capture_timing_start (ingest->pipeline, pad, caps, track.name, location,
+                                      ingest->log_prefix);
     recorder = hz_recorder_start (ingest->pipeline, track.tee, caps, location,
-                                  ingest->recording_origin, ingest->log_prefix, &error);
-    if (recorder == NULL)
+                                  ingest->recording_origin, timing, ingest->log_prefix, &error);
+    if (recorder == NULL) {
       g_warning ("%s: %s track not recorded: %s", ingest->log_prefix, track.name,
                  error->message);
-    else
-      g_ptr_array_add (ingest->timings, hz_capture_timing_start (ingest->pipeline, pad, caps,
-                                                                 track.name, location,
-                                                                 ingest->log_prefix));
+      hz_capture_timing_stop (timing);
+    } else {
+      g_ptr_array_add (ingest->timings, timing);
+    }
   }
 
   g_array_append_val (ingest->tracks, track);

@@ -190,8 +190,8 @@ add_element (GstElement *bin, GstElement *previous, const char *factory, GError 
 /* Builds the branch bin. FILE_SINK_PAD receives the filesink's sink pad and
  * MUX_INPUT_PAD the src pad linked to the muxer. */
 static GstElement *
-build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
-           GstPad **mux_input_pad, GError **error)
+build_bin (const GstCaps *caps, const char *location, HzCaptureTiming *timing,
+           GstPad **file_sink_pad, GstPad **mux_input_pad, GError **error)
 {
   const char *const *chain = decoder_chain_for_caps (caps);
   g_autoptr (GstElement) bin = NULL;
@@ -233,8 +233,11 @@ build_bin (const GstCaps *caps, const char *location, GstPad **file_sink_pad,
                 "async", FALSE, "sync", FALSE, NULL);
 
   queue_src = gst_element_get_static_pad (queue, "src");
-  if (!hz_rtp_restamp_attach (queue_src, caps))
+  if (!hz_rtp_restamp_attach (queue_src, caps, hz_capture_timing_set_anchor,
+                              hz_capture_timing_ref (timing), hz_capture_timing_unref)) {
     GST_WARNING ("%s: no clock-rate in the caps; the file keeps the arrival times", location);
+    hz_capture_timing_unref (timing);
+  }
 
   queue_sink = gst_element_get_static_pad (queue, "sink");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", queue_sink));
@@ -306,8 +309,8 @@ on_file_sink_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 HzRecorder *
 hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
-                   const char *location, HzRecordingOrigin *origin, const char *log_prefix,
-                   GError **error)
+                   const char *location, HzRecordingOrigin *origin, HzCaptureTiming *timing,
+                   const char *log_prefix, GError **error)
 {
   g_autoptr (GstElement) bin = NULL;
   g_autoptr (GstPad) bin_sink = NULL;
@@ -319,7 +322,7 @@ hz_recorder_start (GstElement *pipeline, GstElement *tee, const GstCaps *caps,
 
   ensure_debug_category ();
 
-  bin = build_bin (caps, location, &file_pad, &mux_input_pad, error);
+  bin = build_bin (caps, location, timing, &file_pad, &mux_input_pad, error);
   if (bin == NULL)
     return NULL;
 

@@ -12,6 +12,8 @@
 
 #include <gst/gst.h>
 
+#include "capture-timing.h"
+
 G_BEGIN_DECLS
 
 typedef struct _HzRecorder HzRecorder;
@@ -40,12 +42,15 @@ const char *hz_recorder_file_extension (const GstCaps *caps);
 /* Builds a recording branch for the RTP stream of CAPS (VP8, H.264 or Opus) behind
  * TEE in PIPELINE and starts it. May be called on a streaming thread. The
  * file at LOCATION is created or truncated, and its timestamps count from
- * ORIGIN. LOG_PREFIX names the session and participant in log lines. */
+ * ORIGIN. They follow the RTP clock (relay/rtp-restamp.h), and each new
+ * anchor of that timeline goes to TIMING. LOG_PREFIX names the session and
+ * participant in log lines. */
 HzRecorder *hz_recorder_start (GstElement        *pipeline,
                                GstElement        *tee,
                                const GstCaps     *caps,
                                const char        *location,
                                HzRecordingOrigin *origin,
+                               HzCaptureTiming   *timing,
                                const char        *log_prefix,
                                GError           **error);
 

@@ -5,15 +5,22 @@
  * no clock base from the jitter buffer, it logs "bailing out" for every
  * sender report). So the file of each track carried its own network and
  * encoder delay, and a flash and its beep were recorded up to 70 ms apart
- * even after the first seconds. A restamper makes a recorded track's
- * timeline follow the sender's RTP clock instead: the first packet keeps
- * its arrival time, and every later one sits at the first's plus its RTP
- * timestamp difference. The composer then aligns a sender's tracks with
- * its RTCP sender reports (compose/compose-track.h).
+ * even after the first seconds.
  *
- * A jump of the RTP timestamps against the arrival times by more than
- * HZ_RTP_RESTAMP_MAX_JUMP between two packets (a sender that restarted
- * its encoder) anchors the timeline anew at that packet's arrival.
+ * A restamper makes a recorded track's timeline follow the sender's RTP
+ * clock instead. A packet sits at the anchor's time plus its RTP timestamp
+ * difference from the anchor. The first packet is the first anchor, at its
+ * arrival. A packet that arrives more than HZ_RTP_RESTAMP_EARLY before its
+ * place becomes the anchor, at its arrival: the anchor came late, e.g. in
+ * the burst of a sender that queued media while it connected. So the
+ * timeline settles on the stream's shortest delay. A jump of the RTP
+ * timestamps against the arrival times by more than
+ * HZ_RTP_RESTAMP_MAX_JUMP between two packets (a sender that restarted its
+ * encoder) also makes that packet the anchor, at the previous packet's
+ * time plus their arrival spacing.
+ *
+ * The composer aligns a sender's tracks by the last anchor and the RTCP
+ * sender reports (relay/capture-timing.h, compose/compose-track.h).
  */
 #pragma once
 
@@ -22,6 +29,7 @@
 G_BEGIN_DECLS
 
 #define HZ_RTP_RESTAMP_MAX_JUMP (1 * GST_SECOND)
+#define HZ_RTP_RESTAMP_EARLY (5 * GST_MSECOND)
 
 typedef struct {
   guint clock_rate;
@@ -38,14 +46,27 @@ void hz_rtp_restamp_init (HzRtpRestamp *restamp,
                           guint         clock_rate);
 
 /* Returns the timestamp of a packet with RTP_TIMESTAMP that arrived at
- * ARRIVAL_PTS (a valid timestamp of the packet's segment). */
+ * ARRIVAL_PTS (a valid timestamp of the packet's segment), and sets
+ * *ANCHORED when the packet became the anchor. */
 GstClockTime hz_rtp_restamp_next (HzRtpRestamp *restamp,
                                   guint32       rtp_timestamp,
-                                  GstClockTime  arrival_pts);
+                                  GstClockTime  arrival_pts,
+                                  gboolean     *anchored);
 
-/* Restamps every RTP buffer that leaves PAD from then on. Returns FALSE,
- * and adds nothing, when CAPS has no clock-rate. */
-gboolean hz_rtp_restamp_attach (GstPad       *pad,
-                                const GstCaps *caps);
+/* Called on the streaming thread when a packet with RTP_TIMESTAMP becomes
+ * the anchor at RUNNING_TIME. */
+typedef void (*HzRtpAnchorFunc) (guint32      rtp_timestamp,
+                                 GstClockTime running_time,
+                                 gpointer     user_data);
+
+/* Restamps every RTP buffer that leaves PAD from then on, and calls
+ * ANCHOR_FUNC, if not NULL, with each new anchor. The probe holds USER_DATA
+ * and frees it with DESTROY. Returns FALSE when CAPS has no clock-rate;
+ * then nothing is added and USER_DATA stays the caller's. */
+gboolean hz_rtp_restamp_attach (GstPad         *pad,
+                                const GstCaps  *caps,
+                                HzRtpAnchorFunc anchor_func,
+                                gpointer        user_data,
+                                GDestroyNotify  destroy);
 
 G_END_DECLS
