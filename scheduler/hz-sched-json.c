@@ -146,6 +146,8 @@ add_library_members (JsonBuilder       *builder,
   add_string (builder, "session_kind", recording->session_kind);
   add_string (builder, "specialty", recording->specialty);
   add_optional_id (builder, "presenter_id", recording->presenter_id);
+  add_string (builder, "participant_name", recording->participant_name);
+  add_string (builder, "presenter_name", recording->presenter_name);
   json_builder_set_member_name (builder, "content_type");
   json_builder_add_string_value (builder, g_str_has_suffix (recording->path, ".mkv")
                                           ? "video/x-matroska" : "video/webm");

@@ -32,13 +32,16 @@
   "       (:admin OR (s.kind = 'consultation' AND (c.expert_id = :caller OR" \
   "                   (:coordinator AND ce.org_id = :caller_org)))" \
   "              OR (s.kind = 'teaching' AND (t.presenter_id = :caller" \
-  "                   OR t.created_by = :caller OR (:coordinator AND t.org_id = :caller_org))))" \
+  "                   OR t.created_by = :caller OR (:coordinator AND t.org_id = :caller_org))))," \
+  "       pu.name, pr.name" \
   " FROM recordings r" \
   " JOIN sessions s ON s.id = r.session_id" \
   " LEFT JOIN consultations c ON c.id = s.consultation_id" \
   " LEFT JOIN users ce ON ce.id = c.expert_id" \
   " LEFT JOIN teaching_series t ON t.id = s.teaching_series_id" \
-  " LEFT JOIN users tp ON tp.id = t.presenter_id"
+  " LEFT JOIN users tp ON tp.id = t.presenter_id" \
+  " LEFT JOIN users pu ON pu.id = r.participant_id" \
+  " LEFT JOIN users pr ON pr.id = coalesce (t.presenter_id, c.expert_id)"
 
 /* The caller's visibility, as described in the header. */
 #define LIBRARY_VISIBLE \
@@ -155,6 +158,8 @@ read_library_row (sqlite3_stmt *stmt)
    * back exactly. */
   recording->tags = tags != NULL ? g_strsplit (tags, ",", -1) : g_new0 (char *, 1);
   recording->editable = sqlite3_column_int (stmt, 17) != 0;
+  recording->participant_name = hz_db_column_text (stmt, 18);
+  recording->presenter_name = hz_db_column_text (stmt, 19);
   return recording;
 }
 

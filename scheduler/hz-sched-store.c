@@ -115,6 +115,8 @@ hz_recording_free (HzRecording *recording)
   g_free (recording->sha256);
   g_free (recording->session_kind);
   g_free (recording->specialty);
+  g_free (recording->participant_name);
+  g_free (recording->presenter_name);
   g_free (recording->shared_org_ids);
   g_free (recording);
 }

@@ -139,6 +139,8 @@ typedef struct {
   gboolean keep_for_training;
   char *session_kind;    /* "consultation" or "teaching" */
   char *specialty;       /* the consultation's, or the teaching presenter's; or NULL */
+  char *participant_name; /* of participant_id, or NULL */
+  char *presenter_name;  /* of presenter_id, or NULL */
   gint64 presenter_id;   /* the consultation's expert or the teaching presenter; or 0 */
   gboolean editable;     /* the caller owns the session (hz-sched-store-recordings.h) */
   gint64 *shared_org_ids;  /* organizations whose trainees may see it, for owners */

@@ -184,6 +184,10 @@ describe('recordings library', { timeout: 230000 }, () => {
     const card = page.locator(`.recording-group[data-session-id="${sessionId}"]`);
     assert.equal(await card.locator('li.recording').count(), recordings.length, 'recordings listed');
     assert.equal(await card.locator('.card-title').textContent(), `场次 ${sessionId}`, 'card title');
+    assert.match(await card.textContent(), new RegExp(`会诊专家：${story.users.expert.name}`), 'expert named');
+    const doctorItems = card.locator('li.recording', { hasText: story.users.doctor.name });
+    assert.equal(await doctorItems.count(), 2, 'the doctor\'s two tracks named by the doctor\'s name');
+    assert.doesNotMatch(await card.textContent(), /参会人 \d/, 'no track labelled by participant number');
 
     const video = recordings.find((recording) => recording.kind === 'video' &&
       recording.participant_id === String(story.users.doctor.id));

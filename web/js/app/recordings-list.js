@@ -56,7 +56,7 @@ export function recordingItems(context, recordings, names = new Map(), extra = n
   return recordings.map((recording) => {
     const size = formatBytes(recording.bytes);
     const seconds = durationSeconds(recording);
-    const name = names.get(String(recording.participant_id));
+    const name = names.get(String(recording.participant_id)) ?? recording.participant_name;
     return el('li', { class: 'recording', attrs: { 'data-recording-id': recording.id } },
       el('div', { class: 'recording-line' },
         el('span', { class: 'recording-kind', text: `rec.kind_${recording.kind}` }),

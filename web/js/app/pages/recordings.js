@@ -81,6 +81,10 @@ function sessionCards(context, recordings) {
       el('div', { class: 'card-top' }, title,
         el('span', { class: 'badge', text: sessionKindKey(first.session_kind) })),
       first.specialty ? el('p', { class: 'card-line muted', data: first.specialty }) : null,
+      first.presenter_name
+        ? el('p', { class: 'card-line', text: `rec.presenter_${first.session_kind}`,
+          params: { name: first.presenter_name } })
+        : null,
       el('ul', { class: 'recordings' },
         recordingItems(context, group, new Map(), (recording) => shareControls(context, recording))));
   });
