@@ -318,9 +318,12 @@ add_output (GstElement *pipeline, GstElement *video_tee, GstElement *audio_tee,
     return FALSE;
   if (g_str_equal (video_factory, "vp8enc"))
     /* deadline=1 with cpu-used=16 is libvpx's fastest realtime mode, so
-     * that composing stays faster than real time on two cores. */
+     * that composing stays faster than real time on two cores. One thread:
+     * with two, libvpx (1.12) spent 44% of the composer's CPU time in its
+     * spin-waits between rows, and composing took twice the CPU time
+     * (docs/benchmarks.md). */
     g_object_set (video_encoder, "deadline", (gint64) 1, "cpu-used", 16, "lag-in-frames", 0,
-                  "threads", 2, "target-bitrate", 1500000, "keyframe-max-dist", 150, NULL);
+                  "threads", 1, "target-bitrate", 1500000, "keyframe-max-dist", 150, NULL);
   else {
     gst_util_set_object_arg (G_OBJECT (video_encoder), "tune", "zerolatency");
     gst_util_set_object_arg (G_OBJECT (video_encoder), "speed-preset", "superfast");
