@@ -137,15 +137,42 @@ add_source (GstElement *pipeline, const HzComposeTrack *track, GstElement *chain
   return TRUE;
 }
 
+/* Moves each buffer earlier by the gint64 at DATA (nanoseconds), and drops
+ * the buffers that would then start before 0. */
+static GstPadProbeReturn
+on_early_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  gint64 shift_ns = *(gint64 *) data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (!GST_BUFFER_PTS_IS_VALID (buffer) || GST_BUFFER_PTS (buffer) < (GstClockTime) shift_ns)
+    return GST_PAD_PROBE_DROP;
+  buffer = gst_buffer_make_writable (buffer);
+  GST_BUFFER_PTS (buffer) -= (GstClockTime) shift_ns;
+  GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
 /* Links LAST's src pad to a new request pad of MIXER, shifted by
- * OFFSET_NS, and returns that mixer pad. */
+ * OFFSET_NS, and returns that mixer pad. A track that starts before the
+ * composed file (OFFSET_NS < 0) loses what comes before 0: a negative pad
+ * offset there left the mixers waiting, so its buffers are moved and
+ * dropped by a probe instead. */
 static GstPad *
 link_to_mixer (GstElement *last, GstElement *mixer, gint64 offset_ns, GError **error)
 {
   g_autoptr (GstPad) src = gst_element_get_static_pad (last, "src");
   GstPad *mixer_pad = gst_element_request_pad_simple (mixer, "sink_%u");
 
-  gst_pad_set_offset (src, offset_ns);
+  if (offset_ns >= 0) {
+    gst_pad_set_offset (src, offset_ns);
+  } else {
+    gint64 *shift_ns = g_new (gint64, 1);
+
+    *shift_ns = -offset_ns;
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, on_early_buffer, shift_ns, g_free);
+  }
   if (gst_pad_link (src, mixer_pad) != GST_PAD_LINK_OK) {
     g_set_error (error, HZ_COMPOSE_ERROR, HZ_COMPOSE_ERROR_PIPELINE,
                  "cannot link %s to %s", GST_OBJECT_NAME (last), GST_OBJECT_NAME (mixer));

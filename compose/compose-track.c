@@ -84,11 +84,14 @@ hz_compose_track_read_timing (HzComposeTrack *track, const char *json_text, GErr
                          "the timing sidecar lacks first_running_time_ns or running_time_epoch_us");
     return FALSE;
   }
-  /* Sidecars of relays before the anchor have only the first packet. */
-  if (get_int (object, "anchor_running_time_ns", &track->reference_running_time_ns)) {
-    track->has_capture = get_int (object, "anchor_capture_us", &track->reference_capture_us);
+  /* Sidecars of relays before the reference have only the first packet,
+   * whose timestamp was its arrival. */
+  if (get_int (object, "reference_running_time_ns", &track->reference_running_time_ns)
+      && get_int (object, "reference_arrival_ns", &track->reference_arrival_ns)) {
+    track->has_capture = get_int (object, "reference_capture_us", &track->reference_capture_us);
   } else {
     track->reference_running_time_ns = track->first_running_time_ns;
+    track->reference_arrival_ns = track->first_running_time_ns;
     track->has_capture = get_int (object, "first_capture_us", &track->reference_capture_us);
   }
   track->has_timing = TRUE;
@@ -217,11 +220,11 @@ publish_origin_ns (HzComposeSession *session, const char *publish)
   return origin;
 }
 
-/* The relay's wall clock at TRACK's reference packet. */
+/* The relay's wall clock at the arrival of TRACK's reference packet. */
 static gint64
 arrival_us (const HzComposeTrack *track)
 {
-  return track->running_time_epoch_us + track->reference_running_time_ns / 1000;
+  return track->running_time_epoch_us + track->reference_arrival_ns / 1000;
 }
 
 /* The shortest time from capture to the relay's arrival among the tracks
@@ -243,7 +246,7 @@ publish_delay_us (HzComposeSession *session, const char *publish)
 }
 
 /* Sets TRACK's file_zero_us, the wall clock at which its file time 0
- * plays, and first_file_time_us. A track with a capture time has its
+ * plays, and first_arrival_us. A track with a capture time has its
  * reference packet at that time plus the publish's shortest delay. A track
  * without one has it at its arrival at the relay.
  *
@@ -261,21 +264,15 @@ place_track (HzComposeSession *session, HzComposeTrack *track)
     /* NOTE: without a sidecar, the recorder's start time replaces the
      * first packet's arrival, and the scheduler stores it in whole seconds. */
     track->file_zero_us = track->started_at_us;
+    track->first_arrival_us = track->started_at_us;
     return;
   }
   origin_ns = publish_origin_ns (session, track->publish);
-  track->first_file_time_us = (track->first_running_time_ns - origin_ns) / 1000;
+  track->first_arrival_us = track->running_time_epoch_us + track->first_running_time_ns / 1000;
   delay_us = track->has_capture ? publish_delay_us (session, track->publish) : G_MAXINT64;
   reference_us = delay_us != G_MAXINT64 ? track->reference_capture_us + delay_us
                                         : arrival_us (track);
   track->file_zero_us = reference_us - (track->reference_running_time_ns - origin_ns) / 1000;
-}
-
-/* The wall clock of TRACK's first packet, where it starts to play. */
-static gint64
-track_first_us (const HzComposeTrack *track)
-{
-  return track->file_zero_us + track->first_file_time_us;
 }
 
 void
@@ -289,7 +286,7 @@ hz_compose_session_place (HzComposeSession *session)
   for (guint i = 0; i < session->tracks->len; i++) {
     HzComposeTrack *track = session->tracks->pdata[i];
 
-    start_us = MIN (start_us, track_first_us (track));
+    start_us = MIN (start_us, track->first_arrival_us);
     end_us = MAX (end_us, track->ended_at_us);
   }
   session->start_us = start_us;

@@ -16,10 +16,14 @@
  *
  * The tracks of one publish (one sender) are aligned more closely than
  * that, by the sender's own clock. The relay stamps recorded packets from
- * their RTP timestamps after an anchor packet (relay/rtp-restamp.h), and
- * the sidecar has the anchor's capture time, from the first RTCP sender
- * report. With it, the anchor sits at its capture time plus the publish's
- * shortest capture-to-relay delay.
+ * their RTP timestamps (relay/rtp-restamp.h), and the sidecar has the
+ * capture time of the packet with the shortest delay, the reference, from
+ * the first RTCP sender report. With it, the reference sits at its capture
+ * time plus the publish's shortest capture-to-relay delay.
+ *
+ * The composed file starts at the earliest first packet's arrival. Media
+ * that a sender queued before it connected, and sent in a burst, falls
+ * before that and is left out.
  */
 #pragma once
 
@@ -51,15 +55,16 @@ typedef struct {
   gboolean has_timing;
   gint64 first_running_time_ns;   /* relay running time of the first packet */
   gint64 running_time_epoch_us;   /* relay wall clock at running time 0 */
-  /* The packet from which the file follows the RTP clock: the recorder's
-   * last anchor, or without one the first packet. */
-  gint64 reference_running_time_ns;
+  /* The recorder's reference packet (relay/rtp-restamp.h), or the first
+   * packet in a sidecar without one. */
+  gint64 reference_running_time_ns;  /* its timestamp in the file, as running time */
+  gint64 reference_arrival_ns;       /* the running time at which it arrived */
   gboolean has_capture;           /* FALSE when the sidecar has no capture time */
   gint64 reference_capture_us;    /* sender's wall clock at the reference's capture */
 
   /* Computed by hz_compose_session_place(). */
   gint64 file_zero_us;     /* wall clock of file time 0 */
-  gint64 first_file_time_us;  /* file time of the first packet */
+  gint64 first_arrival_us;    /* wall clock of the first packet's arrival */
   gint64 offset_ns;        /* composed time of file time 0 */
 } HzComposeTrack;
 

@@ -30,9 +30,10 @@ struct _HzCaptureTiming {
   gboolean have_sender_report;
   guint64 sr_ntp_time;
   guint32 sr_rtp_timestamp;
-  gboolean have_anchor;
-  guint32 anchor_rtp_timestamp;
-  GstClockTime anchor_running_time;
+  gboolean have_reference;
+  guint32 reference_rtp_timestamp;
+  GstClockTime reference_running_time;
+  GstClockTime reference_arrival;
   guint write_source;             /* a write queued on the main context, or 0 */
 };
 
@@ -90,11 +91,13 @@ timing_to_json (HzCaptureTiming *timing)
   json_builder_set_member_name (builder, "running_time_epoch_us");
   json_builder_add_int_value (builder, timing->running_time_epoch_us);
 
-  if (timing->have_anchor) {
-    json_builder_set_member_name (builder, "anchor_rtp_timestamp");
-    json_builder_add_int_value (builder, timing->anchor_rtp_timestamp);
-    json_builder_set_member_name (builder, "anchor_running_time_ns");
-    json_builder_add_int_value (builder, (gint64) timing->anchor_running_time);
+  if (timing->have_reference) {
+    json_builder_set_member_name (builder, "reference_rtp_timestamp");
+    json_builder_add_int_value (builder, timing->reference_rtp_timestamp);
+    json_builder_set_member_name (builder, "reference_running_time_ns");
+    json_builder_add_int_value (builder, (gint64) timing->reference_running_time);
+    json_builder_set_member_name (builder, "reference_arrival_ns");
+    json_builder_add_int_value (builder, (gint64) timing->reference_arrival);
   }
 
   if (timing->have_sender_report) {
@@ -119,11 +122,11 @@ timing_to_json (HzCaptureTiming *timing)
       json_builder_add_int_value (builder,
                                   report_us - (gint64) ticks * G_USEC_PER_SEC / timing->clock_rate);
     }
-    if (timing->clock_rate > 0 && timing->have_anchor) {
-      gint32 anchor_ticks = (gint32) (timing->sr_rtp_timestamp - timing->anchor_rtp_timestamp);
+    if (timing->clock_rate > 0 && timing->have_reference) {
+      gint32 reference_ticks = (gint32) (timing->sr_rtp_timestamp - timing->reference_rtp_timestamp);
 
-      json_builder_set_member_name (builder, "anchor_capture_us");
-      json_builder_add_int_value (builder, report_us - (gint64) anchor_ticks * G_USEC_PER_SEC
+      json_builder_set_member_name (builder, "reference_capture_us");
+      json_builder_add_int_value (builder, report_us - (gint64) reference_ticks * G_USEC_PER_SEC
                                                        / timing->clock_rate);
     }
   }
@@ -260,14 +263,16 @@ hz_capture_timing_set_sender_report (HzCaptureTiming *timing, guint64 ntp_time,
 }
 
 void
-hz_capture_timing_set_anchor (guint32 rtp_timestamp, GstClockTime running_time, gpointer data)
+hz_capture_timing_set_reference (guint32 rtp_timestamp, GstClockTime running_time,
+                                 GstClockTime arrival_running_time, gpointer data)
 {
   HzCaptureTiming *timing = data;
 
   g_mutex_lock (&timing->lock);
-  timing->have_anchor = TRUE;
-  timing->anchor_rtp_timestamp = rtp_timestamp;
-  timing->anchor_running_time = running_time;
+  timing->have_reference = TRUE;
+  timing->reference_rtp_timestamp = rtp_timestamp;
+  timing->reference_running_time = running_time;
+  timing->reference_arrival = arrival_running_time;
   queue_write (timing);
   g_mutex_unlock (&timing->lock);
 }

@@ -18,10 +18,12 @@
  *                           "rtp_timestamp": N}
  *   first_capture_us       the sender's clock (NTP, as µs since the Unix
  *                          epoch) at the first packet, from sender_report
- *   anchor_rtp_timestamp,  the recorder's last anchor (relay/rtp-restamp.h):
- *   anchor_running_time_ns the packet from which the file's timeline
- *                          follows the RTP clock, and its running time
- *   anchor_capture_us      the sender's clock at the anchor
+ *   reference_rtp_timestamp  the recorder's reference packet
+ *                          (relay/rtp-restamp.h), the one with the
+ *                          stream's shortest delay
+ *   reference_running_time_ns  its timestamp in the file, as running time
+ *   reference_arrival_ns   the running time at which it arrived
+ *   reference_capture_us   the sender's clock at its capture
  *
  * The recorder counts the files of one publish from the running time of
  * their earliest first packet, so file time 0 of each track of the publish
@@ -57,11 +59,12 @@ void hz_capture_timing_set_sender_report (HzCaptureTiming *timing,
 HzCaptureTiming *hz_capture_timing_ref (HzCaptureTiming *timing);
 void hz_capture_timing_unref (gpointer timing);
 
-/* Records the recorder's new anchor; an HzRtpAnchorFunc whose DATA is the
- * HzCaptureTiming. Thread-safe. */
-void hz_capture_timing_set_anchor (guint32      rtp_timestamp,
-                                   GstClockTime running_time,
-                                   gpointer     data);
+/* Records the recorder's new reference packet; an HzRtpReferenceFunc
+ * whose DATA is the HzCaptureTiming. Thread-safe. */
+void hz_capture_timing_set_reference (guint32      rtp_timestamp,
+                                      GstClockTime running_time,
+                                      GstClockTime arrival_running_time,
+                                      gpointer     data);
 
 /* The SSRC of the stream, or 0 before its first packet. Thread-safe. */
 guint32 hz_capture_timing_get_ssrc (HzCaptureTiming *timing);

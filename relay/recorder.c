@@ -233,7 +233,7 @@ build_bin (const GstCaps *caps, const char *location, HzCaptureTiming *timing,
                 "async", FALSE, "sync", FALSE, NULL);
 
   queue_src = gst_element_get_static_pad (queue, "src");
-  if (!hz_rtp_restamp_attach (queue_src, caps, hz_capture_timing_set_anchor,
+  if (!hz_rtp_restamp_attach (queue_src, caps, hz_capture_timing_set_reference,
                               hz_capture_timing_ref (timing), hz_capture_timing_unref)) {
     GST_WARNING ("%s: no clock-rate in the caps; the file keeps the arrival times", location);
     hz_capture_timing_unref (timing);

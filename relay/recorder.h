@@ -43,7 +43,7 @@ const char *hz_recorder_file_extension (const GstCaps *caps);
  * TEE in PIPELINE and starts it. May be called on a streaming thread. The
  * file at LOCATION is created or truncated, and its timestamps count from
  * ORIGIN. They follow the RTP clock (relay/rtp-restamp.h), and each new
- * anchor of that timeline goes to TIMING. LOG_PREFIX names the session and
+ * reference packet goes to TIMING. LOG_PREFIX names the session and
  * participant in log lines. */
 HzRecorder *hz_recorder_start (GstElement        *pipeline,
                                GstElement        *tee,

@@ -41,15 +41,16 @@ since_anchor (const HzRtpRestamp *restamp, guint64 ext)
 
 GstClockTime
 hz_rtp_restamp_next (HzRtpRestamp *restamp, guint32 rtp_timestamp, GstClockTime arrival_pts,
-                     gboolean *anchored)
+                     gboolean *reference)
 {
   guint64 ext = gst_rtp_buffer_ext_timestamp (&restamp->ext_timestamp, rtp_timestamp);
-  GstClockTimeDiff pts;
+  GstClockTimeDiff pts, lag;
 
-  *anchored = FALSE;
+  *reference = FALSE;
   if (!restamp->anchored) {
     pts = (GstClockTimeDiff) arrival_pts;
-    *anchored = TRUE;
+    anchor_at (restamp, ext, (GstClockTime) pts);
+    *reference = TRUE;
   } else {
     GstClockTimeDiff since_previous, arrival_since_previous;
 
@@ -63,15 +64,16 @@ hz_rtp_restamp_next (HzRtpRestamp *restamp, guint32 rtp_timestamp, GstClockTime 
                 " of arrival; anchoring anew", GST_STIME_ARGS (since_previous),
                 GST_STIME_ARGS (arrival_since_previous));
       pts = (GstClockTimeDiff) restamp->previous_pts + MAX (arrival_since_previous, 0);
-      *anchored = TRUE;
-    } else if (pts > (GstClockTimeDiff) (arrival_pts + HZ_RTP_RESTAMP_EARLY)) {
-      /* Arrivals never go back, so neither does the timeline here. */
-      pts = (GstClockTimeDiff) arrival_pts;
-      *anchored = TRUE;
+      anchor_at (restamp, ext, (GstClockTime) pts);
+      *reference = TRUE;
     }
   }
-  if (*anchored)
-    anchor_at (restamp, ext, (GstClockTime) pts);
+
+  lag = GST_CLOCK_DIFF ((GstClockTime) MAX (pts, 0), arrival_pts);
+  if (*reference || lag < restamp->reference_lag - (GstClockTimeDiff) HZ_RTP_RESTAMP_REFERENCE_STEP) {
+    restamp->reference_lag = lag;
+    *reference = TRUE;
+  }
   restamp->previous_pts = (GstClockTime) MAX (pts, 0);
   restamp->previous_arrival = arrival_pts;
   return restamp->previous_pts;
@@ -80,7 +82,7 @@ hz_rtp_restamp_next (HzRtpRestamp *restamp, guint32 rtp_timestamp, GstClockTime 
 /* A restamper attached to a pad. */
 typedef struct {
   HzRtpRestamp restamp;
-  HzRtpAnchorFunc anchor_func;
+  HzRtpReferenceFunc reference_func;
   gpointer user_data;
   GDestroyNotify destroy;
 } PadRestamp;
@@ -100,22 +102,25 @@ restamp_buffer (PadRestamp *pad_restamp, const GstSegment *segment, GstBuffer *b
 {
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   guint32 rtp_timestamp;
-  GstClockTime pts;
-  gboolean anchored;
+  GstClockTime pts, arrival;
+  gboolean reference;
 
   if (!GST_BUFFER_PTS_IS_VALID (buffer) || !gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
     return;
   rtp_timestamp = gst_rtp_buffer_get_timestamp (&rtp);
   gst_rtp_buffer_unmap (&rtp);
-  pts = hz_rtp_restamp_next (&pad_restamp->restamp, rtp_timestamp, GST_BUFFER_PTS (buffer),
-                             &anchored);
+  arrival = GST_BUFFER_PTS (buffer);
+  pts = hz_rtp_restamp_next (&pad_restamp->restamp, rtp_timestamp, arrival, &reference);
   GST_BUFFER_PTS (buffer) = pts;
   GST_BUFFER_DTS (buffer) = pts;
-  if (anchored && pad_restamp->anchor_func != NULL && segment != NULL) {
+  if (reference && pad_restamp->reference_func != NULL && segment != NULL) {
     GstClockTime running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
+    GstClockTime arrival_running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME,
+                                                                     arrival);
 
-    if (running_time != GST_CLOCK_TIME_NONE)
-      pad_restamp->anchor_func (rtp_timestamp, running_time, pad_restamp->user_data);
+    if (running_time != GST_CLOCK_TIME_NONE && arrival_running_time != GST_CLOCK_TIME_NONE)
+      pad_restamp->reference_func (rtp_timestamp, running_time, arrival_running_time,
+                                   pad_restamp->user_data);
   }
 }
 
@@ -161,7 +166,7 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 gboolean
-hz_rtp_restamp_attach (GstPad *pad, const GstCaps *caps, HzRtpAnchorFunc anchor_func,
+hz_rtp_restamp_attach (GstPad *pad, const GstCaps *caps, HzRtpReferenceFunc reference_func,
                        gpointer user_data, GDestroyNotify destroy)
 {
   static gsize initialized = 0;
@@ -179,7 +184,7 @@ hz_rtp_restamp_attach (GstPad *pad, const GstCaps *caps, HzRtpAnchorFunc anchor_
     return FALSE;
   pad_restamp = g_new0 (PadRestamp, 1);
   hz_rtp_restamp_init (&pad_restamp->restamp, (guint) clock_rate);
-  pad_restamp->anchor_func = anchor_func;
+  pad_restamp->reference_func = reference_func;
   pad_restamp->user_data = user_data;
   pad_restamp->destroy = destroy;
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_buffer,

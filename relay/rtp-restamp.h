@@ -8,19 +8,21 @@
  * even after the first seconds.
  *
  * A restamper makes a recorded track's timeline follow the sender's RTP
- * clock instead. A packet sits at the anchor's time plus its RTP timestamp
- * difference from the anchor. The first packet is the first anchor, at its
- * arrival. A packet that arrives more than HZ_RTP_RESTAMP_EARLY before its
- * place becomes the anchor, at its arrival: the anchor came late, e.g. in
- * the burst of a sender that queued media while it connected. So the
- * timeline settles on the stream's shortest delay. A jump of the RTP
- * timestamps against the arrival times by more than
+ * clock instead. The first packet keeps its arrival time, and every later
+ * one sits at the first's time plus its RTP timestamp difference from it.
+ * A jump of the RTP timestamps against the arrival times by more than
  * HZ_RTP_RESTAMP_MAX_JUMP between two packets (a sender that restarted its
- * encoder) also makes that packet the anchor, at the previous packet's
- * time plus their arrival spacing.
+ * encoder) anchors the timeline anew at that packet: it sits at the
+ * previous packet's time plus their arrival spacing.
  *
- * The composer aligns a sender's tracks by the last anchor and the RTCP
- * sender reports (relay/capture-timing.h, compose/compose-track.h).
+ * The reference packet is the one that arrived earliest for its place on
+ * the timeline (arrival minus timestamp the smallest), by more than
+ * HZ_RTP_RESTAMP_REFERENCE_STEP; after a jump, the packet of the jump. Its
+ * delay is the stream's shortest. A sender that queued media while it
+ * connected sends it in a burst: the first packet arrived late, and a
+ * later one becomes the reference. The composer places a sender's tracks
+ * by their references and the RTCP sender reports (relay/capture-timing.h,
+ * compose/compose-track.h).
  */
 #pragma once
 
@@ -29,7 +31,7 @@
 G_BEGIN_DECLS
 
 #define HZ_RTP_RESTAMP_MAX_JUMP (1 * GST_SECOND)
-#define HZ_RTP_RESTAMP_EARLY (5 * GST_MSECOND)
+#define HZ_RTP_RESTAMP_REFERENCE_STEP (1 * GST_MSECOND)
 
 typedef struct {
   guint clock_rate;
@@ -39,6 +41,7 @@ typedef struct {
   GstClockTime anchor_pts;
   GstClockTime previous_pts;   /* the last result */
   GstClockTime previous_arrival;
+  GstClockTimeDiff reference_lag;  /* the reference's arrival minus its timestamp */
 } HzRtpRestamp;
 
 /* Starts RESTAMP for a stream of CLOCK_RATE (> 0) ticks per second. */
@@ -47,26 +50,28 @@ void hz_rtp_restamp_init (HzRtpRestamp *restamp,
 
 /* Returns the timestamp of a packet with RTP_TIMESTAMP that arrived at
  * ARRIVAL_PTS (a valid timestamp of the packet's segment), and sets
- * *ANCHORED when the packet became the anchor. */
+ * *REFERENCE when the packet became the reference. */
 GstClockTime hz_rtp_restamp_next (HzRtpRestamp *restamp,
                                   guint32       rtp_timestamp,
                                   GstClockTime  arrival_pts,
-                                  gboolean     *anchored);
+                                  gboolean     *reference);
 
 /* Called on the streaming thread when a packet with RTP_TIMESTAMP becomes
- * the anchor at RUNNING_TIME. */
-typedef void (*HzRtpAnchorFunc) (guint32      rtp_timestamp,
-                                 GstClockTime running_time,
-                                 gpointer     user_data);
+ * the reference; it sits at RUNNING_TIME and arrived at
+ * ARRIVAL_RUNNING_TIME. */
+typedef void (*HzRtpReferenceFunc) (guint32      rtp_timestamp,
+                                    GstClockTime running_time,
+                                    GstClockTime arrival_running_time,
+                                    gpointer     user_data);
 
 /* Restamps every RTP buffer that leaves PAD from then on, and calls
- * ANCHOR_FUNC, if not NULL, with each new anchor. The probe holds USER_DATA
- * and frees it with DESTROY. Returns FALSE when CAPS has no clock-rate;
- * then nothing is added and USER_DATA stays the caller's. */
-gboolean hz_rtp_restamp_attach (GstPad         *pad,
-                                const GstCaps  *caps,
-                                HzRtpAnchorFunc anchor_func,
-                                gpointer        user_data,
-                                GDestroyNotify  destroy);
+ * REFERENCE_FUNC, if not NULL, with each new reference. The probe holds
+ * USER_DATA and frees it with DESTROY. Returns FALSE when CAPS has no
+ * clock-rate; then nothing is added and USER_DATA stays the caller's. */
+gboolean hz_rtp_restamp_attach (GstPad            *pad,
+                                const GstCaps     *caps,
+                                HzRtpReferenceFunc reference_func,
+                                gpointer           user_data,
+                                GDestroyNotify     destroy);
 
 G_END_DECLS

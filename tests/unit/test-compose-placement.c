@@ -46,15 +46,18 @@ new_session (void)
   return session;
 }
 
-/* A sidecar whose first packet and anchor arrived FIRST_MS and ANCHOR_MS
- * after EPOCH_US, with the anchor captured at CAPTURE_MS. */
+/* A sidecar whose first packet arrived FIRST_MS after EPOCH_US, and whose
+ * reference packet has the timestamp REFERENCE_MS, arrived at ARRIVAL_MS
+ * and was captured at CAPTURE_MS (all as running times from EPOCH_US). */
 static char *
-sidecar (int first_ms, int anchor_ms, int capture_ms)
+sidecar (int first_ms, int reference_ms, int arrival_ms, int capture_ms)
 {
   return g_strdup_printf ("{\"first_running_time_ns\": %d000000, \"running_time_epoch_us\": %"
-                          G_GINT64_FORMAT ", \"anchor_running_time_ns\": %d000000,"
-                          " \"anchor_capture_us\": %" G_GINT64_FORMAT "}",
-                          first_ms, EPOCH_US, anchor_ms, EPOCH_US + (gint64) capture_ms * 1000);
+                          G_GINT64_FORMAT ", \"reference_running_time_ns\": %d000000,"
+                          " \"reference_arrival_ns\": %d000000,"
+                          " \"reference_capture_us\": %" G_GINT64_FORMAT "}",
+                          first_ms, EPOCH_US, reference_ms, arrival_ms,
+                          EPOCH_US + (gint64) capture_ms * 1000);
 }
 
 /* The composed time, in ms, at which TRACK's file time FILE_MS plays. */
@@ -68,8 +71,8 @@ static void
 test_sender_tracks_by_capture (void)
 {
   g_autoptr (HzComposeSession) session = new_session ();
-  g_autofree char *audio_json = sidecar (1000, 1000, 900);
-  g_autofree char *video_json = sidecar (1000, 1000, 840);
+  g_autofree char *audio_json = sidecar (1000, 1000, 1000, 900);
+  g_autofree char *video_json = sidecar (1000, 1000, 1000, 840);
   HzComposeTrack *audio, *video;
 
   /* Both first packets arrived at once, but the video was captured 60 ms
@@ -79,30 +82,34 @@ test_sender_tracks_by_capture (void)
   hz_compose_session_place (session);
 
   /* File time 0 is each file's first packet; the video's plays 60 ms
-   * before the audio's. */
-  g_assert_cmpint (composed_ms (audio, 0) - composed_ms (video, 0), ==, 60);
-  g_assert_cmpint (composed_ms (video, 0), ==, 0);
+   * before the audio's, and before the composed file starts at the first
+   * arrival: its first 60 ms are left out. */
+  g_assert_cmpint (composed_ms (audio, 0), ==, 0);
+  g_assert_cmpint (composed_ms (video, 0), ==, -60);
 }
 
 static void
-test_anchor_after_burst (void)
+test_reference_after_burst (void)
 {
   g_autoptr (HzComposeSession) session = new_session ();
-  /* The audio's anchor moved to 1500 ms after a burst at the start; it was
-   * captured at 1400 ms. The video's first packet, its only anchor, arrived
-   * at 1000 ms and was captured at 950 ms. */
-  g_autofree char *audio_json = sidecar (1000, 1500, 1400);
-  g_autofree char *video_json = sidecar (1000, 1000, 950);
+  /* The audio came in a burst: its reference, at file time 900 ms, arrived
+   * at 1500 ms and was captured at 1400 ms. The video's first packet, its
+   * reference, arrived at 1000 ms and was captured at 950 ms. */
+  g_autofree char *audio_json = sidecar (1000, 1900, 1500, 1400);
+  g_autofree char *video_json = sidecar (1000, 1000, 1000, 950);
   HzComposeTrack *audio, *video;
 
   audio = add_track (session, "1/5", "audio", audio_json);
   video = add_track (session, "1/5", "video", video_json);
   hz_compose_session_place (session);
 
-  /* Both tracks' anchors sit at their capture times plus the shortest
-   * delay (50 ms): the audio's file time 500 ms at 1450 ms, the video's
-   * file time 0 at 1000 ms. */
-  g_assert_cmpint (composed_ms (audio, 500) - composed_ms (video, 0), ==, 450);
+  /* Both references sit at their capture times plus the shortest delay
+   * (50 ms): the audio's at 1450 ms, the video's at 1000 ms, where the
+   * composed file starts. The audio's first 450 ms, the burst, fall
+   * before that. */
+  g_assert_cmpint (composed_ms (video, 0), ==, 0);
+  g_assert_cmpint (composed_ms (audio, 900), ==, 450);
+  g_assert_cmpint (composed_ms (audio, 0), ==, -450);
 }
 
 static void
@@ -111,8 +118,8 @@ test_senders_by_arrival (void)
   g_autoptr (HzComposeSession) session = new_session ();
   /* Two machines whose clocks differ by an hour: only the arrival counts
    * between them. */
-  g_autofree char *first_json = sidecar (1000, 1000, 900);
-  g_autofree char *late_json = sidecar (21000, 21000, 3600000 + 20900);
+  g_autofree char *first_json = sidecar (1000, 1000, 1000, 900);
+  g_autofree char *late_json = sidecar (21000, 21000, 21000, 3600000 + 20900);
   HzComposeTrack *first, *late;
 
   first = add_track (session, "1/5", "audio", first_json);
@@ -149,7 +156,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/compose-placement/sender-tracks-by-capture", test_sender_tracks_by_capture);
-  g_test_add_func ("/compose-placement/anchor-after-burst", test_anchor_after_burst);
+  g_test_add_func ("/compose-placement/reference-after-burst", test_reference_after_burst);
   g_test_add_func ("/compose-placement/senders-by-arrival", test_senders_by_arrival);
   g_test_add_func ("/compose-placement/without-sender-report", test_without_sender_report);
   return g_test_run ();

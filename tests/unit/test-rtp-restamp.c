@@ -1,7 +1,7 @@
 /* Unit tests of the timestamps of recorded RTP packets
  * (relay/rtp-restamp.h): arrival jitter removed, RTP timestamp wrap,
- * reordering, a sender's burst at the start, and jumps of the sender's
- * timestamps. */
+ * reordering, the reference after a sender's burst at the start, and
+ * jumps of the sender's timestamps. */
 #include "rtp-restamp.h"
 
 #define MS (GST_MSECOND)
@@ -10,9 +10,9 @@
 static GstClockTime
 next (HzRtpRestamp *restamp, guint32 rtp_timestamp, GstClockTime arrival_pts)
 {
-  gboolean anchored;
+  gboolean reference;
 
-  return hz_rtp_restamp_next (restamp, rtp_timestamp, arrival_pts, &anchored);
+  return hz_rtp_restamp_next (restamp, rtp_timestamp, arrival_pts, &reference);
 }
 
 /* 90 kHz video ticks in MILLISECONDS. */
@@ -57,28 +57,31 @@ test_reordered (void)
 }
 
 static void
-test_burst_settles (void)
+test_burst_reference (void)
 {
   HzRtpRestamp restamp;
-  gboolean anchored;
+  gboolean reference;
 
   hz_rtp_restamp_init (&restamp, 90000);
-  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, 0, 1000 * MS, &anchored), ==, 1000 * MS);
-  g_assert_true (anchored);
+  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, 0, 1000 * MS, &reference), ==, 1000 * MS);
+  g_assert_true (reference);
   /* A second of 40 ms frames, queued while the sender connected, arrives
-   * within 25 ms: each comes at its arrival and becomes the anchor. */
+   * within 25 ms. Each keeps its place on the RTP clock and, arriving
+   * earlier for it than any before, becomes the reference. */
   for (guint i = 1; i <= 25; i++) {
-    g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (40 * i), (1000 + i) * MS, &anchored),
-                      ==, (1000 + i) * MS);
-    g_assert_true (anchored);
+    g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (40 * i), (1000 + i) * MS, &reference),
+                      ==, (1000 + 40 * i) * MS);
+    g_assert_true (reference);
   }
-  /* Then frames come in real time, some late: they follow the last anchor. */
-  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1040), 1065 * MS, &anchored), ==, 1065 * MS);
-  g_assert_false (anchored);
-  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1080), 1120 * MS, &anchored), ==, 1105 * MS);
-  g_assert_false (anchored);
-  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1120), 1148 * MS, &anchored), ==, 1145 * MS);
-  g_assert_false (anchored);
+  /* Then frames come in real time, some late: none is earlier for its
+   * place than the last of the burst. */
+  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1040), 1065 * MS, &reference), ==, 2040 * MS);
+  g_assert_false (reference);
+  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1080), 1120 * MS, &reference), ==, 2080 * MS);
+  g_assert_false (reference);
+  /* One that comes 2 ms sooner than that is. */
+  g_assert_cmpuint (hz_rtp_restamp_next (&restamp, TICKS (1120), 1143 * MS, &reference), ==, 2120 * MS);
+  g_assert_true (reference);
 }
 
 static void
@@ -119,7 +122,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rtp-restamp/jitter-removed", test_jitter_removed);
   g_test_add_func ("/rtp-restamp/wrap", test_wrap);
   g_test_add_func ("/rtp-restamp/reordered", test_reordered);
-  g_test_add_func ("/rtp-restamp/burst-settles", test_burst_settles);
+  g_test_add_func ("/rtp-restamp/burst-reference", test_burst_reference);
   g_test_add_func ("/rtp-restamp/long-gap-kept", test_long_gap_kept);
   g_test_add_func ("/rtp-restamp/jump-anchors-anew", test_jump_anchors_anew);
   return g_test_run ();
