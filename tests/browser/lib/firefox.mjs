@@ -44,15 +44,16 @@ export function launchFirefox() {
   });
 }
 
-// Evaluates PROBE in PAGE every INTERVAL_MS until ACCEPT(value) is true and
+// Evaluates PROBE(ARG) in PAGE every 250 ms until ACCEPT(value) is true and
 // resolves to that value. Rejects after TIMEOUT_MS with EXPECTED and the
 // last value seen.
-export async function pollFirefox(page, probe, accept, timeoutMs, expected, intervalMs = 250) {
+export async function pollFirefox(page, probe, accept, timeoutMs, expected, arg = null) {
+  const intervalMs = 250;
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {
     try {
-      last = await page.evaluate(probe);
+      last = await page.evaluate(probe, arg);
     } catch (error) {
       // A navigation replaced the page's context; try again.
       last = `evaluate failed: ${error.message}`;
@@ -86,4 +87,35 @@ export async function openRouteFirefox(page, baseUrl, path) {
     const view = document.getElementById('view');
     return Boolean(view && !view.hasAttribute('aria-busy') && view.querySelector('h1'));
   }, (ready) => ready === true, 15000, `the page of ${path}`);
+}
+
+// Sets the form control SELECTOR of PAGE to VALUE (for a checkbox, checks
+// it when VALUE is true), then fires the input and change events that
+// typing would. Setting the value needs no keyboard emulation, also for
+// selects and for date and time inputs.
+export async function setFieldFirefox(page, selector, value) {
+  await pollFirefox(page, (s) => Boolean(document.querySelector(s)), (found) => found === true, 10000,
+    `the field ${selector}`, selector);
+  await page.evaluate((s, v) => {
+    const element = document.querySelector(s);
+    if (element.type === 'checkbox')
+      element.checked = Boolean(v);
+    else
+      element.value = String(v);
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+    element.dispatchEvent(new Event('change', { bubbles: true }));
+  }, selector, value);
+}
+
+// Clicks the button or link of PAGE whose accessible name (aria-label, or
+// else its text) is NAME, once there is one.
+export async function clickNamedFirefox(page, name, timeoutMs = 15000) {
+  await pollFirefox(page, (wanted) => {
+    const named = (element) => (element.getAttribute('aria-label') || element.textContent).trim() === wanted;
+    const element = [...document.querySelectorAll('button, a, [role="button"]')].find(named);
+    if (!element)
+      return false;
+    element.click();
+    return true;
+  }, (clicked) => clicked === true, timeoutMs, `a control named "${name}"`, name);
 }
