@@ -83,7 +83,10 @@ describe('call page', { timeout: 230000 }, () => {
   let browser = null;
   let wavPath = null;
   // The call that the first tests build and the later ones reuse.
-  const call = { peer: null, page: null, pageErrors: null, routes: [], websocketLog: null, restartPage: null };
+  const call = {
+    peer: null, page: null, pageErrors: null, routes: [], websocketLog: null, restartPage: null,
+    iceFailurePage: null,
+  };
 
   before(recordFailure(state, async () => {
     console.log(`# test directory: ${dir}`);
@@ -96,6 +99,7 @@ describe('call page', { timeout: 230000 }, () => {
   after(async () => {
     await call.page?.close().catch(() => {});
     await call.restartPage?.close().catch(() => {});
+    await call.iceFailurePage?.close().catch(() => {});
     await call.peer?.stop();
     await browser?.close().catch(() => {});
     await stopDaemons(daemons);
@@ -342,6 +346,46 @@ describe('call page', { timeout: 230000 }, () => {
     const joins = loggedMessages(websocketLog, 'fromRelay').filter((message) => message.type === 'joined');
     assert.equal(joins.length, 2, 'joined messages');
     assert.notEqual(joins[1].resumed, true, 'the new relay cannot resume the participant');
+    assert.equal(await page.locator('#error').isVisible(), false, 'no error shown');
+    assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
+
+    await page.locator('#leave-button').click();
+    await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'left',
+      5000, 'the page to leave');
+  }));
+
+  // The relay freezes (SIGSTOP) with every socket open, as when the
+  // network between page and relay stops carrying UDP: the WebSocket
+  // notices nothing, and ICE fails once Chromium's consent checks go
+  // unanswered (about 30 s). The page then joins again on a new socket,
+  // which the relay answers once it runs again (SIGCONT).
+  test('ICE failure rejoins the call', { timeout: 150000 }, recordFailure(state, async () => {
+    await call.peer?.stop();
+    call.peer = await startExpertPeer(true);
+    const { page, pageErrors, websocketLog } = await openDoctorPage(browser, 'ice-failure');
+    call.iceFailurePage = page;
+    await assertExpertVideoPlays(page);
+    const consoleLines = [];
+    page.on('console', (message) => consoleLines.push(message.text()));
+
+    const relay = daemons.relay.process;
+    relay.kill('SIGSTOP');
+    try {
+      await pollPage(page, () => window.huizhen.state().phase, null, (phase) => phase === 'reconnecting',
+        60000, 'the page to notice that ICE failed');
+    } finally {
+      relay.kill('SIGCONT');
+    }
+    assert.ok(consoleLines.some((line) => /lost the call \(ICE of .* failed\)/.test(line)),
+      `the page rejoins because ICE failed: ${JSON.stringify(consoleLines)}`);
+    const banner = page.locator('#reconnect-banner');
+    await banner.waitFor({ state: 'hidden', timeout: 40000 });
+    assert.equal((await page.evaluate(() => window.huizhen.state())).phase, 'joined', 'phase after the rejoin');
+    await assertExpertVideoPlays(page);
+    await assertPeerReceivesVideo(call.peer, 'after the ICE failure');
+
+    const joins = loggedMessages(websocketLog, 'fromRelay').filter((message) => message.type === 'joined');
+    assert.equal(joins.length, 2, 'joined messages');
     assert.equal(await page.locator('#error').isVisible(), false, 'no error shown');
     assert.deepEqual(pageErrors.map(String), [], 'uncaught page errors');
 

@@ -623,8 +623,7 @@ class JoinPage {
   onLinkState(link, participantId, state) {
     if (link.closed || link.stale)
       return;
-    // NOTE: no browser test makes ICE fail. The rejoin tests drop the
-    // WebSocket or restart the relay.
+    // call-page.mjs makes ICE fail by freezing the relay.
     if (state === 'failed' && this.phase === 'joined' && this.iceRecoveries < MAX_ICE_RECOVERIES) {
       this.iceRecoveries += 1;
       this.beginReconnect(`ICE of ${link.name} failed`);
