@@ -19,6 +19,21 @@ static const HzFieldSpec patient_fields[] = {
   { NULL }
 };
 
+/* How many preferred times a request may name. */
+#define MAX_PREFERRED_TIMES 5
+
+static const char *const urgency_names[] = { "routine", "urgent", "emergency", NULL };
+
+static const HzFieldSpec preferred_time_fields[] = {
+  { .name = "start", .type = HZ_FIELD_TIME, .required = TRUE },
+  { .name = "end", .type = HZ_FIELD_TIME, .required = TRUE },
+  { NULL }
+};
+
+static const HzFieldSpec preferred_time_item = {
+  .name = "preferred_time", .type = HZ_FIELD_OBJECT, .members = preferred_time_fields,
+};
+
 const HzFieldSpec hz_consultation_fields[] = {
   { .name = "specialty", .type = HZ_FIELD_STRING, .required = TRUE, .max_length = 100 },
   { .name = "patient", .type = HZ_FIELD_OBJECT, .required = TRUE, .members = patient_fields },
@@ -26,6 +41,9 @@ const HzFieldSpec hz_consultation_fields[] = {
     .multiline = TRUE },
   { .name = "target_org_id", .type = HZ_FIELD_ID },
   { .name = "requested_expert_id", .type = HZ_FIELD_ID },
+  { .name = "urgency", .type = HZ_FIELD_STRING, .allowed = urgency_names },
+  { .name = "preferred_times", .type = HZ_FIELD_ARRAY, .items = &preferred_time_item,
+    .max_items = MAX_PREFERRED_TIMES },
   { NULL }
 };
 
@@ -215,6 +233,43 @@ read_addressee (HzRequest      *request,
   return TRUE;
 }
 
+/* Reads the request's preferred_times into CONSULTATION: each an interval
+ * that ends after it starts and no longer than a session may be. Responds
+ * and returns FALSE when one is not. */
+static gboolean
+read_preferred_times (HzRequest      *request,
+                      HzConsultation *consultation)
+{
+  JsonArray *array = hz_fields_get_array (request->body, "preferred_times");
+
+  if (array == NULL || json_array_get_length (array) == 0)
+    return TRUE;
+  consultation->preferred_times = g_array_new (FALSE, FALSE, sizeof (HzInterval));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = json_array_get_object_element (array, i);
+      HzInterval interval = {
+        hz_fields_get_time (item, "start", 0),
+        hz_fields_get_time (item, "end", 0),
+      };
+
+      if (interval.end <= interval.start)
+        {
+          hz_api_respond_field_problem (request, "preferred_times",
+                                        HZ_FIELD_PROBLEM_END_NOT_AFTER_START);
+          return FALSE;
+        }
+      if (interval.end - interval.start > HZ_SESSION_MAX_HOURS * 3600)
+        {
+          hz_api_respond_field_problem (request, "preferred_times",
+                                        HZ_FIELD_PROBLEM_DURATION_TOO_LONG);
+          return FALSE;
+        }
+      g_array_append_val (consultation->preferred_times, interval);
+    }
+  return TRUE;
+}
+
 void
 hz_api_create_consultation (HzRequest *request)
 {
@@ -230,7 +285,7 @@ hz_api_create_consultation (HzRequest *request)
       return;
     }
 
-  if (!read_addressee (request, consultation))
+  if (!read_addressee (request, consultation) || !read_preferred_times (request, consultation))
     return;
 
   consultation->org_id = request->caller->org_id;
@@ -241,6 +296,8 @@ hz_api_create_consultation (HzRequest *request)
   consultation->patient.sex = g_strdup (hz_fields_get_string (patient, "sex"));
   consultation->patient.summary = g_strdup (hz_fields_get_string (patient, "summary"));
   consultation->question = g_strdup (hz_fields_get_string (body, "question"));
+  consultation->urgency = g_strdup (hz_fields_get_string (body, "urgency") != NULL
+                                    ? hz_fields_get_string (body, "urgency") : "routine");
 
   if (!hz_store_create_consultation (request->sched->db, &actor, consultation, &error))
     {

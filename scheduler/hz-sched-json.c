@@ -115,6 +115,19 @@ hz_json_consultation (const HzConsultation *consultation,
   add_string (builder, "specialty", consultation->specialty);
   add_patient (builder, &consultation->patient);
   add_string (builder, "question", consultation->question);
+  add_string (builder, "urgency", consultation->urgency);
+  json_builder_set_member_name (builder, "preferred_times");
+  json_builder_begin_array (builder);
+  for (guint i = 0; consultation->preferred_times != NULL && i < consultation->preferred_times->len; i++)
+    {
+      const HzInterval *interval = &g_array_index (consultation->preferred_times, HzInterval, i);
+
+      json_builder_begin_object (builder);
+      hz_json_add_time (builder, "start", interval->start, zone);
+      hz_json_add_time (builder, "end", interval->end, zone);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
   add_optional_id (builder, "expert_id", consultation->expert_id);
   add_optional_id (builder, "session_id", consultation->session_id);
   hz_json_add_time (builder, "start", consultation->start_at, zone);

@@ -484,6 +484,13 @@ static const char schema_v9[] =
   "ALTER TABLE teaching_series ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));"
   "ALTER TABLE sessions ADD COLUMN hls INTEGER NOT NULL DEFAULT 0 CHECK (hls IN (0, 1));";
 
+/* Version 10: a request's urgency and the times the requesting doctor
+ * prefers, as a JSON array of [start, end] pairs of Unix seconds. */
+static const char schema_v10[] =
+  "ALTER TABLE consultations ADD COLUMN urgency TEXT NOT NULL DEFAULT 'routine'"
+  " CHECK (urgency IN ('routine', 'urgent', 'emergency'));"
+  "ALTER TABLE consultations ADD COLUMN preferred_times TEXT;";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -494,6 +501,7 @@ static const HzMigration migrations[] = {
   { 7, "recordings library: titles, tags, SHA-256, shares, retention", schema_v7 },
   { 8, "composition jobs", schema_v8 },
   { 9, "HLS output of teaching rounds", schema_v9 },
+  { 10, "urgency and preferred times of consultation requests", schema_v10 },
 };
 
 const HzMigration *

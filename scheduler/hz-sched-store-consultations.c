@@ -2,6 +2,8 @@
  * role-filtered list. */
 #include "hz-sched-store.h"
 
+#include <json-glib/json-glib.h>
+
 #include "hz-sched-access.h"
 #include "hz-sched-availability.h"
 #include "hz-sched-db.h"
@@ -25,6 +27,58 @@ bind_optional_id (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
+/* PREFERRED_TIMES as stored: a JSON array of [start, end] pairs, or NULL
+ * for none. */
+static char *
+preferred_times_to_json (const GArray *preferred_times)
+{
+  GString *text;
+
+  if (preferred_times == NULL || preferred_times->len == 0)
+    return NULL;
+  text = g_string_new ("[");
+  for (guint i = 0; i < preferred_times->len; i++) {
+    const HzInterval *interval = &g_array_index (preferred_times, HzInterval, i);
+
+    g_string_append_printf (text, "%s[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]", i ? "," : "",
+                            interval->start, interval->end);
+  }
+  g_string_append_c (text, ']');
+  return g_string_free (text, FALSE);
+}
+
+/* Parses the stored TEXT of preferred_times_to_json(); NULL for none. A
+ * value that is not such an array (never written by the scheduler) also
+ * gives NULL. */
+static GArray *
+preferred_times_from_json (const char *text)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GArray) intervals = NULL;
+  JsonArray *pairs;
+
+  if (text == NULL)
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return NULL;
+  pairs = json_node_get_array (json_parser_get_root (parser));
+  intervals = g_array_new (FALSE, FALSE, sizeof (HzInterval));
+  for (guint i = 0; i < json_array_get_length (pairs); i++) {
+    JsonNode *node = json_array_get_element (pairs, i);
+    JsonArray *pair = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+    HzInterval interval;
+
+    if (pair == NULL || json_array_get_length (pair) != 2)
+      return NULL;
+    interval.start = json_array_get_int_element (pair, 0);
+    interval.end = json_array_get_int_element (pair, 1);
+    g_array_append_val (intervals, interval);
+  }
+  return g_steal_pointer (&intervals);
+}
+
 static gboolean
 insert_consultation (sqlite3         *db,
                      HzConsultation  *consultation,
@@ -34,8 +88,9 @@ insert_consultation (sqlite3         *db,
     "INSERT INTO consultations (org_id, requester_id, specialty, patient_ref,"
     "                           patient_age, patient_sex, patient_summary, question,"
     "                           status, created_at, updated_at, target_org_id,"
-    "                           requested_expert_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?)", error);
+    "                           requested_expert_id, urgency, preferred_times)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?, ?)", error);
+  g_autofree char *preferred_times = preferred_times_to_json (consultation->preferred_times);
 
   if (stmt == NULL)
     return FALSE;
@@ -53,6 +108,9 @@ insert_consultation (sqlite3         *db,
   sqlite3_bind_int64 (stmt, 10, consultation->updated_at);
   bind_optional_id (stmt, 11, consultation->target_org_id);
   bind_optional_id (stmt, 12, consultation->requested_expert_id);
+  sqlite3_bind_text (stmt, 13, consultation->urgency != NULL ? consultation->urgency : "routine", -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 14, preferred_times, -1, SQLITE_TRANSIENT);
   if (!hz_db_step (stmt, NULL, error))
     return FALSE;
 
@@ -93,7 +151,7 @@ failed:
   "       c.patient_sex, c.patient_summary, c.question, c.status, c.expert_id," \
   "       c.session_id, s.start_at, s.end_at, c.cancel_reason, c.cancelled_by," \
   "       c.created_at, c.updated_at, c.target_org_id, c.requested_expert_id," \
-  "       c.return_reason" \
+  "       c.return_reason, c.urgency, c.preferred_times" \
   " FROM consultations c LEFT JOIN sessions s ON s.id = c.session_id"
 
 static gint64
@@ -131,6 +189,9 @@ read_consultation_row (sqlite3_stmt *stmt)
   consultation->target_org_id = hz_db_column_id (stmt, 18);
   consultation->requested_expert_id = hz_db_column_id (stmt, 19);
   consultation->return_reason = hz_db_column_text (stmt, 20);
+  consultation->urgency = hz_db_column_text (stmt, 21);
+  consultation->preferred_times =
+    preferred_times_from_json ((const char *) sqlite3_column_text (stmt, 22));
   return consultation;
 }
 

@@ -88,6 +88,8 @@ hz_consultation_free (HzConsultation *consultation)
   g_free (consultation->status);
   g_free (consultation->cancel_reason);
   g_free (consultation->return_reason);
+  g_free (consultation->urgency);
+  g_clear_pointer (&consultation->preferred_times, g_array_unref);
   g_free (consultation);
 }
 

@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "hz-interval-set.h"
+
 G_BEGIN_DECLS
 
 /* Marks an optional time column that is NULL. */
@@ -99,6 +101,8 @@ typedef struct {
   gint64 target_org_id;        /* consulting hospital addressed; 0 for any */
   gint64 requested_expert_id;  /* expert named by the requester, or 0 */
   char *return_reason;
+  char *urgency;               /* "routine", "urgent" or "emergency" */
+  GArray *preferred_times;     /* HzInterval (Unix seconds) the requester prefers; may be NULL */
 } HzConsultation;
 
 void hz_consultation_free (HzConsultation *consultation);

@@ -2,8 +2,9 @@
 // and relay: the whole consultation story in headless Chromium, each user
 // in their own browser context with their own session cookie.
 //
-// A county doctor files a request through the form, and a doctor of
-// another county cannot open it by its URL. The coordinator accepts it,
+// A county doctor files an urgent request with a preferred time through
+// the form, and a doctor of another county cannot open it by its URL. The
+// coordinator sees it marked urgent in the queue, accepts it,
 // finds free times and schedules it. Joining another consultation before
 // its window shows the opening time in Beijing time. Doctor and expert
 // join the call from the app and each plays the other's video. The expert
@@ -152,6 +153,11 @@ describe('web app story', { timeout: 300000 }, () => {
     await page.locator('select[name="patient_sex"]').selectOption('male');
     await page.locator('textarea[name="patient_summary"]').fill('胸闷三天，活动后加重，心电图示 V4–V6 导联 ST 段压低。');
     await page.locator('textarea[name="question"]').fill('是否考虑不稳定型心绞痛？是否需要转院行冠状动脉造影？');
+    await page.locator('select[name="urgency"]').selectOption('urgent');
+    const tomorrow = chinaWallClock(new Date(Date.now() + 86400000));
+    await page.locator('input[name="preferred_date_1"]').fill(tomorrow.date);
+    await page.locator('input[name="preferred_from_1"]').fill('09:00');
+    await page.locator('input[name="preferred_to_1"]').fill('11:00');
     assert.deepEqual(await unnamedControls(page), [], 'controls without a name on the request form');
     await page.getByRole('button', { name: '提交申请' }).click();
 
@@ -161,6 +167,13 @@ describe('web app story', { timeout: 300000 }, () => {
     assert.equal(await page.locator('h1').textContent(), `会诊 ${consultationId} · 心血管内科`);
     assert.equal(await page.locator('.details .badge').textContent(), '待受理', 'status after filing');
     assert.match(await page.locator('.consultation-page').textContent(), /SB-2026-0042/, 'record number shown');
+    assert.equal(await page.locator('.details .urgency').textContent(), '加急', 'urgency shown');
+    assert.match(await page.locator('.details .preferred-times').textContent(),
+      new RegExp(`${tomorrow.month}月${tomorrow.day}日.*09:00.*11:00`), 'preferred time shown');
+    const stored = await request(baseUrl, 'GET', `/consultations/${consultationId}`, story.users.doctor.key,
+      undefined, 200);
+    assert.deepEqual(stored.preferred_times, [{ start: `${tomorrow.date}T09:00:00+08:00`,
+      end: `${tomorrow.date}T11:00:00+08:00` }], 'preferred time stored in Beijing time');
   }));
 
   test('other county cannot open it', { timeout: 60000 }, recordFailure(state, async () => {
@@ -187,6 +200,8 @@ describe('web app story', { timeout: 300000 }, () => {
     assert.match(page.url(), /#\/queue$/, 'a coordinator starts at the queue');
     const requested = page.locator('section[data-status="requested"]');
     await requested.locator(`a[href="#/consultations/${consultationId}"]`).waitFor({ timeout: 20000 });
+    const card = requested.locator('li.consultation-card', { has: page.locator(`a[href="#/consultations/${consultationId}"]`) });
+    assert.equal(await card.locator('.badge.urgency-urgent').textContent(), '加急', 'urgency on the queue card');
     assert.deepEqual(await unnamedControls(page), [], 'controls without a name on the queue');
 
     await page.getByRole('button', { name: `受理 ${consultationId} 号会诊` }).click();

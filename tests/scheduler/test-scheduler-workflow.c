@@ -946,6 +946,69 @@ test_request_addressee (Fixture       *fixture,
   sched_assert_error (&doctor_as_expert, 400, "invalid_field");
 }
 
+/* A request's urgency and preferred times come back in the organization's
+ * zone; an unknown urgency, a preferred time that ends before it starts
+ * and too many preferred times are rejected, and without either member a
+ * request is routine with no preferred times. */
+static void
+test_request_urgency_and_times (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  const char *patient = "\"specialty\": \"心血管内科\", \"patient\": {\"ref\": \"U-1\", \"age\": 70,"
+                        " \"sex\": \"male\", \"summary\": \"胸痛\"}, \"question\": \"?\"";
+  g_autofree char *urgent = g_strdup_printf (
+    "{%s, \"urgency\": \"urgent\", \"preferred_times\": ["
+    "{\"start\": \"2031-03-03T09:00:00+08:00\", \"end\": \"2031-03-03T11:00:00+08:00\"},"
+    "{\"start\": \"2031-03-04T06:00:00Z\", \"end\": \"2031-03-04T08:00:00Z\"}]}", patient);
+  g_autofree char *bad_urgency = g_strdup_printf ("{%s, \"urgency\": \"asap\"}", patient);
+  g_autofree char *reversed = g_strdup_printf (
+    "{%s, \"preferred_times\": [{\"start\": \"2031-03-03T11:00:00+08:00\","
+    " \"end\": \"2031-03-03T09:00:00+08:00\"}]}", patient);
+  g_autoptr (GString) too_many = g_string_new (NULL);
+  g_auto (SchedResponse) created = { 0 };
+  g_auto (SchedResponse) response = { 0 };
+  g_auto (SchedResponse) plain_response = { 0 };
+  JsonObject *object;
+  JsonArray *times;
+  gint64 id;
+
+  g_string_append_printf (too_many, "{%s, \"preferred_times\": [", patient);
+  for (int i = 0; i < 6; i++)
+    g_string_append_printf (too_many, "%s{\"start\": \"2031-03-0%dT09:00:00+08:00\","
+                            " \"end\": \"2031-03-0%dT10:00:00+08:00\"}", i ? "," : "", i + 1, i + 1);
+  g_string_append (too_many, "]}");
+
+  created = sched_call (fixture->daemons, "POST", "/api/v1/consultations", fixture->doctor_key, urgent);
+  g_assert_cmpuint (created.status, ==, 201);
+  id = json_object_get_int_member (sched_object (&created), "id");
+  object = get_consultation (fixture, id, fixture->coordinator_key, &response);
+  g_assert_cmpstr (json_object_get_string_member (object, "urgency"), ==, "urgent");
+  times = json_object_get_array_member (object, "preferred_times");
+  g_assert_cmpuint (json_array_get_length (times), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (times, 0), "start"), ==,
+                   "2031-03-03T09:00:00+08:00");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (times, 1), "end"), ==,
+                   "2031-03-04T16:00:00+08:00");
+
+  {
+    g_auto (SchedResponse) bad = sched_call (fixture->daemons, "POST", "/api/v1/consultations",
+                                             fixture->doctor_key, bad_urgency);
+    g_auto (SchedResponse) backwards = sched_call (fixture->daemons, "POST", "/api/v1/consultations",
+                                                   fixture->doctor_key, reversed);
+    g_auto (SchedResponse) many = sched_call (fixture->daemons, "POST", "/api/v1/consultations",
+                                              fixture->doctor_key, too_many->str);
+
+    sched_assert_error (&bad, 400, "invalid_field");
+    sched_assert_error (&backwards, 400, "invalid_time");
+    sched_assert_error (&many, 400, "invalid_field");
+  }
+
+  id = sched_request_consultation (fixture->daemons, fixture->doctor_key, "");
+  object = get_consultation (fixture, id, fixture->doctor_key, &plain_response);
+  g_assert_cmpstr (json_object_get_string_member (object, "urgency"), ==, "routine");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "preferred_times")), ==, 0);
+}
+
 #define ADD(name, function) \
   g_test_add ("/scheduler-workflow/" name, Fixture, NULL, fixture_set_up, function, \
               fixture_tear_down)
@@ -966,6 +1029,7 @@ main (int   argc,
   ADD ("report-replace-blocked", test_report_replace_blocked);
   ADD ("no-show-after-start", test_no_show_after_start);
   ADD ("request-addressee", test_request_addressee);
+  ADD ("request-urgency-and-times", test_request_urgency_and_times);
 
   return g_test_run ();
 }

@@ -126,6 +126,8 @@ export async function renderConsultation(context, { id }) {
 
   const details = detailList([
     ['consult.status', statusBadge(consultation.status)],
+    ['consult.urgency', el('span', { class: `urgency urgency-${consultation.urgency}`,
+      text: `urgency.${consultation.urgency}` })],
     ['consult.requesting_org', orgName(context, consultation.org_id)],
     ['consult.requester', requester?.name ?? null],
     ['consult.specialty', consultation.specialty],
@@ -135,6 +137,10 @@ export async function renderConsultation(context, { id }) {
     ['consult.time', consultation.start
       ? el('span', {}, rangeElement(consultation.start, consultation.end, context.zone),
         zoneSuffix(context.zone))
+      : null],
+    ['consult.preferred_times', consultation.preferred_times?.length
+      ? el('ul', { class: 'preferred-times' }, consultation.preferred_times.map((time) =>
+        el('li', {}, rangeElement(time.start, time.end, context.zone), zoneSuffix(context.zone))))
       : null],
     ['consult.return_reason', consultation.return_reason],
     ['consult.cancel_reason', consultation.cancel_reason],

@@ -1,16 +1,30 @@
 // A county doctor's consultation request (POST /api/v1/consultations):
-// a specialty or a named expert, the consulting hospital, the patient and
-// the question.
-//
-// NOTE: the API has no urgency and no preferred times, so the form asks
-// the doctor to state both in the question.
+// a specialty or a named expert, the consulting hospital, the patient, the
+// question, the urgency and up to PREFERRED_ROWS preferred times.
 
 import { api } from '../api.js';
 import { expertLabel, loadExperts, pageHeading } from '../common.js';
 import { MessageBox, button, el, field, select } from '../dom.js';
+import { rfc3339, zonedInstant } from '../time.js';
 
 const CONSULTING_LEVELS = new Set(['district', 'city', 'provincial']);
 const SEXES = ['male', 'female', 'other', 'unknown'];
+const URGENCIES = ['routine', 'urgent', 'emergency'];
+// Rows of preferred times on the form; the API takes up to 5.
+const PREFERRED_ROWS = 3;
+
+// One row of a preferred time: a date and the clock times it runs from and
+// to, in the user's organization's zone. Its controls are named by N.
+function preferredRow(n) {
+  const date = el('input', { type: 'date', name: `preferred_date_${n}` });
+  const from = el('input', { type: 'time', name: `preferred_from_${n}` });
+  const to = el('input', { type: 'time', name: `preferred_to_${n}` });
+  const element = el('div', { class: 'row preferred-time' },
+    field('request.preferred_date', date, { params: { n } }),
+    field('request.preferred_from', from, { params: { n } }),
+    field('request.preferred_to', to, { params: { n } }));
+  return { element, date, from, to };
+}
 
 function radio(name, value, key, checked) {
   const input = el('input', { type: 'radio', name, value, checked });
@@ -46,6 +60,8 @@ export async function renderRequestForm(context) {
   const sex = select('patient_sex', SEXES.map((value) => ({ value, text: `sex.${value}` })), 'unknown');
   const summary = el('textarea', { name: 'patient_summary', required: true, maxLength: 4000, rows: 5 });
   const question = el('textarea', { name: 'question', required: true, maxLength: 4000, rows: 4 });
+  const urgency = select('urgency', URGENCIES.map((value) => ({ value, text: `urgency.${value}` })), 'routine');
+  const preferredRows = Array.from({ length: PREFERRED_ROWS }, (_, i) => preferredRow(i + 1));
   const message = new MessageBox();
   const submit = button('request.submit', null, { kind: 'primary', submit: true });
 
@@ -86,10 +102,25 @@ export async function renderRequestForm(context) {
       age.focus();
       return { errorKey: 'request.invalid_age' };
     }
+    const preferredTimes = [];
+    for (const row of preferredRows) {
+      if (!row.date.value && !row.from.value && !row.to.value)
+        continue;
+      if (!row.date.value || !row.from.value || !row.to.value || row.to.value <= row.from.value) {
+        (row.date.value ? row.from : row.date).focus();
+        return { errorKey: 'request.invalid_preferred_time' };
+      }
+      preferredTimes.push({
+        start: rfc3339(zonedInstant(row.date.value, row.from.value, context.zone), context.zone),
+        end: rfc3339(zonedInstant(row.date.value, row.to.value, context.zone), context.zone),
+      });
+    }
     const body = {
       specialty: specialty.value.trim(),
       patient: { ref: ref.value.trim(), age: ageValue, sex: sex.value, summary: summary.value.trim() },
       question: question.value.trim(),
+      urgency: urgency.value,
+      preferred_times: preferredTimes,
     };
     if (named)
       body.requested_expert_id = Number(expertSelect.value);
@@ -109,6 +140,10 @@ export async function renderRequestForm(context) {
       el('div', { class: 'row' }, field('request.patient_age', age), field('request.patient_sex', sex)),
       field('request.patient_summary', summary)),
     field('request.question', question, { hint: 'request.question_hint' }),
+    field('request.urgency', urgency, { hint: 'request.urgency_hint' }),
+    el('fieldset', { class: 'group' }, el('legend', { text: 'request.preferred_times' }),
+      el('p', { class: 'hint', text: 'request.preferred_hint' }),
+      preferredRows.map((row) => row.element)),
     message.element,
     el('div', { class: 'actions' }, submit,
       el('a', { href: '#/consultations', class: 'button', text: 'common.cancel' })));
