@@ -5,6 +5,7 @@
 
 #include "hz-sched-access.h"
 #include "hz-sched-json.h"
+#include "hz-sched-store-partners.h"
 
 /* Page size of GET /consultations. */
 #define LIST_DEFAULT_LIMIT 50
@@ -184,6 +185,32 @@ load_expert (HzRequest  *request,
   return g_steal_pointer (&expert);
 }
 
+/* Checks that the caller's organization, when it has partners, addresses
+ * one of them. Responds and returns FALSE when it does not. */
+static gboolean
+is_partner (HzRequest      *request,
+            HzConsultation *consultation)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) partners = hz_store_org_partner_ids (request->sched->db,
+                                                          request->caller->org_id, &error);
+
+  if (partners == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return FALSE;
+    }
+  if (partners->len == 0)
+    return TRUE;
+  for (guint i = 0; i < partners->len; i++)
+    if (g_array_index (partners, gint64, i) == consultation->target_org_id)
+      return TRUE;
+  hz_api_respond_field_problem (request, consultation->requested_expert_id != 0
+                                         ? "requested_expert_id" : "target_org_id",
+                                HZ_FIELD_PROBLEM_INVALID_REFERENCE);
+  return FALSE;
+}
+
 /* Sets the addressee of a new request from target_org_id and
  * requested_expert_id: the organization must give consultations, the
  * expert must belong to it, and an expert alone implies their
@@ -217,6 +244,9 @@ read_addressee (HzRequest      *request,
 
   if (consultation->target_org_id == 0)
     return TRUE;
+
+  if (!is_partner (request, consultation))
+    return FALSE;
 
   org = hz_store_get_organization (request->sched->db, consultation->target_org_id, &error);
   if (org == NULL && !g_error_matches (error, HZ_SCHED_ERROR, HZ_SCHED_ERROR_NOT_FOUND))

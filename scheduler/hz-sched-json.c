@@ -57,6 +57,14 @@ hz_json_organization (const HzOrganization *org)
   add_string (builder, "name_en", org->name_en);
   add_string (builder, "level", org->level);
   add_string (builder, "timezone", org->timezone);
+  if (org->partner_org_ids != NULL)
+    {
+      json_builder_set_member_name (builder, "partner_org_ids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < org->partner_org_ids->len; i++)
+        json_builder_add_int_value (builder, g_array_index (org->partner_org_ids, gint64, i));
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

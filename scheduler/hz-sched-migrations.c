@@ -491,6 +491,16 @@ static const char schema_v10[] =
   " CHECK (urgency IN ('routine', 'urgent', 'emergency'));"
   "ALTER TABLE consultations ADD COLUMN preferred_times TEXT;";
 
+/* Version 11: partner links between a consulting hospital and the county
+ * and township hospitals it supports. */
+static const char schema_v11[] =
+  "CREATE TABLE org_partners ("
+  "  consulting_org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  partner_org_id INTEGER NOT NULL REFERENCES organizations (id),"
+  "  created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (consulting_org_id, partner_org_id));"
+  "CREATE INDEX org_partners_partner ON org_partners (partner_org_id);";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -502,6 +512,7 @@ static const HzMigration migrations[] = {
   { 8, "composition jobs", schema_v8 },
   { 9, "HLS output of teaching rounds", schema_v9 },
   { 10, "urgency and preferred times of consultation requests", schema_v10 },
+  { 11, "partner links between organizations", schema_v11 },
 };
 
 const HzMigration *

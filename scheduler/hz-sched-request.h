@@ -101,8 +101,10 @@ extern const HzFieldSpec hz_participation_report_fields[];
 extern const HzFieldSpec hz_login_fields[];
 extern const HzFieldSpec hz_password_fields[];
 extern const HzFieldSpec hz_recording_report_fields[];
+extern const HzFieldSpec hz_partner_fields[];
 
 void hz_api_create_organization (HzRequest *request);
+void hz_api_set_partners (HzRequest *request);
 void hz_api_create_user (HzRequest *request);
 void hz_api_create_consultation (HzRequest *request);
 void hz_api_get_consultation (HzRequest *request);

@@ -99,6 +99,7 @@ static const HzRoute routes[] = {
   { "DELETE", "/availability-exceptions/{id}", HZ_AUTH_API_KEY, NULL, hz_api_delete_exception },
   { "PUT", "/organizations/{id}/holiday-calendar", HZ_AUTH_API_KEY, hz_holiday_calendar_fields,
     hz_api_set_holiday_calendar },
+  { "PUT", "/organizations/{id}/partners", HZ_AUTH_API_KEY, hz_partner_fields, hz_api_set_partners },
   { "GET", "/holiday-calendars", HZ_AUTH_API_KEY, NULL, hz_api_list_holiday_calendars },
   { "GET", "/holidays", HZ_AUTH_API_KEY, NULL, hz_api_list_holidays },
   { "GET", "/slots", HZ_AUTH_API_KEY, NULL, hz_api_search_slots },

@@ -1,5 +1,6 @@
 /* Lists of organizations and users. */
 #include "hz-sched-store-directory.h"
+#include "hz-sched-store-partners.h"
 
 #include "hz-sched-db.h"
 
@@ -31,6 +32,12 @@ hz_store_list_organizations (sqlite3 *db,
       org->name_en = hz_db_column_text (stmt, 2);
       org->level = hz_db_column_text (stmt, 3);
       org->timezone = hz_db_column_text (stmt, 4);
+      org->partner_org_ids = hz_store_org_partner_ids (db, org->id, error);
+      if (org->partner_org_ids == NULL)
+        {
+          hz_organization_free (org);
+          return NULL;
+        }
       g_ptr_array_add (orgs, org);
     }
 

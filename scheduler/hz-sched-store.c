@@ -58,6 +58,7 @@ hz_organization_free (HzOrganization *org)
   g_free (org->name_en);
   g_free (org->level);
   g_free (org->timezone);
+  g_clear_pointer (&org->partner_org_ids, g_array_unref);
   g_free (org);
 }
 

@@ -55,6 +55,7 @@ typedef struct {
   char *name_en;
   char *level;
   char *timezone;
+  GArray *partner_org_ids;  /* gint64, from hz_store_list_organizations(); or NULL */
 } HzOrganization;
 
 void hz_organization_free (HzOrganization *org);

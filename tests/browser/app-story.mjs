@@ -12,7 +12,8 @@
 // library. The coordinator reschedules and cancels another consultation. A
 // trainee registers for a teaching round and a doctor lands on its
 // waitlist. The expert edits working hours and leave, and an admin adds a
-// hospital and a user, who can log in. English survives a reload, and the
+// hospital, pairs the district hospital with the county one, and adds a
+// user, who can log in. English survives a reload, and the
 // main pages fit a 360 px screen with a name on every control.
 //
 // Usage: node app-story.mjs --scheduler PATH --relay PATH [--web-root DIR]
@@ -486,6 +487,17 @@ describe('web app story', { timeout: 300000 }, () => {
     const { organizations } = await request(baseUrl, 'GET', '/organizations', daemons.adminKey, undefined, 200);
     const meitan = organizations.find((org) => org.name === '湄潭县人民医院');
     assert.equal(meitan?.timezone, 'Asia/Shanghai', 'new organization with the default zone');
+
+    // The district hospital supports the story's county hospital.
+    const partnerForm = page.locator('form.partner-form');
+    await partnerForm.locator('select[name="consulting_org_id"]').selectOption(String(story.district.id));
+    await partnerForm.getByLabel(story.county.name, { exact: true }).check();
+    await partnerForm.getByRole('button', { name: '保存结对关系' }).click();
+    await page.locator(`tr[data-org-id="${story.district.id}"] td.partners`, { hasText: story.county.name })
+      .waitFor({ timeout: 20000 });
+    const paired = (await request(baseUrl, 'GET', '/organizations', daemons.adminKey, undefined, 200))
+      .organizations.find((org) => org.id === story.district.id);
+    assert.deepEqual(paired.partner_org_ids, [story.county.id], 'partner link stored');
 
     await openRoute(page, baseUrl, '/admin/users');
     await page.locator('select[name="org_id"]').selectOption(String(meitan.id));

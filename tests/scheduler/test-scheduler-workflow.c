@@ -1009,6 +1009,93 @@ test_request_urgency_and_times (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "preferred_times")), ==, 0);
 }
 
+/* The partner organizations of ORG_ID in GET /organizations. */
+static JsonArray *
+partners_of (Fixture       *fixture,
+             gint64         org_id,
+             SchedResponse *response)
+{
+  JsonArray *orgs;
+
+  *response = sched_call (fixture->daemons, "GET", "/api/v1/organizations", fixture->doctor_key, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+  orgs = json_object_get_array_member (sched_object (response), "organizations");
+  for (guint i = 0; i < json_array_get_length (orgs); i++)
+    {
+      JsonObject *org = json_array_get_object_element (orgs, i);
+
+      if (json_object_get_int_member (org, "id") == org_id)
+        return json_object_get_array_member (org, "partner_org_ids");
+    }
+  g_assert_not_reached ();
+}
+
+/* An admin pairs the district hospital with the county hospital. Then the
+ * county's doctors may ask the district hospital, or any hospital, but not
+ * another district hospital, until the pairing is removed. Only admins
+ * pair, only consulting hospitals with county or township ones. */
+static void
+test_partner_links (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  gint64 other_id = sched_create_org (fixture->daemons, "徐汇区中心医院", "district");
+  g_autofree char *district_path = g_strdup_printf ("/api/v1/organizations/%" G_GINT64_FORMAT "/partners",
+                                                    fixture->district_id);
+  g_autofree char *county_path = g_strdup_printf ("/api/v1/organizations/%" G_GINT64_FORMAT "/partners",
+                                                  fixture->county_id);
+  g_autofree char *pair = g_strdup_printf ("{\"partner_org_ids\": [%" G_GINT64_FORMAT "]}",
+                                           fixture->county_id);
+  g_autofree char *pair_district = g_strdup_printf ("{\"partner_org_ids\": [%" G_GINT64_FORMAT "]}",
+                                                    other_id);
+  g_autofree char *to_other = g_strdup_printf (", \"target_org_id\": %" G_GINT64_FORMAT, other_id);
+  g_autofree char *to_district = g_strdup_printf (", \"target_org_id\": %" G_GINT64_FORMAT,
+                                                  fixture->district_id);
+  g_autofree char *other_body = g_strdup_printf (
+    "{\"specialty\": \"心血管内科\", \"patient\": {\"ref\": \"P-1\", \"age\": 50, \"sex\": \"female\","
+    " \"summary\": \"心悸\"}, \"question\": \"?\"%s}", to_other);
+  g_auto (SchedResponse) by_coordinator = sched_call (fixture->daemons, "PUT", district_path,
+                                                      fixture->coordinator_key, pair);
+  g_auto (SchedResponse) paired = sched_call (fixture->daemons, "PUT", district_path,
+                                              fixture->daemons->admin_key, pair);
+  g_auto (SchedResponse) district_partners = { 0 };
+  g_auto (SchedResponse) county_partners = { 0 };
+  JsonArray *ids;
+
+  sched_assert_error (&by_coordinator, 403, "forbidden");
+  g_assert_cmpuint (paired.status, ==, 200);
+  ids = partners_of (fixture, fixture->district_id, &district_partners);
+  g_assert_cmpuint (json_array_get_length (ids), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (ids, 0), ==, fixture->county_id);
+  ids = partners_of (fixture, fixture->county_id, &county_partners);
+  g_assert_cmpuint (json_array_get_length (ids), ==, 1);
+  g_assert_cmpint (json_array_get_int_element (ids, 0), ==, fixture->district_id);
+
+  {
+    g_auto (SchedResponse) to_unpaired = sched_call (fixture->daemons, "POST", "/api/v1/consultations",
+                                                     fixture->doctor_key, other_body);
+    g_auto (SchedResponse) district_with_district = sched_call (fixture->daemons, "PUT", district_path,
+                                                                fixture->daemons->admin_key,
+                                                                pair_district);
+    g_auto (SchedResponse) county_as_consulting = sched_call (fixture->daemons, "PUT", county_path,
+                                                              fixture->daemons->admin_key, pair);
+
+    sched_assert_error (&to_unpaired, 400, "invalid_field");
+    sched_assert_error (&district_with_district, 400, "invalid_field");
+    sched_assert_error (&county_as_consulting, 400, "invalid_field");
+  }
+  g_assert_cmpint (sched_request_consultation (fixture->daemons, fixture->doctor_key, to_district), >, 0);
+  g_assert_cmpint (sched_request_consultation (fixture->daemons, fixture->doctor_key, ""), >, 0);
+
+  {
+    g_auto (SchedResponse) unpaired = sched_call (fixture->daemons, "PUT", district_path,
+                                                  fixture->daemons->admin_key,
+                                                  "{\"partner_org_ids\": []}");
+
+    g_assert_cmpuint (unpaired.status, ==, 200);
+  }
+  g_assert_cmpint (sched_request_consultation (fixture->daemons, fixture->doctor_key, to_other), >, 0);
+}
+
 #define ADD(name, function) \
   g_test_add ("/scheduler-workflow/" name, Fixture, NULL, fixture_set_up, function, \
               fixture_tear_down)
@@ -1030,6 +1117,7 @@ main (int   argc,
   ADD ("no-show-after-start", test_no_show_after_start);
   ADD ("request-addressee", test_request_addressee);
   ADD ("request-urgency-and-times", test_request_urgency_and_times);
+  ADD ("partner-links", test_partner_links);
 
   return g_test_run ();
 }

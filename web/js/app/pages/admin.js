@@ -1,13 +1,14 @@
-// Administration: organizations (admins) and user accounts (admins for
-// every organization, coordinators for their own). A new user's API key is
-// shown once, right after creation, because the server stores only its
-// hash.
+// Administration: organizations and their partner links (admins), and user
+// accounts (admins for every organization, coordinators for their own). A
+// new user's API key is shown once, right after creation, because the
+// server stores only its hash.
 
 import { api, query } from '../api.js';
 import { pageHeading } from '../common.js';
 import { MessageBox, bilingual, button, el, field, replaceChildren, select } from '../dom.js';
 
 const LEVELS = ['district', 'county', 'township', 'city', 'provincial'];
+const CONSULTING_LEVELS = new Set(['district', 'city', 'provincial']);
 const ROLES = ['admin', 'coordinator', 'expert', 'doctor', 'trainee'];
 const COORDINATOR_ROLES = ['expert', 'doctor', 'trainee'];
 
@@ -45,13 +46,60 @@ function organizationForm(context) {
   return form;
 }
 
+// The partner links of one consulting hospital: a checkbox per county or
+// township hospital, saved with PUT /organizations/{id}/partners.
+function partnerForm(context, organizations) {
+  const consulting = organizations.filter((org) => CONSULTING_LEVELS.has(org.level));
+  const supported = organizations.filter((org) => !CONSULTING_LEVELS.has(org.level));
+  if (!consulting.length || !supported.length)
+    return null;
+  const message = new MessageBox();
+  const hospital = select('consulting_org_id', consulting.map((org) => ({ value: org.id, data: org.name })));
+  const boxes = supported.map((org) => {
+    const input = el('input', { type: 'checkbox', name: 'partner_org_id', value: String(org.id) });
+    return { org, input, label: el('label', { class: 'choice' }, input, el('span', { data: org.name })) };
+  });
+  const showPartners = () => {
+    const current = consulting.find((org) => String(org.id) === hospital.value);
+    const partners = new Set(current?.partner_org_ids ?? []);
+    for (const box of boxes)
+      box.input.checked = partners.has(box.org.id);
+  };
+  hospital.addEventListener('change', showPartners);
+  showPartners();
+  const submit = button('admin.partners_save', null, { kind: 'primary', submit: true });
+  const form = el('form', { class: 'panel partner-form', attrs: { novalidate: true } },
+    el('h2', { text: 'admin.partners_title' }),
+    el('p', { class: 'hint', text: 'admin.partners_hint' }),
+    field('admin.partners_hospital', hospital),
+    el('fieldset', { class: 'choices' }, el('legend', { text: 'admin.partners_supported' }),
+      boxes.map((box) => box.label)),
+    message.element, el('div', { class: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.clear();
+    submit.disabled = true;
+    try {
+      await api('PUT', `/organizations/${hospital.value}/partners`, {
+        partner_org_ids: boxes.filter((box) => box.input.checked).map((box) => box.org.id) });
+      context.reload();
+    } catch (error) {
+      message.showError(error);
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
 export async function renderAdminOrganizations(context) {
   const { organizations } = await api('GET', '/organizations');
-  const rows = organizations.map((org) => el('tr', {},
+  const names = new Map(organizations.map((org) => [org.id, org.name]));
+  const rows = organizations.map((org) => el('tr', { attrs: { 'data-org-id': org.id } },
     el('td', { data: org.id }),
     el('td', {}, bilingual(org.name, org.name_en)),
     el('td', { text: `level.${org.level}` }),
     el('td', { data: org.timezone }),
+    el('td', { class: 'partners', data: (org.partner_org_ids ?? []).map((id) => names.get(id) ?? id).join('、') }),
     el('td', {}, el('a', { href: `#/admin/users?org=${org.id}`, text: 'admin.org_users',
       label: 'admin.org_users_label', params: { name: org.name } }))));
   return el('section', { class: 'admin-page' },
@@ -59,8 +107,9 @@ export async function renderAdminOrganizations(context) {
     el('div', { class: 'table-wrap' }, el('table', {},
       el('caption', { text: 'admin.orgs_caption', params: { count: organizations.length } }),
       el('thead', {}, el('tr', {}, ['admin.col_id', 'admin.col_name', 'admin.col_level', 'admin.col_timezone',
-        'admin.col_actions'].map((key) => el('th', { text: key, attrs: { scope: 'col' } })))),
+        'admin.col_partners', 'admin.col_actions'].map((key) => el('th', { text: key, attrs: { scope: 'col' } })))),
       el('tbody', {}, rows))),
+    partnerForm(context, organizations),
     organizationForm(context));
 }
 
