@@ -60,10 +60,6 @@ function recordFailure(state, body) {
   };
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // Returns the messages of one direction ('fromPage' or 'fromRelay') in a
 // WebSocket log of keepLoopbackCandidates().
 function loggedMessages(logPath, direction) {
@@ -142,19 +138,21 @@ describe('call page', { timeout: 230000 }, () => {
     return peer;
   }
 
-  // Checks that the expert's video plays on PAGE and that framesDecoded
-  // grows over 2 s.
+  // Checks that the expert's video plays on PAGE and then decodes more
+  // frames within 10 s. A feed that the relay offers again right after the
+  // join starts a new receiver, whose count starts from 0 (seen once: 3,
+  // then 0), so a new count above 0 also counts; a frozen picture keeps
+  // its count.
   async function assertExpertVideoPlays(page) {
     const expertId = booking.expert.id;
     const first = await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
       (stats) => stats[expertId]?.playing && stats[expertId].framesDecoded > 0,
       30000, `video of participant ${expertId} to play`);
-    await sleep(2000);
-    const second = await page.evaluate(() => window.huizhen.remoteVideoStats());
-    assert.ok(second[expertId].framesDecoded > first[expertId].framesDecoded,
-      `framesDecoded of the expert's video did not grow over 2 s: ` +
-      `${first[expertId].framesDecoded} -> ${second[expertId].framesDecoded}`);
-    assert.equal(second[expertId].playing, true, 'expert video still playing');
+    const firstCount = first[expertId].framesDecoded;
+    await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
+      (stats) => stats[expertId]?.playing && stats[expertId].framesDecoded > 0 &&
+        stats[expertId].framesDecoded !== firstCount,
+      10000, `more decoded frames of participant ${expertId} than ${firstCount}`);
   }
 
   // Waits until hz-test-peer reports two more stats of the doctor's feed,
