@@ -74,12 +74,19 @@ async function fileConsultations(baseUrl, story) {
     specialty: '心血管内科',
     patient: { ref: 'LZ-2026-1102', age: 67, sex: 'female',
       summary: '反复心悸一个月，动态心电图示阵发性心房颤动；高血压病史十年。' },
-    question: '是否需要抗凝治疗？请评估出血风险并给出用药方案。病情不急，下周上午方便。',
+    question: '是否需要抗凝治疗？请评估出血风险并给出用药方案。',
   });
   await file(doctor, {
     specialty: '心血管内科', requested_expert_id: expert.id,
     patient: { ref: 'SB-2026-0330', age: 45, sex: 'male', summary: '体检发现血脂异常，低密度脂蛋白 4.9 mmol/L。' },
     question: '请评估是否需要他汀治疗及目标值。',
+  });
+  const nextWeek = new Date(Date.now() + 7 * 86400000 + 8 * 3600000).toISOString().slice(0, 10);
+  await file(otherDoctor, {
+    specialty: '心血管内科', urgency: 'urgent',
+    patient: { ref: 'LZ-2026-1130', age: 72, sex: 'male', summary: '反复胸痛三天，肌钙蛋白轻度升高。' },
+    question: '是否考虑非 ST 段抬高型心肌梗死？是否需要转院？',
+    preferred_times: [{ start: `${nextWeek}T09:00:00+08:00`, end: `${nextWeek}T11:00:00+08:00` }],
   });
 
   // The call starts now, lasts an hour and is recorded, for the library.

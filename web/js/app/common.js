@@ -84,10 +84,11 @@ export function consultationCard(context, consultation, experts = null) {
     el('div', { class: 'card-top' },
       el('a', { href: `#/consultations/${consultation.id}`, class: 'card-title',
         text: 'consult.card_title', params: { id: consultation.id, specialty: consultation.specialty } }),
-      consultation.urgency && consultation.urgency !== 'routine'
-        ? el('span', { class: `badge urgency-${consultation.urgency}`, text: `urgency.${consultation.urgency}` })
-        : null,
-      statusBadge(consultation.status)),
+      el('span', { class: 'badges' },
+        consultation.urgency && consultation.urgency !== 'routine'
+          ? el('span', { class: `badge urgency-${consultation.urgency}`, text: `urgency.${consultation.urgency}` })
+          : null,
+        statusBadge(consultation.status))),
     el('p', { class: 'card-line' }, patientLine(consultation.patient)),
     el('p', { class: 'card-line muted' },
       el('span', { text: 'consult.from_org' }), orgName(context, consultation.org_id),

@@ -7,6 +7,7 @@ import { consultationCard, loadExperts, pageHeading } from '../common.js';
 import { MessageBox, button, el } from '../dom.js';
 
 const QUEUE_LIMIT = 200;
+const URGENCY_ORDER = ['emergency', 'urgent', 'routine'];
 
 const SECTIONS = [
   { status: 'requested', heading: 'queue.requested', empty: 'queue.requested_empty' },
@@ -43,8 +44,11 @@ export async function renderQueue(context) {
     api('GET', `/consultations${query({ status: section.status, limit: QUEUE_LIMIT })}`)));
 
   const sections = SECTIONS.map((section, index) => {
-    // Oldest first: the queue is worked from its head.
+    // Emergencies, then urgent requests, each oldest first: the queue is
+    // worked from its head.
     const consultations = [...bodies[index].consultations].reverse();
+    if (section.status !== 'scheduled')
+      consultations.sort((a, b) => URGENCY_ORDER.indexOf(a.urgency) - URGENCY_ORDER.indexOf(b.urgency));
     if (section.status === 'scheduled')
       consultations.sort((a, b) => new Date(a.start) - new Date(b.start));
     const cards = consultations.map((consultation) => {
