@@ -6,11 +6,9 @@
 
 G_DEFINE_QUARK (hz-compose-error-quark, hz_compose_error)
 
-static void
-track_free (gpointer data)
+void
+hz_compose_track_free (HzComposeTrack *track)
 {
-  HzComposeTrack *track = data;
-
   g_free (track->path);
   g_free (track->kind);
   g_free (track->track);
@@ -118,7 +116,8 @@ load_sidecar (HzComposeTrack *track)
 static HzComposeTrack *
 parse_track (JsonObject *object, GError **error)
 {
-  g_autoptr (GPtrArray) owner = g_ptr_array_new_with_free_func (track_free);
+  g_autoptr (GPtrArray) owner =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) hz_compose_track_free);
   HzComposeTrack *track = g_new0 (HzComposeTrack, 1);
   const char *path = json_object_get_string_member_with_default (object, "path", NULL);
   const char *kind = json_object_get_string_member_with_default (object, "kind", NULL);
@@ -171,7 +170,7 @@ hz_compose_session_load (const char *path, GError **error)
     return NULL;
   }
 
-  session->tracks = g_ptr_array_new_with_free_func (track_free);
+  session->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_compose_track_free);
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonNode *node = json_array_get_element (tracks, i);
     HzComposeTrack *track;
@@ -187,7 +186,7 @@ hz_compose_session_load (const char *path, GError **error)
     if (!g_file_test (track->path, G_FILE_TEST_IS_REGULAR)) {
       g_warning ("session %" G_GINT64_FORMAT ": %s is missing; leaving it out",
                  session->session_id, track->path);
-      track_free (track);
+      hz_compose_track_free (track);
       continue;
     }
     g_ptr_array_add (session->tracks, track);

@@ -80,6 +80,7 @@ typedef struct {
 HzComposeSession *hz_compose_session_load (const char *path,
                                            GError    **error);
 
+void hz_compose_track_free (HzComposeTrack *track);
 void hz_compose_session_free (HzComposeSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzComposeSession, hz_compose_session_free)
 

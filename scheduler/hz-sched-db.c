@@ -76,6 +76,25 @@ hz_db_step (sqlite3_stmt *stmt,
   return FALSE;
 }
 
+GArray *
+hz_db_collect_ids (sqlite3_stmt *stmt,
+                   GError      **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean has_row;
+
+  while (hz_db_step (stmt, &has_row, error))
+    {
+      gint64 id;
+
+      if (!has_row)
+        return g_steal_pointer (&ids);
+      id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  return NULL;
+}
+
 gboolean
 hz_db_begin (sqlite3 *db,
              GError **error)

@@ -61,6 +61,11 @@ gboolean hz_db_step (sqlite3_stmt *stmt,
                      gboolean     *has_row,
                      GError      **error);
 
+/* Steps the bound STMT to its end and returns the integers of its first
+ * column, in row order; NULL with ERROR set when a step failed. */
+GArray *hz_db_collect_ids (sqlite3_stmt *stmt,
+                           GError      **error);
+
 /* Transactions take the write lock at BEGIN (BEGIN IMMEDIATE), so a
  * check-then-insert inside one cannot race another writer. */
 gboolean hz_db_begin (sqlite3 *db,

@@ -121,24 +121,12 @@ read_audience (sqlite3 *db,
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
     "SELECT org_id FROM teaching_audience WHERE series_id = ? ORDER BY org_id", error);
-  g_autoptr (GArray) audience = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
 
   sqlite3_bind_int64 (stmt, 1, series_id);
-  while (hz_db_step (stmt, &has_row, error))
-    {
-      gint64 org_id;
-
-      if (!has_row)
-        return g_steal_pointer (&audience);
-      org_id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (audience, org_id);
-    }
-
-  return NULL;
+  return hz_db_collect_ids (stmt, error);
 }
 
 static HzFhirTeachingRow *

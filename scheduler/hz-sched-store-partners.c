@@ -14,22 +14,11 @@ hz_store_org_partner_ids (sqlite3 *db,
     "SELECT partner_org_id FROM org_partners WHERE consulting_org_id = ?1"
     " UNION SELECT consulting_org_id FROM org_partners WHERE partner_org_id = ?1"
     " ORDER BY 1", error);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, org_id);
-  while (hz_db_step (stmt, &has_row, error))
-    {
-      gint64 id;
-
-      if (!has_row)
-        return g_steal_pointer (&ids);
-      id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  return NULL;
+  return hz_db_collect_ids (stmt, error);
 }
 
 /* The level of organization ID, or NULL (with *ERROR unset) when there is

@@ -265,26 +265,13 @@ select_experts (sqlite3            *db,
     "SELECT id FROM users WHERE role = 'expert'"
     "   AND (?1 IS NULL OR specialty = ?1) AND (?2 = 0 OR id = ?2)"
     " ORDER BY id", error);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gboolean has_row;
 
   if (stmt == NULL)
     return NULL;
 
   sqlite3_bind_text (stmt, 1, query->specialty, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, query->expert_id);
-
-  while (hz_db_step (stmt, &has_row, error))
-    {
-      gint64 id;
-
-      if (!has_row)
-        return g_steal_pointer (&ids);
-      id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-
-  return NULL;
+  return hz_db_collect_ids (stmt, error);
 }
 
 /* Appends at most HZ_SLOT_SEARCH_MAX_SLOTS slots of one expert to SLOTS,

@@ -6,18 +6,6 @@
 
 #define EPOCH_US G_GINT64_CONSTANT (1796442200000000)
 
-static void
-free_track (gpointer data)
-{
-  HzComposeTrack *track = data;
-
-  g_free (track->path);
-  g_free (track->kind);
-  g_free (track->track);
-  g_free (track->publish);
-  g_free (track);
-}
-
 /* Adds a track of PUBLISH to SESSION with the sidecar TIMING_JSON. */
 static HzComposeTrack *
 add_track (HzComposeSession *session, const char *publish, const char *kind,
@@ -42,7 +30,7 @@ new_session (void)
 {
   HzComposeSession *session = g_new0 (HzComposeSession, 1);
 
-  session->tracks = g_ptr_array_new_with_free_func (free_track);
+  session->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_compose_track_free);
   return session;
 }
 
