@@ -14,6 +14,7 @@
 
 import { QualityIndicator } from './call-quality.js';
 import { DevicePicker } from './device-picker.js';
+import { FloorControl } from './floor.js';
 import { RELAY_ERROR_CODES, initLanguage, setText } from './i18n.js';
 import { openDevice, openLocalMedia, reasonKey, stopLocalMedia } from './local-media.js';
 import { PeerLink } from './peer-link.js';
@@ -108,6 +109,14 @@ class JoinPage {
       video: { field: elements.cameraField, select: elements.cameraSelect },
       audio: { field: elements.microphoneField, select: elements.microphoneSelect },
     }, (kind, deviceId) => this.switchDevice(kind, deviceId));
+    this.floor = new FloorControl({
+      button: elements.hand, panel: elements.hands, list: elements.handList,
+    }, {
+      send: (message) => this.relay?.send(message),
+      startPublishing: (video) => this.startFloorPublishing(video),
+      stopPublishing: () => this.stopFloorPublishing(),
+      nameOf: (id) => this.tiles.displayName(id),
+    });
     this.quality = new QualityIndicator({
       container: elements.quality,
       level: elements.qualityLevel,
@@ -407,6 +416,8 @@ class JoinPage {
   // or an error that rules out rejoining; otherwise a rejoin reuses them.
   teardown(phase) {
     this.phase = phase;
+    this.floor.clear();
+    this.elements.hand.hidden = true;
     this.reconnect.cancel();
     this.stopMediaCheck();
     this.hideBanner();
@@ -448,7 +459,10 @@ class JoinPage {
   // ---- relay messages -----------------------------------------------------
 
   handleMessage(message) {
+    if (this.floor.handle(message))
+      return undefined;
     switch (message.type) {
+      case 'feed-closed': return this.onFeedClosed(message);
       case 'joined': return this.onJoined(message);
       case 'participant-joined': return this.onParticipantJoined(message);
       case 'participant-left': return this.onParticipantLeft(message);
@@ -499,8 +513,51 @@ class JoinPage {
       this.showNotice(this.elements.mediaNotice, null);
       this.devices.hide();
     }
+    this.floor.setRole(this.role, this.participantId);
     this.updateMediaButtons();
     this.quality.start();
+  }
+
+  // A participant's feed ended while it stays in the room, e.g. a viewer
+  // whose floor ended: its receiving connection goes.
+  onFeedClosed(message) {
+    const id = String(message.participant_id);
+    this.subLinks.get(id)?.close();
+    this.subLinks.delete(id);
+  }
+
+  // A viewer was given the floor: opens the microphone, and the camera when
+  // VIDEO, and publishes them.
+  async startFloorPublishing(video) {
+    const media = await openLocalMedia();
+    if (this.phase !== 'joined' || this.floor.state !== 'granted' || !media.stream) {
+      stopLocalMedia(media.stream);
+      if (!media.stream)
+        this.showError('error.floor_no_microphone');
+      return;
+    }
+    if (!video) {
+      for (const track of media.stream.getVideoTracks()) {
+        track.stop();
+        media.stream.removeTrack(track);
+      }
+      media.hasVideo = false;
+    }
+    this.media = media;
+    this.tiles.showLocal(media.stream, !media.hasVideo);
+    this.publishLink = this.createLink('publish', null);
+    this.publishLink.publish(media.stream);
+    this.updateMediaButtons();
+  }
+
+  // The viewer's floor ended: stops publishing and closes the devices.
+  stopFloorPublishing() {
+    this.publishLink?.close();
+    this.publishLink = null;
+    stopLocalMedia(this.media?.stream);
+    this.media = null;
+    this.tiles.removeLocal();
+    this.updateMediaButtons();
   }
 
   onParticipantJoined(message) {
@@ -760,6 +817,9 @@ function findElements() {
     camera: byId('camera-button'),
     leave: byId('leave-button'),
     rejoin: byId('rejoin-button'),
+    hand: byId('hand-button'),
+    hands: byId('hands'),
+    handList: byId('hand-list'),
   };
 }
 
@@ -801,6 +861,7 @@ async function main() {
     remoteVideoStats: () => page.remoteVideoStats(),
     sending: () => page.describeSending(),
     quality: () => page.quality.latest,
+    floor: () => page.floor.describe(),
     leave: () => page.leave(),
   };
   page.start();
