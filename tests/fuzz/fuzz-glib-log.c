@@ -10,6 +10,7 @@
  */
 #include <glib.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 
@@ -22,6 +23,27 @@ log_domain (const GLogField *fields, gsize n_fields)
   return NULL;
 }
 
+static const char *
+log_message (const GLogField *fields, gsize n_fields)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0)
+      return fields[i].value;
+  return "";
+}
+
+/* GLib 2.74's GKeyFile sets its own GError twice for a value with an
+ * invalid escape sequence followed by a backslash at the end of the line
+ * (g_key_file_get_string() on "a\\q\\"), whatever the caller passes. Only
+ * GKeyFile uses this message, so the warning is not about Huizhen's code. */
+static gboolean
+is_key_file_double_error (const char *message)
+{
+  return strstr (message, "GError set over the top of a previous GError") != NULL
+         && strstr (message, "The overwriting error message was: Key file contains "
+                             "escape character at end of line") != NULL;
+}
+
 static GLogWriterOutput
 abort_on_misuse (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
                  gpointer user_data)
@@ -29,6 +51,9 @@ abort_on_misuse (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
   GLogWriterOutput output = g_log_writer_standard_streams (level, fields, n_fields, user_data);
   const char *domain = log_domain (fields, n_fields);
   gboolean ours = domain != NULL && g_str_has_prefix (domain, "huizhen-");
+
+  if (is_key_file_double_error (log_message (fields, n_fields)))
+    return output;
 
   if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) != 0
       || ((level & G_LOG_LEVEL_WARNING) != 0 && !ours))
