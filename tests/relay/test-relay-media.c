@@ -385,7 +385,10 @@ check_killed_recording (const RelayTestTools *tools, RelayTestSession *session,
   g_test_message ("%s recording spans %.2f s; kill was %.2f s after started_at, "
                   "%.2f s after connected", kind, span_s, since_start_s, since_connected_s);
   g_assert_cmpfloat (span_s, >=, since_start_s - 2.0);
-  g_assert_cmpfloat (span_s, <=, since_connected_s + 0.5);
+  /* The file follows the sender's RTP clock (relay/rtp-restamp.h), so it
+   * also holds what the sender queued before it connected and then sent
+   * in a burst: up to 1.9 s was seen. */
+  g_assert_cmpfloat (span_s, <=, since_connected_s + 2.5);
 }
 
 static void
