@@ -8,6 +8,9 @@
 GST_DEBUG_CATEGORY_STATIC (hz_capture_timing_debug);
 #define GST_CAT_DEFAULT hz_capture_timing_debug
 
+/* How long a new reference packet waits for the sidecar's next write. */
+#define REFERENCE_WRITE_DELAY_MS 1000
+
 /* Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
 #define NTP_UNIX_OFFSET_S G_GUINT64_CONSTANT (2208988800)
 
@@ -164,6 +167,19 @@ queue_write (HzCaptureTiming *timing)
                                             hz_capture_timing_ref (timing), hz_capture_timing_unref);
 }
 
+/* Queues a write REFERENCE_WRITE_DELAY_MS from now unless one is queued;
+ * must be called with the lock held. A sender's startup burst makes a new
+ * reference of nearly every packet, and each write syncs the file on the
+ * main thread, which also runs the signalling. */
+static void
+queue_write_later (HzCaptureTiming *timing)
+{
+  if (timing->write_source == 0)
+    timing->write_source = g_timeout_add_full (G_PRIORITY_DEFAULT, REFERENCE_WRITE_DELAY_MS,
+                                               write_sidecar, hz_capture_timing_ref (timing),
+                                               hz_capture_timing_unref);
+}
+
 /* The relay's wall clock at running time 0 of PIPELINE, in microseconds
  * since the Unix epoch. */
 static gint64
@@ -273,7 +289,7 @@ hz_capture_timing_set_reference (guint32 rtp_timestamp, GstClockTime running_tim
   timing->reference_rtp_timestamp = rtp_timestamp;
   timing->reference_running_time = running_time;
   timing->reference_arrival = arrival_running_time;
-  queue_write (timing);
+  queue_write_later (timing);
   g_mutex_unlock (&timing->lock);
 }
 
