@@ -10,10 +10,10 @@
  * A restamper makes a recorded track's timeline follow the sender's RTP
  * clock instead. The first packet keeps its arrival time, and every later
  * one sits at the first's time plus its RTP timestamp difference from it.
- * A jump of the RTP timestamps against the arrival times by more than
- * HZ_RTP_RESTAMP_MAX_JUMP between two packets (a sender that restarted its
- * encoder) anchors the timeline anew at that packet: it sits at the
- * previous packet's time plus their arrival spacing.
+ * Between two packets, the RTP timestamps may jump against the arrival
+ * times by more than HZ_RTP_RESTAMP_MAX_JUMP, e.g. when a sender restarts
+ * its encoder. Then the timeline is anchored again at that packet, which
+ * gets the previous packet's time plus their arrival spacing.
  *
  * The reference packet is the one that arrived earliest for its place on
  * the timeline (arrival minus timestamp the smallest), by more than
@@ -65,7 +65,7 @@ typedef void (*HzRtpReferenceFunc) (guint32      rtp_timestamp,
                                     gpointer     user_data);
 
 /* Restamps every RTP buffer that leaves PAD from then on, and calls
- * REFERENCE_FUNC, if not NULL, with each new reference. The probe holds
+ * REFERENCE_FUNC, if not NULL, with each new reference. The probe owns
  * USER_DATA and frees it with DESTROY. Returns FALSE when CAPS has no
  * clock-rate; then nothing is added and USER_DATA stays the caller's. */
 gboolean hz_rtp_restamp_attach (GstPad            *pad,

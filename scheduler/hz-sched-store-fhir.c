@@ -11,8 +11,6 @@ hz_store_list_consultation_ids (sqlite3      *db,
 {
   g_autoptr (GString) sql = g_string_new ("SELECT id FROM consultations");
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gboolean has_row;
 
   /* One "?" per participant, bound below; ids never enter the SQL text. */
   for (guint i = 0; i < n_participants; i++)
@@ -25,18 +23,7 @@ hz_store_list_consultation_ids (sqlite3      *db,
     return NULL;
   for (guint i = 0; i < n_participants; i++)
     sqlite3_bind_int64 (stmt, (int) i + 1, participant_ids[i]);
-
-  while (hz_db_step (stmt, &has_row, error))
-    {
-      gint64 id;
-
-      if (!has_row)
-        return g_steal_pointer (&ids);
-      id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-
-  return NULL;
+  return hz_db_collect_ids (stmt, error);
 }
 
 GPtrArray *

@@ -1,7 +1,7 @@
 /* Partner links between a consulting hospital (district, city or
  * provincial) and the county or township hospitals it supports, as in a
  * 医联体 or a 对口支援 pairing. A requesting organization with partners
- * asks only those for consultations; one without may ask any consulting
+ * may address only them. One without partners may address any consulting
  * hospital. */
 #pragma once
 

@@ -82,10 +82,10 @@ if ((sanitizers)); then
   ninja -C build-test-asan
   # These run in the plain build only (the two composer tests too, see
   # above). The 200-cycle join/leave soak takes
-  # longer under ASan than CI's 90 minutes allow, and the other three
-  # measure decoded frame rate and time to first frame, which ASan's
-  # slowdown skews: relay-late-joiner's first frame took 2.0 to 4.2 s under
-  # ASan on the shared machine (bound 2 s).
+  # longer under ASan than CI's 90 minutes allow. The other three measure
+  # decoded frame rate and time to first frame, which ASan's slowdown
+  # skews. Under ASan, relay-late-joiner's first frame took 2.0 to 4.2 s on
+  # the shared machine (bound 2 s).
   mapfile -t asan_tests < <(meson test -C build-test-asan --setup asan --no-rebuild --list "$@" |
     sed -n 's|^[^ ]* / ||p' |
     grep -vx -e 'relay-join-leave-churn' -e 'relay-loss-repaired' -e 'relay-late-viewer' \

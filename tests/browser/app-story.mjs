@@ -4,7 +4,7 @@
 //
 // A county doctor files an urgent request with a preferred time through
 // the form, and a doctor of another county cannot open it by its URL. The
-// coordinator sees it marked urgent in the queue, accepts it,
+// queue marks it urgent for the coordinator, who accepts it,
 // finds free times and schedules it. Joining another consultation before
 // its window shows the opening time in Beijing time. Doctor and expert
 // join the call from the app and each plays the other's video. The expert

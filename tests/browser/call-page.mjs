@@ -139,10 +139,9 @@ describe('call page', { timeout: 230000 }, () => {
   }
 
   // Checks that the expert's video plays on PAGE and then decodes more
-  // frames within 10 s. A feed that the relay offers again right after the
-  // join starts a new receiver, whose count starts from 0 (seen once: 3,
-  // then 0), so a new count above 0 also counts; a frozen picture keeps
-  // its count.
+  // frames within 10 s. A feed that the relay offers again after the join
+  // gets a new receiver whose count restarts from 0 (seen once: 3, then 0).
+  // So any new count above 0 passes, and a frozen picture keeps its count.
   async function assertExpertVideoPlays(page) {
     const expertId = booking.expert.id;
     const first = await pollPage(page, () => window.huizhen.remoteVideoStats(), null,
@@ -356,7 +355,7 @@ describe('call page', { timeout: 230000 }, () => {
   // network between page and relay stops carrying UDP: the WebSocket
   // notices nothing, and ICE fails once Chromium's consent checks go
   // unanswered (about 30 s). The page then joins again on a new socket,
-  // which the relay answers once it runs again (SIGCONT).
+  // and the relay accepts that join once it runs again (SIGCONT).
   test('ICE failure rejoins the call', { timeout: 150000 }, recordFailure(state, async () => {
     await call.peer?.stop();
     call.peer = await startExpertPeer(true);

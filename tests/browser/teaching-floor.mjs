@@ -1,49 +1,28 @@
 // Browser test of floor control in a teaching round: the presenter and a
 // trainee join from their join links in headless Chromium, against the real
-// scheduler and relay. The trainee raises a hand, the presenter sees it and
-// lets the trainee speak, the trainee's microphone reaches the presenter,
-// and the presenter ends the turn, after which the trainee sends nothing.
+// scheduler and relay. The trainee raises a hand, the hand appears on the
+// presenter's page, and the presenter lets the trainee speak. The trainee's
+// microphone reaches the presenter, and after the presenter ends the turn
+// the trainee sends nothing.
 //
 // Usage: node teaching-floor.mjs --scheduler PATH --relay PATH [--web-root DIR]
 // Without the options the paths default to $HUIZHEN_BUILD_ROOT and
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { request, requestJoinToken } from './lib/api.mjs';
-import { createStoryUsers, formatChinaTime } from './lib/app.mjs';
+import { createStoryUsers, formatChinaTime, readAppPaths } from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { findFreePort, startDaemons, stopDaemons } from './lib/daemons.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
 
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
-
 describe('teaching floor', { timeout: 180000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths();
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-floor-'));
   const state = { failed: false };
   const pageErrors = [];

@@ -946,10 +946,10 @@ test_request_addressee (Fixture       *fixture,
   sched_assert_error (&doctor_as_expert, 400, "invalid_field");
 }
 
-/* A request's urgency and preferred times come back in the organization's
- * zone; an unknown urgency, a preferred time that ends before it starts
- * and too many preferred times are rejected, and without either member a
- * request is routine with no preferred times. */
+/* A request's urgency and preferred times are returned in the
+ * organization's zone. An unknown urgency, a reversed preferred time and
+ * too many preferred times are rejected. Without either member a request
+ * is routine with no preferred times. */
 static void
 test_request_urgency_and_times (Fixture       *fixture,
                                 gconstpointer  user_data)

@@ -2,11 +2,40 @@
 // story, logging in through the login form, and page checks that every
 // app test repeats.
 
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
 import { request } from './api.mjs';
 
 export const PASSWORD = 'browser-test-password';
 
 // RFC 3339 in China Standard Time (UTC+08:00), the zone of the hospitals.
+// Returns {scheduler, relay, webRoot} from --scheduler, --relay and
+// --web-root, defaulting to $HUIZHEN_BUILD_ROOT and $HUIZHEN_SOURCE_ROOT as
+// meson sets them. Fails when a path does not exist.
+export function readAppPaths() {
+  const { values } = parseArgs({
+    options: {
+      scheduler: { type: 'string' },
+      relay: { type: 'string' },
+      'web-root': { type: 'string' },
+    },
+  });
+  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
+  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../../..', import.meta.url));
+  const paths = {
+    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
+    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
+    webRoot: values['web-root'] ?? join(source, 'web'),
+  };
+  for (const [name, path] of Object.entries(paths))
+    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
+  return paths;
+}
+
 export function formatChinaTime(date) {
   const shifted = new Date(date.getTime() + 8 * 3600 * 1000);
   return shifted.toISOString().replace(/\.\d{3}Z$/, '+08:00');

@@ -35,7 +35,7 @@ export async function renderRequestForm(context) {
   const experts = await loadExperts(context);
   const specialties = [...new Set([...experts.values()].map((expert) => expert.specialty)
     .filter(Boolean))].sort();
-  // A hospital with partner links asks only its partners (docs/api.md).
+  // A hospital with partner links may address only its partners.
   const partners = new Set(context.orgs.get(context.me.org_id)?.partner_org_ids ?? []);
   const consultingOrgs = [...context.orgs.values()].filter((org) => CONSULTING_LEVELS.has(org.level)
     && (partners.size === 0 || partners.has(org.id)));
