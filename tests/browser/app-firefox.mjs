@@ -14,41 +14,19 @@
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { request } from './lib/api.mjs';
-import { PASSWORD, createStoryUsers, openRoute, signIn } from './lib/app.mjs';
+import { PASSWORD, createStoryUsers, openRoute, readAppPaths, signIn } from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { findFreePort, startDaemons, stopDaemons } from './lib/daemons.mjs';
 import {
   clickNamedFirefox, launchFirefox, openRouteFirefox, pollFirefox, setFieldFirefox, signInFirefox,
 } from './lib/firefox.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // Decoded frames by which a playing video must grow within the poll's
 // timeout; a stalled stream grows by none.
@@ -93,7 +71,7 @@ function recordFirefoxLog(page, logPath) {
 }
 
 describe('web app in Firefox', { timeout: 400000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths();
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-firefox-'));
   const state = { failed: false };
   let daemons = null;

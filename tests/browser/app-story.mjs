@@ -21,17 +21,15 @@
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { request } from './lib/api.mjs';
 import {
-  PASSWORD, createStoryUsers, formatChinaTime, horizontalOverflow, openRoute, scheduleConsultation, signIn,
-  unnamedControls, waitForView,
+  PASSWORD, createStoryUsers, formatChinaTime, horizontalOverflow, openRoute, readAppPaths, scheduleConsultation,
+  signIn, unnamedControls, waitForView,
 } from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { findFreePort, startDaemons, stopDaemons } from './lib/daemons.mjs';
@@ -42,26 +40,6 @@ import { makeSpeechWav } from './lib/media.mjs';
 const FRAMES_GROWTH = 15;
 
 const OPINION = '考虑不稳定型心绞痛。建议双联抗血小板、他汀强化治疗，两周内转上级医院行冠状动脉造影。';
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // A test body that marks the run as failed, so that after() keeps the logs.
 function recordFailure(state, body) {
@@ -89,7 +67,7 @@ function chinaWallClock(date) {
 }
 
 describe('web app story', { timeout: 300000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths();
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-app-'));
   const state = { failed: false };
   const pageErrors = [];

@@ -13,40 +13,17 @@
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { bookConsultation, requestJoinToken } from './lib/api.mjs';
+import { readAppPaths } from './lib/app.mjs';
 import { dropPageSide, keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { restartRelay, startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
 import { TestPeer } from './lib/test-peer.mjs';
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'test-peer': { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    testPeer: values['test-peer'] ?? join(build, 'tests', 'tools', 'hz-test-peer'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // A test body that marks the run as failed, so that after() keeps the logs.
 function recordFailure(state, body) {
@@ -70,7 +47,7 @@ function loggedMessages(logPath, direction) {
 }
 
 describe('call page', { timeout: 230000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths(['scheduler', 'relay', 'testPeer', 'webRoot']);
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-call-page-'));
   const droppedCandidates = { fromPage: 0, fromRelay: 0 };
   const state = { failed: false };

@@ -8,14 +8,12 @@
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
-import { openRoute, signIn } from './lib/app.mjs';
+import { openRoute, readAppPaths, signIn } from './lib/app.mjs';
 import { launchChromium, recordPageLog } from './lib/browser.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
 import { Child } from './lib/processes.mjs';
@@ -27,31 +25,13 @@ const ROUND_TITLE = '急性缺血性脑卒中的早期识别与溶栓评估';
 // A join token is valid from this long before the start (docs/api.md).
 const TOKEN_EARLY_MS = 15 * 60 * 1000;
 
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
-
 // "HH:MM" of DATE in Beijing time (UTC+08:00, no daylight saving).
 function beijingClock(date) {
   return new Date(date.getTime() + 8 * 3600000).toISOString().slice(11, 16);
 }
 
 describe('demo trainee', { timeout: 120000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths(['scheduler', 'webRoot']);
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-demo-trainee-'));
   let scheduler = null;
   let baseUrl = null;

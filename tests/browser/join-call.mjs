@@ -18,10 +18,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { bookConsultation, listRecordings, requestJoinToken } from './lib/api.mjs';
+import { readAppPaths } from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
 import { checkRecording, makeSpeechWav } from './lib/media.mjs';
@@ -31,30 +30,6 @@ import { TestPeer } from './lib/test-peer.mjs';
 // The espeak-ng speech measures about -13 dBFS at its loudest (sox stats,
 // "RMS Pk dB"), and hz-test-peer reports silence as -120.
 const SOUND_THRESHOLD_DB = -50;
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'test-peer': { type: 'string' },
-      'media-check': { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    testPeer: values['test-peer'] ?? join(build, 'tests', 'tools', 'hz-test-peer'),
-    mediaCheck: values['media-check'] ?? join(build, 'tests', 'tools', 'hz-media-check'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // A test body that marks the run as failed, so that after() keeps the logs.
 function recordFailure(state, body) {
@@ -73,7 +48,7 @@ function sleep(ms) {
 }
 
 describe('join page', { timeout: 220000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths(['scheduler', 'relay', 'testPeer', 'mediaCheck', 'webRoot']);
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-browser-'));
   const droppedCandidates = { fromPage: 0, fromRelay: 0 };
   const state = { failed: false, callFinished: false };

@@ -11,41 +11,21 @@
 // $HUIZHEN_SOURCE_ROOT, as meson sets them.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { listRecordings, request, requestJoinToken } from './lib/api.mjs';
-import { createStoryUsers, formatChinaTime, openRoute, scheduleConsultation, signIn } from './lib/app.mjs';
+import {
+  createStoryUsers, formatChinaTime, openRoute, readAppPaths, scheduleConsultation, signIn,
+} from './lib/app.mjs';
 import { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } from './lib/browser.mjs';
 import { startDaemonsWithRelayPort, stopDaemons } from './lib/daemons.mjs';
 import { makeSpeechWav } from './lib/media.mjs';
 
 // Seconds of the call, which is what the recordings hold.
 const CALL_SECONDS = 6;
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // A test body that marks the run as failed, so that after() keeps the logs.
 function recordFailure(state, body) {
@@ -83,7 +63,7 @@ async function playRecording(page, id) {
 }
 
 describe('recordings library', { timeout: 230000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths();
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-library-'));
   const state = { failed: false };
   let daemons = null;

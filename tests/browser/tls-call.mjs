@@ -18,12 +18,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 // The folder of the certificate, set for the second run of this script.
 const CERTIFICATE_DIR_VARIABLE = 'HUIZHEN_TLS_TEST_DIR';
@@ -56,32 +54,13 @@ if (!process.env[CERTIFICATE_DIR_VARIABLE]) {
 }
 
 const { bookConsultation, requestJoinToken } = await import('./lib/api.mjs');
+const { readAppPaths } = await import('./lib/app.mjs');
 const { keepLoopbackCandidates, launchChromium, pollPage, recordPageLog } =
   await import('./lib/browser.mjs');
 const { startDaemonsWithRelayPort, stopDaemons } = await import('./lib/daemons.mjs');
 const { makeSpeechWav } = await import('./lib/media.mjs');
 
 const HSTS_VALUE = 'max-age=31536000';
-
-function readPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
-  };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
-  return paths;
-}
 
 // Returns the base64 SHA-256 of the certificate's SubjectPublicKeyInfo, the
 // form that --ignore-certificate-errors-spki-list takes.
@@ -96,7 +75,7 @@ function sleep(ms) {
 }
 
 describe('call over TLS', { timeout: 200000 }, () => {
-  const paths = readPaths();
+  const paths = readAppPaths();
   const certificateDir = process.env[CERTIFICATE_DIR_VARIABLE];
   const tls = { certificate: join(certificateDir, 'server.crt'), key: join(certificateDir, 'server.key') };
   const dir = mkdtempSync(join(tmpdir(), 'huizhen-browser-tls-'));

@@ -12,30 +12,39 @@ import { request } from './api.mjs';
 
 export const PASSWORD = 'browser-test-password';
 
-// RFC 3339 in China Standard Time (UTC+08:00), the zone of the hospitals.
-// Returns {scheduler, relay, webRoot} from --scheduler, --relay and
-// --web-root, defaulting to $HUIZHEN_BUILD_ROOT and $HUIZHEN_SOURCE_ROOT as
-// meson sets them. Fails when a path does not exist.
-export function readAppPaths() {
-  const { values } = parseArgs({
-    options: {
-      scheduler: { type: 'string' },
-      relay: { type: 'string' },
-      'web-root': { type: 'string' },
-    },
-  });
-  const build = process.env.HUIZHEN_BUILD_ROOT ?? '';
-  const source = process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../../..', import.meta.url));
-  const paths = {
-    scheduler: values.scheduler ?? join(build, 'scheduler', 'huizhen-scheduler'),
-    relay: values.relay ?? join(build, 'relay', 'huizhen-relay'),
-    webRoot: values['web-root'] ?? join(source, 'web'),
+// The programs and the web root a test can ask for: its name in the result,
+// its command-line option, and its path under the build or source tree.
+const APP_PATHS = {
+  scheduler: ['scheduler', 'build', 'scheduler/huizhen-scheduler'],
+  relay: ['relay', 'build', 'relay/huizhen-relay'],
+  testPeer: ['test-peer', 'build', 'tests/tools/hz-test-peer'],
+  mediaCheck: ['media-check', 'build', 'tests/tools/hz-media-check'],
+  webRoot: ['web-root', 'source', 'web'],
+};
+
+// Returns the paths that names lists (by default scheduler, relay and
+// webRoot), each from its option (--scheduler, --relay, --test-peer,
+// --media-check, --web-root) or else under $HUIZHEN_BUILD_ROOT or
+// $HUIZHEN_SOURCE_ROOT as meson sets them. Fails when a path does not exist.
+export function readAppPaths(names = ['scheduler', 'relay', 'webRoot']) {
+  const options = {};
+  for (const [option] of Object.values(APP_PATHS))
+    options[option] = { type: 'string' };
+  const { values } = parseArgs({ options });
+  const roots = {
+    build: process.env.HUIZHEN_BUILD_ROOT ?? '',
+    source: process.env.HUIZHEN_SOURCE_ROOT ?? fileURLToPath(new URL('../../..', import.meta.url)),
   };
-  for (const [name, path] of Object.entries(paths))
-    assert.ok(existsSync(path), `${name} not found at ${path}; build it or pass its path`);
+  const paths = {};
+  for (const name of names) {
+    const [option, root, relative] = APP_PATHS[name];
+    paths[name] = values[option] ?? join(roots[root], relative);
+    assert.ok(existsSync(paths[name]), `${name} not found at ${paths[name]}; build it or pass its path`);
+  }
   return paths;
 }
 
+// RFC 3339 in China Standard Time (UTC+08:00), the zone of the hospitals.
 export function formatChinaTime(date) {
   const shifted = new Date(date.getTime() + 8 * 3600 * 1000);
   return shifted.toISOString().replace(/\.\d{3}Z$/, '+08:00');
