@@ -12,8 +12,8 @@ import { request } from './api.mjs';
 
 export const PASSWORD = 'browser-test-password';
 
-// The programs and the web root a test can ask for: its name in the result,
-// its command-line option, and its path under the build or source tree.
+// Each path a test can ask for: its command-line option, and where it is
+// under the build or source tree.
 const APP_PATHS = {
   scheduler: ['scheduler', 'build', 'scheduler/huizhen-scheduler'],
   relay: ['relay', 'build', 'relay/huizhen-relay'],
@@ -22,10 +22,9 @@ const APP_PATHS = {
   webRoot: ['web-root', 'source', 'web'],
 };
 
-// Returns the paths that names lists (by default scheduler, relay and
-// webRoot), each from its option (--scheduler, --relay, --test-peer,
-// --media-check, --web-root) or else under $HUIZHEN_BUILD_ROOT or
-// $HUIZHEN_SOURCE_ROOT as meson sets them. Fails when a path does not exist.
+// Returns the paths of names (by default scheduler, relay and webRoot), each
+// from its option or else under $HUIZHEN_BUILD_ROOT or $HUIZHEN_SOURCE_ROOT
+// as meson sets them. Fails when a path does not exist.
 export function readAppPaths(names = ['scheduler', 'relay', 'webRoot']) {
   const options = {};
   for (const [option] of Object.values(APP_PATHS))
