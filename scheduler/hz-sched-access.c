@@ -122,6 +122,15 @@ hz_access_can_read_report (const HzUser         *user,
 }
 
 gboolean
+hz_access_can_read_draft_report (const HzUser         *user,
+                                 const HzConsultation *consultation)
+{
+  if (user->role == HZ_ROLE_ADMIN)
+    return TRUE;
+  return consultation->expert_id != 0 && user->id == consultation->expert_id;
+}
+
+gboolean
 hz_access_can_write_report (const HzUser         *user,
                             const HzConsultation *consultation)
 {

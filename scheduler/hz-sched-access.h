@@ -55,6 +55,11 @@ gboolean hz_access_can_cancel (const HzUser         *user,
 gboolean hz_access_can_read_report (const HzUser         *user,
                                     const HzConsultation *consultation);
 
+/* Reading a draft report: the assigned expert and admins. Other readers
+ * see the report only once it is signed. */
+gboolean hz_access_can_read_draft_report (const HzUser         *user,
+                                          const HzConsultation *consultation);
+
 /* Only the assigned expert writes, signs and amends the report. */
 gboolean hz_access_can_write_report (const HzUser         *user,
                                      const HzConsultation *consultation);

@@ -73,19 +73,28 @@ report_json (const HzReport *report,
   return json_builder_get_root (builder);
 }
 
+/* Responds with the report of CONSULTATION. Unless SHOW_DRAFT, a report
+ * that is not signed yet gets 404 not_found, as if there were none. */
 static void
-respond_report (HzRequest *request,
-                gint64     consultation_id,
-                guint      status)
+respond_report (HzRequest            *request,
+                const HzConsultation *consultation,
+                gboolean              show_draft,
+                guint                 status)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (HzReport) report = NULL;
   g_autoptr (JsonNode) node = NULL;
 
-  report = hz_store_get_report (request->sched->db, consultation_id, &error);
+  report = hz_store_get_report (request->sched->db, consultation->id, &error);
   if (report == NULL)
     {
       hz_request_respond_gerror (request, error);
+      return;
+    }
+
+  if (report->signed_at == HZ_TIME_NONE && !show_draft)
+    {
+      hz_request_respond_error (request, HZ_SCHED_ERROR_NOT_FOUND);
       return;
     }
 
@@ -124,7 +133,9 @@ hz_api_get_report (HzRequest *request)
   g_autoptr (HzConsultation) consultation = load_for_report (request, FALSE);
 
   if (consultation != NULL)
-    respond_report (request, consultation->id, SOUP_STATUS_OK);
+    respond_report (request, consultation,
+                    hz_access_can_read_draft_report (request->caller, consultation),
+                    SOUP_STATUS_OK);
 }
 
 void
@@ -147,7 +158,7 @@ hz_api_save_report (HzRequest *request)
 
   g_message ("Report draft of consultation %" G_GINT64_FORMAT " saved by user %"
              G_GINT64_FORMAT, consultation->id, request->caller->id);
-  respond_report (request, consultation->id, SOUP_STATUS_OK);
+  respond_report (request, consultation, TRUE, SOUP_STATUS_OK);
 }
 
 void
@@ -169,7 +180,7 @@ hz_api_sign_report (HzRequest *request)
 
   g_message ("Report of consultation %" G_GINT64_FORMAT " signed by user %" G_GINT64_FORMAT,
              consultation->id, request->caller->id);
-  respond_report (request, consultation->id, SOUP_STATUS_OK);
+  respond_report (request, consultation, TRUE, SOUP_STATUS_OK);
 }
 
 void
@@ -192,5 +203,5 @@ hz_api_add_amendment (HzRequest *request)
 
   g_message ("Amendment to the report of consultation %" G_GINT64_FORMAT " by user %"
              G_GINT64_FORMAT, consultation->id, request->caller->id);
-  respond_report (request, consultation->id, SOUP_STATUS_CREATED);
+  respond_report (request, consultation, TRUE, SOUP_STATUS_CREATED);
 }

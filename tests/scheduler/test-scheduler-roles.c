@@ -204,15 +204,16 @@ static const Case cases[] = {
   { "GET", "/api/v1/consultations/{X}/history", NULL, DOCTOR_C2, 404, "not_found" },
   { "GET", "/api/v1/consultations/{X}/history", NULL, ANONYMOUS, 401, "unauthorized" },
 
-  /* The report: the requesting side and the expert read it. */
+  /* The report: the expert and admins read X's draft, and the requesting
+   * side reads nothing until it is signed. */
   { "GET", "/api/v1/consultations/{X}/report", NULL, ADMIN, 200, NULL },
   { "GET", "/api/v1/consultations/{X}/report", NULL, COORD_D, 403, "forbidden" },
   { "GET", "/api/v1/consultations/{X}/report", NULL, COORD_D2, 404, "not_found" },
   { "GET", "/api/v1/consultations/{X}/report", NULL, EXPERT, 200, NULL },
   { "GET", "/api/v1/consultations/{X}/report", NULL, EXPERT_OTHER, 404, "not_found" },
-  { "GET", "/api/v1/consultations/{X}/report", NULL, DOCTOR, 200, NULL },
-  { "GET", "/api/v1/consultations/{X}/report", NULL, COLLEAGUE, 200, NULL },
-  { "GET", "/api/v1/consultations/{X}/report", NULL, COORD_C, 200, NULL },
+  { "GET", "/api/v1/consultations/{X}/report", NULL, DOCTOR, 404, "not_found" },
+  { "GET", "/api/v1/consultations/{X}/report", NULL, COLLEAGUE, 404, "not_found" },
+  { "GET", "/api/v1/consultations/{X}/report", NULL, COORD_C, 404, "not_found" },
   { "GET", "/api/v1/consultations/{X}/report", NULL, TRAINEE, 404, "not_found" },
   { "GET", "/api/v1/consultations/{X}/report", NULL, DOCTOR_C2, 404, "not_found" },
   { "GET", "/api/v1/consultations/{X}/report", NULL, COORD_C2, 404, "not_found" },

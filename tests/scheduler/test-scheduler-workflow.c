@@ -722,6 +722,8 @@ test_report_signed_is_immutable (Fixture       *fixture,
   g_auto (SchedResponse) draft = save_report (fixture, id, fixture->expert_key, "初稿");
   g_auto (SchedResponse) redraft = save_report (fixture, id, fixture->expert_key,
                                                 "考虑急性冠脉综合征，建议尽快冠脉造影。");
+  g_auto (SchedResponse) draft_for_doctor = get_report (fixture, id, fixture->doctor_key);
+  g_auto (SchedResponse) draft_for_expert = get_report (fixture, id, fixture->expert_key);
   g_auto (SchedResponse) by_doctor = save_report (fixture, id, fixture->doctor_key, "篡改");
   g_auto (SchedResponse) early_amendment = act (fixture, id, "report/amendments",
                                                 fixture->expert_key, "{\"text\": \"补充\"}");
@@ -749,6 +751,12 @@ test_report_signed_is_immutable (Fixture       *fixture,
   assert_ok (&draft, 200);
   g_assert_cmpstr (json_object_get_string_member (sched_object (&draft), "status"), ==, "draft");
   assert_ok (&redraft, 200);
+  /* Only the expert reads a draft: the requesting side sees no report
+   * until it is signed. */
+  sched_assert_error (&draft_for_doctor, 404, "not_found");
+  assert_ok (&draft_for_expert, 200);
+  g_assert_cmpstr (json_object_get_string_member (sched_object (&draft_for_expert), "status"),
+                   ==, "draft");
   sched_assert_error (&by_doctor, 403, "forbidden");
   sched_assert_error (&early_amendment, 409, "report_not_signed");
   assert_invalid_transition (&sign_before_session, "scheduled", "completed");
