@@ -152,6 +152,26 @@ build_event (const HzCalendarEvent *event,
   return vevent;
 }
 
+/* Builds the definition of UTC, the zone of every time in the feed. A feed
+ * without sessions carries it, because RFC 5545 (section 3.6) requires at
+ * least one component in a calendar. */
+static icalcomponent *
+build_utc_timezone (void)
+{
+  icalcomponent *zone = icalcomponent_new_vtimezone ();
+  icalcomponent *standard = icalcomponent_new_xstandard ();
+
+  icalcomponent_add_property (standard, icalproperty_new_dtstart (
+    icaltime_from_string ("19700101T000000")));
+  icalcomponent_add_property (standard, icalproperty_new_tzoffsetfrom (0));
+  icalcomponent_add_property (standard, icalproperty_new_tzoffsetto (0));
+  icalcomponent_add_property (standard, icalproperty_new_tzname ("UTC"));
+
+  icalcomponent_add_property (zone, icalproperty_new_tzid ("UTC"));
+  icalcomponent_add_component (zone, standard);
+  return zone;
+}
+
 static icalproperty *
 new_x_property (const char *name,
                 const char *value)
@@ -260,6 +280,8 @@ hz_ical_write_feed (GPtrArray  *events,
 
   for (guint i = 0; i < events->len; i++)
     icalcomponent_add_component (calendar, build_event (events->pdata[i], language, now));
+  if (events->len == 0)
+    icalcomponent_add_component (calendar, build_utc_timezone ());
 
   /* libical 3.0.16 folds each property's text with its CRLF included, so
    * a property whose last line is exactly 75 octets long comes out as

@@ -269,10 +269,21 @@ test_empty_feed (void)
   g_autoptr (GPtrArray) events = g_ptr_array_new ();
   g_autofree char *text = hz_ical_write_feed (events, HZ_LANGUAGE_ZH_CN, NOW_UTC);
   icalcomponent *calendar = icalparser_parse_string (text);
+  icalcomponent *zone;
 
   g_assert_nonnull (calendar);
   g_assert_null (icalcomponent_get_first_component (calendar, ICAL_VEVENT_COMPONENT));
   g_assert_nonnull (strstr (text, "\r\nVERSION:2.0\r\n"));
+
+  /* RFC 5545 requires at least one component in a calendar, so an empty
+   * feed carries the definition of UTC. */
+  zone = icalcomponent_get_first_component (calendar, ICAL_VTIMEZONE_COMPONENT);
+  g_assert_nonnull (zone);
+  g_assert_cmpstr (icalproperty_get_tzid (
+    icalcomponent_get_first_property (zone, ICAL_TZID_PROPERTY)), ==, "UTC");
+  g_assert_nonnull (icalcomponent_get_first_component (zone, ICAL_XSTANDARD_COMPONENT));
+  g_assert_cmpint (icalcomponent_check_restrictions (calendar), ==, 1);
+  g_assert_cmpint (icalcomponent_count_errors (calendar), ==, 0);
   icalcomponent_free (calendar);
 }
 
