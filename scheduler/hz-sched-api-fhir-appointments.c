@@ -208,8 +208,31 @@ consultation_matches (const AppointmentFilter *filter,
                                   hz_fhir_appointment_status (consultation->status, has_times));
 }
 
-/* A teaching occurrence's actors are its presenter and its participants:
- * the registered attendees of an occurrence that has not ended. */
+/* Sets *ATTENDS when the caller is a participant of ROW's occurrence
+ * other than its presenter: a registered attendee of an occurrence that
+ * has not ended. */
+static gboolean
+caller_attends (HzRequest                *request,
+                const HzFhirTeachingRow  *row,
+                gboolean                 *attends,
+                GError                  **error)
+{
+  const char *role = NULL;
+
+  *attends = FALSE;
+  if (request->caller->id == row->presenter_id)
+    return TRUE;
+  if (!hz_store_get_participant_role (request->sched->db, row->session_id, request->caller->id,
+                                      &role, error))
+    return FALSE;
+
+  *attends = role != NULL;
+  return TRUE;
+}
+
+/* A teaching occurrence's actors are its presenter and, as the caller's
+ * Appointment lists them, the caller when attending. Other attendees are
+ * not listed, so they match nothing. */
 static gboolean
 teaching_actors_match (HzRequest                *request,
                        const AppointmentFilter  *filter,
@@ -217,21 +240,20 @@ teaching_actors_match (HzRequest                *request,
                        gboolean                 *match,
                        GError                  **error)
 {
+  gboolean attends;
+
   *match = TRUE;
+  if (filter->actors->len == 0)
+    return TRUE;
+  if (!caller_attends (request, row, &attends, error))
+    return FALSE;
+
   for (guint i = 0; i < filter->actors->len && *match; i++)
     {
       GArray *ids = filter->actors->pdata[i];
 
-      *match = hz_fhir_ids_contain (ids, row->presenter_id);
-      for (guint j = 0; j < ids->len && !*match; j++)
-        {
-          const char *role = NULL;
-
-          if (!hz_store_get_participant_role (request->sched->db, row->session_id,
-                                              g_array_index (ids, gint64, j), &role, error))
-            return FALSE;
-          *match = role != NULL;
-        }
+      *match = hz_fhir_ids_contain (ids, row->presenter_id) ||
+               (attends && hz_fhir_ids_contain (ids, request->caller->id));
     }
 
   return TRUE;
@@ -353,14 +375,27 @@ add_teaching (HzRequest                *request,
   return TRUE;
 }
 
+/* Builds the Appointment of ROW as the caller sees it: with the caller as
+ * an attendee when registered. Returns NULL with ERROR when the database
+ * fails. */
 static JsonNode *
-build_teaching (HzRequest               *request,
-                const HzFhirTeachingRow *row)
+build_teaching (HzRequest                *request,
+                const HzFhirTeachingRow  *row,
+                GError                  **error)
 {
   HzFhirTeaching teaching = {
     row->session_id, row->kind, row->title, row->presenter_id, row->presenter_name,
-    row->start_at, row->end_at, row->status, row->cancel_reason, row->created_at,
+    row->start_at, row->end_at, row->status, row->cancel_reason, row->created_at, 0, NULL,
   };
+  gboolean attends;
+
+  if (!caller_attends (request, row, &attends, error))
+    return NULL;
+  if (attends)
+    {
+      teaching.attendee_id = request->caller->id;
+      teaching.attendee_name = request->caller->name;
+    }
 
   return hz_fhir_teaching_appointment (&teaching, request->zone, request->language);
 }
@@ -390,10 +425,16 @@ hz_api_fhir_search_appointments (HzRequest *request)
   for (guint i = search.offset; i < matches->len && page->len < search.count; i++)
     {
       const AppointmentMatch *match = matches->pdata[i];
+      JsonNode *node = match->consultation
+                       ? build_appointment (request, match->consultation, names)
+                       : build_teaching (request, match->teaching, &error);
 
-      g_ptr_array_add (page, match->consultation
-                             ? build_appointment (request, match->consultation, names)
-                             : build_teaching (request, match->teaching));
+      if (node == NULL)
+        {
+          hz_request_respond_gerror (request, error);
+          return;
+        }
+      g_ptr_array_add (page, node);
     }
 
   hz_fhir_search_respond (request, &search, "Appointment", matches->len, page);
@@ -428,6 +469,11 @@ hz_api_fhir_read_teaching_appointment (HzRequest *request)
       return;
     }
 
-  node = build_teaching (request, rows->pdata[0]);
+  node = build_teaching (request, rows->pdata[0], &error);
+  if (node == NULL)
+    {
+      hz_request_respond_gerror (request, error);
+      return;
+    }
   hz_fhir_respond (request, SOUP_STATUS_OK, node);
 }

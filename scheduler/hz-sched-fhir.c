@@ -329,6 +329,16 @@ hz_fhir_teaching_appointment (const HzFhirTeaching *teaching,
     participation_type ("PPRF", "primary performer"),
     reference ("Practitioner", teaching->presenter_id, teaching->presenter_name),
     "accepted"));
+  if (teaching->attendee_id > 0)
+    {
+      JsonNode *attendee = participant (
+        participation_type ("ATND", "attender"),
+        reference ("Practitioner", teaching->attendee_id, teaching->attendee_name),
+        "accepted");
+
+      json_object_set_string_member (json_node_get_object (attendee), "required", "optional");
+      json_array_add_element (participants, attendee);
+    }
   json_object_set_array_member (appointment, "participant", participants);
 
   return object_node (appointment);

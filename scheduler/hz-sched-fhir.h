@@ -66,6 +66,8 @@ typedef struct {
   const char *status;          /* of the session: scheduled, cancelled or completed */
   const char *cancel_reason;   /* or NULL */
   gint64 created_at;           /* of the series */
+  gint64 attendee_id;          /* a registered attendee to list, or 0 */
+  const char *attendee_name;   /* or NULL */
 } HzFhirTeaching;
 
 /* Teaching occurrences are Appointments with the id "teaching-SESSION",
@@ -79,8 +81,9 @@ gboolean hz_fhir_teaching_id_parse (const char *id,
  * entered-in-error. */
 const char *hz_fhir_teaching_status (const char *session_status);
 
-/* The Appointment of a teaching occurrence: the presenter is its one
- * participant (type PPRF, primary performer). */
+/* The Appointment of a teaching occurrence: the presenter (type PPRF,
+ * primary performer) and, when ATTENDEE_ID is set, that attendee (type
+ * ATND, attender, not required). */
 JsonNode *hz_fhir_teaching_appointment (const HzFhirTeaching *teaching,
                                         GTimeZone            *zone,
                                         HzLanguage            language);

@@ -404,6 +404,27 @@ test_teaching_appointment (void)
                        g_str_equal (cases[i].status, "cancelled"));
     }
 
+  {
+    HzFhirTeaching attended = {
+      12, "lecture", "冠心病介入治疗", 3, "王专家", START_UTC, START_UTC + 3600, "scheduled",
+      NULL, START_UTC - 86400, 9, "学员甲",
+    };
+    g_autoptr (JsonNode) node = hz_fhir_teaching_appointment (&attended, shanghai,
+                                                              HZ_LANGUAGE_ZH_CN);
+    JsonArray *participants = json_object_get_array_member (json_node_get_object (node),
+                                                            "participant");
+    JsonObject *attendee;
+
+    fhir_r4_assert_valid (node);
+    g_assert_cmpuint (json_array_get_length (participants), ==, 2);
+    attendee = json_array_get_object_element (participants, 1);
+    g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (attendee, "actor"), "reference"),
+                     ==, "Practitioner/9");
+    g_assert_cmpstr (json_object_get_string_member (attendee, "required"), ==, "optional");
+    g_assert_cmpstr (json_object_get_string_member (attendee, "status"), ==, "accepted");
+  }
+
   g_assert_true (hz_fhir_teaching_id_parse ("teaching-12", &session_id));
   g_assert_cmpint (session_id, ==, 12);
   g_assert_false (hz_fhir_teaching_id_parse ("teaching-012", &session_id));

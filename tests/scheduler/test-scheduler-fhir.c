@@ -763,6 +763,34 @@ create_ward_round (Fixture *fixture,
   g_assert_cmpuint (registered.status, ==, 201);
 }
 
+/* Checks that every Appointment that the search PATH finds has a
+ * participant whose actor is REFERENCE, as the actor parameter requires. */
+static void
+assert_every_entry_lists (Fixture    *fixture,
+                          const char *path,
+                          const char *key,
+                          const char *reference)
+{
+  g_auto (ViewsResponse) response = fhir_get (fixture, path, key, 200);
+  JsonObject *bundle = views_response_object (&response);
+  JsonArray *entries = json_object_get_array_member (bundle, "entry");
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *appointment = json_object_get_object_member (
+        json_array_get_object_element (entries, i), "resource");
+      JsonArray *participants = json_object_get_array_member (appointment, "participant");
+      gboolean listed = FALSE;
+
+      for (guint j = 0; j < json_array_get_length (participants); j++)
+        listed = listed || g_strcmp0 (actor_reference (participant_at (appointment, j)),
+                                      reference) == 0;
+      g_test_message ("entry %u: Appointment/%s", i,
+                      json_object_get_string_member (appointment, "id"));
+      g_assert_true (listed);
+    }
+}
+
 /* Teaching occurrences are Appointments "teaching-SESSION", visible to the
  * audience, found by presenter and by registered attendee. */
 static void
@@ -780,6 +808,8 @@ test_appointment_teaching_round (Fixture       *fixture,
     booking->expert_id);
   g_autofree char *presenter_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
                                                           booking->expert_id);
+  g_autofree char *trainee_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                        fixture->trainee_id);
   g_auto (ViewsResponse) read = { 0 };
   g_auto (ViewsResponse) hidden = { 0 };
   g_auto (ViewsResponse) cancel = { 0 };
@@ -799,8 +829,18 @@ test_appointment_teaching_round (Fixture       *fixture,
   hidden = fhir_get (fixture, path, fixture->other_doctor_key, 404);
   assert_outcome (&hidden, "not-found");
 
-  /* The trainee sees no consultation, only the three occurrences. */
+  /* The trainee reads themselves as an attendee. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (appointment,
+                                                                         "participant")), ==, 2);
+  g_assert_cmpstr (actor_reference (participant_at (appointment, 1)), ==, trainee_reference);
+
+  /* The trainee sees no consultation, only the three occurrences, and
+   * each match lists the trainee. */
   g_assert_cmpint (search_total (fixture, by_trainee, fixture->trainee_key), ==, 3);
+  assert_every_entry_lists (fixture, by_trainee, fixture->trainee_key, trainee_reference);
+  /* Another user of the audience reads no attendee, so no occurrence
+   * matches the trainee for them. */
+  g_assert_cmpint (search_total (fixture, by_trainee, booking->doctor_key), ==, 0);
   /* The presenter's booked Appointments: the consultation and the round. */
   g_assert_cmpint (search_total (fixture, by_presenter, booking->expert_key), ==, 4);
 
