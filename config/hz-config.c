@@ -470,6 +470,17 @@ config_new_with_defaults (void)
   return config;
 }
 
+GKeyFile *
+hz_config_defaults_to_key_file (void)
+{
+  GKeyFile *file = g_key_file_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (key_table); i++)
+    g_key_file_set_value (file, key_table[i].group, key_table[i].key,
+                          key_table[i].default_value);
+  return file;
+}
+
 HzConfig *
 hz_config_load_from_data (const char *data, gsize length, const char *path, GError **error)
 {

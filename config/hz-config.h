@@ -91,6 +91,10 @@ HzConfig *hz_config_load_from_data (const char *data,
                                     const char *path,
                                     GError    **error);
 
+/* Builds a GKeyFile with every key that the loader accepts, each set
+ * to its built-in default. */
+GKeyFile *hz_config_defaults_to_key_file (void);
+
 void hz_config_free (HzConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzConfig, hz_config_free)
 

@@ -55,8 +55,30 @@ test_config_shipped_file (void)
                                             "config", "huizhen.conf", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(HzConfig) config = hz_config_load (path, &error);
+  g_autoptr(GKeyFile) shipped = g_key_file_new ();
+  g_autoptr(GKeyFile) defaults = hz_config_defaults_to_key_file ();
+  g_auto(GStrv) groups = g_key_file_get_groups (defaults, NULL);
 
   g_assert_no_error (error);
+
+  /* Every key that the loader accepts is in the file, with its default. */
+  g_assert_true (g_key_file_load_from_file (shipped, path, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  for (gsize g = 0; groups[g] != NULL; g++)
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (defaults, groups[g], NULL, NULL);
+
+      for (gsize k = 0; keys[k] != NULL; k++)
+        {
+          g_autofree char *expected = g_key_file_get_value (defaults, groups[g], keys[k], NULL);
+          g_autofree char *documented = g_key_file_get_value (shipped, groups[g], keys[k], NULL);
+
+          g_test_message ("[%s] %s", groups[g], keys[k]);
+          g_assert_nonnull (documented);
+          g_assert_cmpstr (documented, ==, expected);
+        }
+    }
+
   g_assert_cmpuint (config->scheduler.listen.port, ==, 8080);
   g_assert_cmpstr (config->relay.recordings_dir, ==, "var/recordings");
   g_assert_null (config->relay.stun_server);
