@@ -194,13 +194,17 @@ period_and_status_match (const AppointmentFilter *filter,
   return TRUE;
 }
 
+/* The actors are the Appointment's participants: the requester and the
+ * consultant, who is the expert that the request named only until an
+ * expert is assigned. */
 static gboolean
 consultation_matches (const AppointmentFilter *filter,
                       const HzConsultation    *consultation)
 {
   gboolean has_times = consultation->start_at != HZ_TIME_NONE;
   const gint64 actors[] = {
-    consultation->requester_id, consultation->expert_id, consultation->requested_expert_id,
+    consultation->requester_id,
+    consultation->expert_id > 0 ? consultation->expert_id : consultation->requested_expert_id,
   };
 
   return actors_match (filter->actors, actors, G_N_ELEMENTS (actors)) &&

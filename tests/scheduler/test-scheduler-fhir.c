@@ -857,6 +857,46 @@ test_appointment_teaching_round (Fixture       *fixture,
                    ==, "主讲专家出差");
 }
 
+/* An expert whom the request named is the consultant only until another
+ * expert is assigned, and an actor search follows the Appointment. */
+static void
+test_appointment_named_expert (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  HzTestBooking *booking = &fixture->booking;
+  g_autofree char *request_body = g_strdup_printf (
+    "{\"specialty\": \"心血管内科\", \"patient\": {\"ref\": \"R-2\", \"age\": 61,"
+    " \"sex\": \"male\", \"summary\": \"胸闷\"}, \"question\": \"请会诊\","
+    " \"requested_expert_id\": %" G_GINT64_FORMAT "}", fixture->other_expert_id);
+  g_autofree char *by_named = g_strdup_printf ("/fhir/Appointment?actor=Practitioner/%"
+                                               G_GINT64_FORMAT, fixture->other_expert_id);
+  g_autofree char *named_reference = g_strdup_printf ("Practitioner/%" G_GINT64_FORMAT,
+                                                      fixture->other_expert_id);
+  g_autofree char *start_text = format_utc (fixture->booking_start + 24 * 3600);
+  g_autofree char *end_text = format_utc (fixture->booking_start + 24 * 3600 + 1800);
+  g_autofree char *schedule_body = g_strdup_printf (
+    "{\"expert_id\": %" G_GINT64_FORMAT ", \"start\": \"%s\", \"end\": \"%s\"}",
+    booking->expert_id, start_text, end_text);
+  g_autofree char *schedule_path = NULL;
+  g_auto (ViewsResponse) requested = views_http (fixture->daemons, fixture->session, "POST",
+                                                 "/api/v1/consultations", booking->doctor_key,
+                                                 request_body);
+  g_auto (ViewsResponse) scheduled = { 0 };
+  const char *admin_key = fixture->daemons->admin_key;
+
+  g_assert_cmpuint (requested.status, ==, 201);
+  g_assert_cmpint (search_total (fixture, by_named, admin_key), ==, 1);
+  assert_every_entry_lists (fixture, by_named, admin_key, named_reference);
+
+  schedule_path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT "/schedule",
+                                   json_object_get_int_member (views_response_object (&requested),
+                                                               "id"));
+  scheduled = views_http (fixture->daemons, fixture->session, "POST", schedule_path,
+                          booking->coordinator_key, schedule_body);
+  g_assert_cmpuint (scheduled.status, ==, 201);
+  g_assert_cmpint (search_total (fixture, by_named, admin_key), ==, 0);
+}
+
 static void
 test_capability_statement (Fixture       *fixture,
                            gconstpointer  user_data)
@@ -882,6 +922,7 @@ main (int argc, char **argv)
   ADD ("/fhir/appointment/search-actor-date", test_appointment_search_actor_date);
   ADD ("/fhir/appointment/search-invalid", test_appointment_search_invalid);
   ADD ("/fhir/appointment/teaching-round", test_appointment_teaching_round);
+  ADD ("/fhir/appointment/named-expert", test_appointment_named_expert);
   ADD ("/fhir/errors/operation-outcome", test_errors_are_outcomes);
   ADD ("/fhir/schedule/read-and-search", test_schedule_read_and_search);
   ADD ("/fhir/slot/busy-until-cancelled", test_slot_busy_until_cancelled);
