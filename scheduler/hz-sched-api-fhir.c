@@ -61,7 +61,7 @@ set_fhir_body (SoupServerMessage *msg,
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_server_message_set_status (msg, status, NULL);
+  hz_response_set_status (msg, status);
   soup_server_message_set_response (msg, HZ_FHIR_CONTENT_TYPE, SOUP_MEMORY_TAKE,
                                     text, strlen (text));
 }

@@ -83,6 +83,11 @@ void hz_respond_error (SoupServerMessage *msg,
 void hz_sched_log_request (SoupServerMessage *msg,
                            const char        *outcome);
 
+/* Sets MSG's status with its reason phrase, which libsoup 3.2 lacks for 429
+ * ("Unknown Error" otherwise). */
+void hz_response_set_status (SoupServerMessage *msg,
+                             guint              status);
+
 /* Returns the language that MSG's Accept-Language header prefers. */
 HzLanguage hz_request_language (SoupServerMessage *msg);
 

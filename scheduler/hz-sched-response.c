@@ -6,6 +6,9 @@
 
 #include "hz-sched-api-fhir.h"
 
+/* RFC 6585; libsoup 3.2 has no name for it. */
+#define HTTP_TOO_MANY_REQUESTS 429
+
 HzLanguage
 hz_request_language (SoupServerMessage *msg)
 {
@@ -13,6 +16,14 @@ hz_request_language (SoupServerMessage *msg)
 
   return hz_language_from_accept_language (
     soup_message_headers_get_one (headers, "Accept-Language"));
+}
+
+void
+hz_response_set_status (SoupServerMessage *msg,
+                        guint              status)
+{
+  soup_server_message_set_status (msg, status,
+                                  status == HTTP_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
 }
 
 /* API responses can carry patient data, so caches must not keep them. */
@@ -26,7 +37,7 @@ set_json_body (SoupServerMessage *msg,
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-  soup_server_message_set_status (msg, status, NULL);
+  hz_response_set_status (msg, status);
   soup_server_message_set_response (msg, "application/json; charset=utf-8",
                                     SOUP_MEMORY_TAKE, text, strlen (text));
 }

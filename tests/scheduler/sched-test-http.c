@@ -7,14 +7,13 @@
 void
 sched_response_clear (SchedResponse *response)
 {
+  g_clear_pointer (&response->reason, g_free);
   g_clear_pointer (&response->json, json_node_unref);
   g_clear_pointer (&response->headers, soup_message_headers_unref);
 }
 
-/* Sends MESSAGE on a new session, so that no cookie or connection carries
- * over between requests. */
-static SchedResponse
-send_message (SoupMessage *message)
+SchedResponse
+sched_send_message (SoupMessage *message)
 {
   g_autoptr (SoupSession) session = soup_session_new_with_options (
     "timeout", SCHED_TEST_HTTP_TIMEOUT_SECONDS, NULL);
@@ -29,6 +28,7 @@ send_message (SoupMessage *message)
   g_assert_no_error (error);
 
   response.status = soup_message_get_status (message);
+  response.reason = g_strdup (soup_message_get_reason_phrase (message));
   response.headers = soup_message_headers_ref (soup_message_get_response_headers (message));
   data = g_bytes_get_data (received, &length);
   if (length > 0 && json_parser_load_from_data (parser, data, (gssize) length, NULL))
@@ -74,7 +74,7 @@ sched_send (HzTestDaemons *daemons,
     soup_message_headers_replace (headers, "Origin", origin);
   set_body (message, body);
 
-  return send_message (message);
+  return sched_send_message (message);
 }
 
 SchedResponse
@@ -190,5 +190,5 @@ sched_relay_post (HzTestDaemons *daemons,
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
                                 authorization);
   set_body (message, body);
-  return send_message (message);
+  return sched_send_message (message);
 }

@@ -14,12 +14,17 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint status;
+  char *reason;                 /* the status line's reason phrase */
   JsonNode *json;               /* NULL when the body is not JSON */
   SoupMessageHeaders *headers;
 } SchedResponse;
 
 void sched_response_clear (SchedResponse *response);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SchedResponse, sched_response_clear)
+
+/* Sends MESSAGE on a new session, so that no cookie or connection carries
+ * over between requests. */
+SchedResponse sched_send_message (SoupMessage *message);
 
 /* Sends METHOD PATH to the scheduler of DAEMONS. KEY (an API key) becomes
  * "Authorization: Bearer KEY"; COOKIE (a whole Cookie header value) and

@@ -66,15 +66,9 @@ get_me (Fixture    *fixture,
         const char *cookie,
         const char *accept_language)
 {
-  g_autoptr (SoupSession) session = soup_session_new_with_options (
-    "timeout", SCHED_TEST_HTTP_TIMEOUT_SECONDS, NULL);
   g_autofree char *url = g_strconcat (fixture->daemons->scheduler_url, "/api/v1/me", NULL);
   g_autoptr (SoupMessage) message = soup_message_new ("GET", url);
   SoupMessageHeaders *headers = soup_message_get_request_headers (message);
-  g_autoptr (GBytes) body = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  SchedResponse response = { 0 };
 
   if (key != NULL)
     {
@@ -86,15 +80,7 @@ get_me (Fixture    *fixture,
     soup_message_headers_replace (headers, "Cookie", cookie);
   if (accept_language != NULL)
     soup_message_headers_replace (headers, "Accept-Language", accept_language);
-
-  body = soup_session_send_and_read (session, message, NULL, &error);
-  g_assert_no_error (error);
-  response.status = soup_message_get_status (message);
-  response.headers = soup_message_headers_ref (soup_message_get_response_headers (message));
-  if (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                  (gssize) g_bytes_get_size (body), NULL))
-    response.json = json_node_copy (json_parser_get_root (parser));
-  return response;
+  return sched_send_message (message);
 }
 
 /* Logs in with the doctor's password and returns "hz_session=VALUE". */
@@ -119,6 +105,7 @@ assert_rate_limited (const SchedResponse *response,
   JsonObject *object = sched_object (response);
 
   g_assert_cmpuint (response->status, ==, 429);
+  g_assert_cmpstr (response->reason, ==, "Too Many Requests");
   g_assert_cmpstr (json_object_get_string_member (object, "code"), ==, "rate_limited");
   g_assert_cmpstr (json_object_get_string_member (object, "message"), ==,
                    hz_sched_error_message (HZ_SCHED_ERROR_RATE_LIMITED, language));
