@@ -37,8 +37,8 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
   },
   [HZ_SCHED_ERROR_INVALID_STATE] = {
     "invalid_state", 409,
-    "会诊当前的状态不允许此操作。",
-    "The consultation's current status does not allow this action.",
+    "该会诊或教学活动当前的状态不允许此操作。",
+    "The current status of this consultation or teaching session does not allow this action.",
   },
   [HZ_SCHED_ERROR_SESSION_ENDED] = {
     "session_ended", 409,
