@@ -221,6 +221,50 @@ check_metrics_after_call (NetTestSession *net)
   g_assert_cmpfloat (net_test_metric (metrics, "huizhen_relay_nacks_sent_total"), >=, 0);
 }
 
+/* Threads that may outlive a closed room: GLib's worker, dconf's worker,
+ * GstSystemClock's, and the idle threads that GLib's thread pools keep
+ * (at most 2 by default, g_thread_pool_set_max_unused_threads()). */
+#define ROOM_THREADS_SLACK 5
+
+static guint
+count_threads (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint count = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* Checks that the closed room freed its elements: every ICE agent's UDP
+ * socket is closed, and the threads are back to THREADS_BEFORE the call,
+ * give or take ROOM_THREADS_SLACK. It waits up to 5 s for idle pool threads
+ * to end, which took under 1 s in runs on a shared 2-core machine. */
+static void
+check_room_freed (NetTestSession *net, guint threads_before)
+{
+  GPid pid = net_test_relay_pid (net->relay);
+  guint udp_sockets = 0;
+  guint threads = 0;
+
+  for (int tries = 0; tries < 50; tries++) {
+    g_autoptr (GArray) ports = net_test_udp_ports (pid);
+
+    udp_sockets = ports->len;
+    threads = count_threads (pid);
+    if (udp_sockets == 0 && threads <= threads_before + ROOM_THREADS_SLACK)
+      break;
+    g_usleep (100 * 1000);
+  }
+  g_test_message ("after the room closed: %u UDP sockets, %u threads (%u before the call)",
+                  udp_sockets, threads, threads_before);
+  g_assert_cmpuint (udp_sockets, ==, 0);
+  g_assert_cmpuint (threads, <=, threads_before + ROOM_THREADS_SLACK);
+}
+
 static void
 test_metrics_after_call (gconstpointer data)
 {
@@ -233,9 +277,11 @@ test_metrics_after_call (gconstpointer data)
   g_autoptr (RelayTestPeer) expert = NULL;
   guint status = 0;
   g_autofree char *health = net_test_http_get (net->relay, "/healthz", &status);
+  guint threads_before = 0;
 
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (health, ==, "ok");
+  threads_before = count_threads (net_test_relay_pid (net->relay));
 
   doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
                                   session->doctor_token, "doctor", args);
@@ -249,6 +295,7 @@ test_metrics_after_call (gconstpointer data)
   g_assert_cmpint (relay_test_peer_wait_exit (doctor, EXIT_TIMEOUT_MS), ==, 0);
   g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, 0);
   check_metrics_after_call (net);
+  check_room_freed (net, threads_before);
 }
 
 /* Two peers that join together see each other's video 1.7 to 2.8 s after
