@@ -88,6 +88,58 @@ test_config_shipped_file (void)
   g_assert_cmpuint (config->scheduler.recordings_retention_days, ==, 0);
 }
 
+/* Checks whether a configuration table row of README, one that starts
+ * with "| `[GROUP] ", names KEY. A row may name more keys of its group
+ * after the first, e.g. "| `[relay] ice-port-min`, `ice-port-max` |". */
+static gboolean
+readme_row_names_key (const char *readme, const char *group, const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (readme, "\n", -1);
+  g_autofree char *row_start = g_strdup_printf ("| `[%s] ", group);
+  g_autofree char *first = g_strdup_printf ("`[%s] %s`", group, key);
+  g_autofree char *further = g_strdup_printf ("`%s`", key);
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      if (!g_str_has_prefix (lines[i], row_start))
+        continue;
+      if (strstr (lines[i], first) != NULL || strstr (lines[i], further) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Both READMEs' configuration tables list every key that the loader
+ * accepts. */
+static void
+test_config_readme_tables (void)
+{
+  const char *readmes[] = { "README.md", "README.zh-CN.md" };
+  g_autoptr(GKeyFile) defaults = hz_config_defaults_to_key_file ();
+  g_auto(GStrv) groups = g_key_file_get_groups (defaults, NULL);
+
+  for (gsize r = 0; r < G_N_ELEMENTS (readmes); r++)
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("HUIZHEN_SOURCE_ROOT"), readmes[r],
+                                                NULL);
+      g_autofree char *readme = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_get_contents (path, &readme, NULL, &error));
+      g_assert_no_error (error);
+      for (gsize g = 0; groups[g] != NULL; g++)
+        {
+          g_auto(GStrv) keys = g_key_file_get_keys (defaults, groups[g], NULL, NULL);
+
+          for (gsize k = 0; keys[k] != NULL; k++)
+            {
+              g_test_message ("%s: [%s] %s", readmes[r], groups[g], keys[k]);
+              g_assert_true (readme_row_names_key (readme, groups[g], keys[k]));
+            }
+        }
+    }
+}
+
 static void
 test_config_values (void)
 {
@@ -491,6 +543,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/config/defaults", test_config_defaults);
   g_test_add_func ("/config/shipped-file", test_config_shipped_file);
+  g_test_add_func ("/config/readme-tables", test_config_readme_tables);
   g_test_add_func ("/config/values", test_config_values);
   g_test_add_func ("/config/turn-list", test_config_turn_list);
   g_test_add_func ("/config/errors", test_config_errors);
