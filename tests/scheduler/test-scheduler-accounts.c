@@ -373,11 +373,11 @@ test_set_password_rules (Fixture       *fixture,
 
 /* The database contains an argon2id string, never the password. In WAL mode
  * the newest pages may still be in the -wal file, so both are read. */
-static void
-test_password_stored_hashed (Fixture       *fixture,
-                             gconstpointer  user_data)
+/* Returns the bytes of the database file and of its -wal file. */
+static GString *
+read_database (Fixture *fixture)
 {
-  g_autoptr (GString) stored = g_string_new (NULL);
+  GString *stored = g_string_new (NULL);
   const char *suffixes[] = { "", "-wal" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
@@ -389,11 +389,38 @@ test_password_stored_hashed (Fixture       *fixture,
       if (g_file_get_contents (path, &contents, &length, NULL))
         g_string_append_len (stored, contents, (gssize) length);
     }
+  return stored;
+}
+
+static void
+test_password_stored_hashed (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr (GString) stored = read_database (fixture);
 
   g_assert_cmpuint (stored->len, >, 0);
   /* memmem, because the files contain NUL bytes. */
   g_assert_null (memmem (stored->str, stored->len, PASSWORD, strlen (PASSWORD)));
   g_assert_nonnull (memmem (stored->str, stored->len, "$argon2id$", strlen ("$argon2id$")));
+}
+
+/* The database contains the SHA-256 of each API key, never the key. */
+static void
+test_api_key_stored_hashed (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr (GString) stored = read_database (fixture);
+  const char *keys[] = { fixture->doctor_key, fixture->daemons->admin_key };
+
+  g_assert_cmpuint (stored->len, >, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, keys[i], -1);
+
+      g_assert_nonnull (keys[i]);
+      g_assert_null (memmem (stored->str, stored->len, keys[i], strlen (keys[i])));
+      g_assert_nonnull (memmem (stored->str, stored->len, hash, strlen (hash)));
+    }
 }
 
 #define ADD(name, function) \
@@ -414,6 +441,7 @@ main (int   argc,
   ADD ("address-slowdown", test_address_slowdown);
   ADD ("set-password-rules", test_set_password_rules);
   ADD ("password-stored-hashed", test_password_stored_hashed);
+  ADD ("api-key-stored-hashed", test_api_key_stored_hashed);
 
   return g_test_run ();
 }
