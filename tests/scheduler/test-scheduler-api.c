@@ -619,6 +619,42 @@ test_organization_timezones (Fixture       *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* An organization level or a user role outside the API's lists gets 400
+ * invalid_field with the allowed values, in Chinese and in English. */
+static void
+test_directory_values (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char *admin = fixture->daemons->admin_key;
+  g_autofree char *authorization = g_strconcat ("Bearer ", admin, NULL);
+  const char *bad_level = "{\"name\": \"某医院\", \"name_en\": \"A Hospital\","
+                          " \"level\": \"hospital\"}";
+  g_auto (Response) level = send_json (fixture, "POST", "/api/v1/organizations", admin, bad_level);
+  g_auto (Response) level_en = send_raw (fixture, "POST", "/api/v1/organizations", authorization,
+                                         bad_level, strlen (bad_level), "en");
+  g_auto (Response) county = send_json (fixture, "POST", "/api/v1/organizations", admin,
+                                        "{\"name\": \"某医院\", \"name_en\": \"A Hospital\","
+                                        " \"level\": \"county\"}");
+  g_autofree char *user_body = NULL;
+  g_auto (Response) role = { 0 };
+
+  assert_error (&level, 400, "invalid_field");
+  g_assert_cmpstr (json_object_get_string_member (response_object (&level), "message"), ==,
+                   "字段“level”的取值无效，可选值为：district、county、township、city、provincial。");
+  assert_error (&level_en, 400, "invalid_field");
+  g_assert_cmpstr (json_object_get_string_member (response_object (&level_en), "message"), ==,
+                   "Field 'level' must be one of: district, county, township, city, provincial.");
+
+  g_assert_cmpuint (county.status, ==, 201);
+  user_body = g_strdup_printf ("{\"org_id\": %" G_GINT64_FORMAT ", \"name\": \"张护士\","
+                               " \"role\": \"nurse\"}",
+                               json_object_get_int_member (response_object (&county), "id"));
+  role = send_json (fixture, "POST", "/api/v1/users", admin, user_body);
+  assert_error (&role, 400, "invalid_field");
+  g_assert_nonnull (strstr (json_object_get_string_member (response_object (&role), "message"),
+                            "字段“role”的取值无效"));
+}
+
 /* Formats Unix seconds as RFC 3339 in Asia/Shanghai. */
 static char *
 format_shanghai (gint64 unix_seconds)
@@ -994,6 +1030,7 @@ main (int   argc,
   ADD ("errors/bad-requests", test_bad_requests);
   ADD ("errors/json-input", test_json_input);
   ADD ("organizations/timezones", test_organization_timezones);
+  ADD ("organizations/invalid-level-role", test_directory_values);
   ADD ("visibility/other-county", test_other_county_not_found);
   ADD ("recordings/reports", test_recording_reports);
   ADD ("recordings/report-rules", test_recording_report_rules);
