@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "hz-sched-api-fhir.h"
 #include "hz-sched-ical.h"
 #include "hz-sched-store-calendar.h"
 
@@ -182,6 +183,7 @@ hz_ical_serve (HzSched           *sched,
   g_autoptr (HzUser) user = NULL;
   g_autoptr (GPtrArray) events = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *organizer_base = NULL;
 
   if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
     {
@@ -214,5 +216,6 @@ hz_ical_serve (HzSched           *sched,
     }
 
   g_debug ("Calendar feed of user %" G_GINT64_FORMAT ": %u events", user->id, events->len);
-  respond_feed (msg, hz_ical_write_feed (events, language, now));
+  organizer_base = g_strconcat (sched->public_url, HZ_FHIR_PATH, "/Practitioner/", NULL);
+  respond_feed (msg, hz_ical_write_feed (events, language, now, organizer_base));
 }

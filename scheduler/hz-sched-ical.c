@@ -18,6 +18,7 @@ hz_calendar_event_free (HzCalendarEvent *event)
   g_free (event->subject);
   g_free (event->host_name);
   g_free (event->org_name);
+  g_free (event->organizer_name);
   g_free (event);
 }
 
@@ -116,6 +117,28 @@ event_description (const HzCalendarEvent *event,
     : g_strdup_printf ("主讲：%s\n主办医院：%s", host, org);
 }
 
+/* RFC 5546 (section 3.2.1) requires ORGANIZER in every VEVENT of a
+ * METHOD:PUBLISH calendar. Users have no e-mail address, so the
+ * CAL-ADDRESS is the URL of the organizer's FHIR Practitioner view, and CN
+ * is their name. A parameter value cannot contain a DQUOTE or a control
+ * character (RFC 5545, section 3.1), so a double quote in a name becomes
+ * an apostrophe and a tab or line feed a space. */
+static icalproperty *
+new_organizer (const HzCalendarEvent *event,
+               const char            *organizer_base)
+{
+  g_autofree char *uri = g_strdup_printf ("%s%" G_GINT64_FORMAT, organizer_base,
+                                          event->organizer_id);
+  g_autofree char *name = clean_text (event->organizer_name);
+  icalproperty *organizer = icalproperty_new_organizer (uri);
+
+  g_strdelimit (name, "\t\n", ' ');
+  g_strdelimit (name, "\"", '\'');
+  if (*name != '\0')
+    icalproperty_add_parameter (organizer, icalparameter_new_cn (name));
+  return organizer;
+}
+
 static struct icaltimetype
 utc_time (gint64 unix_seconds)
 {
@@ -126,7 +149,8 @@ utc_time (gint64 unix_seconds)
 static icalcomponent *
 build_event (const HzCalendarEvent *event,
              HzLanguage             language,
-             gint64                 now)
+             gint64                 now,
+             const char            *organizer_base)
 {
   icalcomponent *vevent = icalcomponent_new_vevent ();
   g_autofree char *uid = hz_ical_event_uid (event->session_id);
@@ -139,6 +163,7 @@ build_event (const HzCalendarEvent *event,
   icalcomponent_add_property (vevent, icalproperty_new_dtend (utc_time (event->end_at)));
   icalcomponent_add_property (vevent, icalproperty_new_summary (summary));
   icalcomponent_add_property (vevent, icalproperty_new_description (description));
+  icalcomponent_add_property (vevent, new_organizer (event, organizer_base));
   icalcomponent_add_property (vevent, icalproperty_new_sequence (
     (int) CLAMP (event->sequence, 0, G_MAXINT)));
 
@@ -272,14 +297,16 @@ hz_ical_refold (const char *text)
 char *
 hz_ical_write_feed (GPtrArray  *events,
                     HzLanguage  language,
-                    gint64      now)
+                    gint64      now,
+                    const char *organizer_base)
 {
   icalcomponent *calendar = build_calendar (language);
   char *text;
   char *refolded;
 
   for (guint i = 0; i < events->len; i++)
-    icalcomponent_add_component (calendar, build_event (events->pdata[i], language, now));
+    icalcomponent_add_component (calendar, build_event (events->pdata[i], language, now,
+                                                            organizer_base));
   if (events->len == 0)
     icalcomponent_add_component (calendar, build_utc_timezone ());
 

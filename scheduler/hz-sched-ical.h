@@ -20,10 +20,12 @@ typedef struct {
   char *subject;         /* the specialty of a consultation, the title of a teaching session */
   char *host_name;       /* the expert or presenter; NULL while nobody is assigned */
   char *org_name;        /* the requesting hospital, or the presenter's hospital */
+  gint64 organizer_id;   /* the expert, the requesting doctor while no expert is assigned, or the presenter */
+  char *organizer_name;
   gint64 start_at;       /* UTC Unix seconds */
   gint64 end_at;
   gboolean cancelled;
-  gint64 sequence;       /* iCalendar SEQUENCE: revisions of time or status */
+  gint64 sequence;       /* iCalendar SEQUENCE of this user's copy of the event */
 } HzCalendarEvent;
 
 void hz_calendar_event_free (HzCalendarEvent *event);
@@ -42,13 +44,16 @@ char *hz_ical_event_uid (gint64 session_id);
 char *hz_ical_event_summary (const HzCalendarEvent *event,
                              HzLanguage             language);
 
-/* Writes a VCALENDAR with one VEVENT per element of EVENTS (HzCalendarEvent).
- * Times are in UTC, DTSTAMP is NOW (Unix seconds) and text is in LANGUAGE.
- * Lines end in CRLF and are folded at 75 octets, never inside a UTF-8
- * sequence. */
+/* Writes a VCALENDAR with METHOD:PUBLISH and one VEVENT per element of
+ * EVENTS (HzCalendarEvent). Times are in UTC, DTSTAMP is NOW (Unix
+ * seconds) and text is in LANGUAGE. Each event's ORGANIZER is the URI
+ * ORGANIZER_BASE followed by its organizer_id, with CN set to the
+ * organizer's name. Lines end in CRLF and are folded at 75 octets, never
+ * inside a UTF-8 sequence. */
 char *hz_ical_write_feed (GPtrArray  *events,
                           HzLanguage  language,
-                          gint64      now);
+                          gint64      now,
+                          const char *organizer_base);
 
 /* Returns iCalendar TEXT unfolded and folded again at 75 octets, never
  * inside a UTF-8 sequence, with every line ending in CRLF. */

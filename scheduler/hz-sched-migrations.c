@@ -501,6 +501,56 @@ static const char schema_v11[] =
   "  PRIMARY KEY (consulting_org_id, partner_org_id));"
   "CREATE INDEX org_partners_partner ON org_partners (partner_org_id);";
 
+/* Version 12: the calendar feed's copies of sessions that a user was
+ * removed from, such as an expert replaced by a reschedule or a trainee
+ * who cancelled a registration. The feed lists them as cancelled for that
+ * user (hz-sched-store-calendar.h). removals counts how often the user
+ * left the session, sequence is the SEQUENCE of the cancelled copy, and
+ * start_at and end_at are the times that the user last saw.
+ *
+ * The step fills the table from the audit log: reschedules that replaced
+ * the expert (the detail has both experts and the previous times), and
+ * registrations that their user cancelled while registered, for the
+ * occurrences that had not ended then. A user who is on the session again
+ * gets the event from the live queries, which take precedence. */
+static const char schema_v12[] =
+  "CREATE TABLE calendar_removals ("
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  session_id INTEGER NOT NULL REFERENCES sessions (id),"
+  "  removals INTEGER NOT NULL CHECK (removals > 0),"
+  "  sequence INTEGER NOT NULL,"
+  "  start_at INTEGER NOT NULL,"
+  "  end_at INTEGER NOT NULL,"
+  "  removed_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (user_id, session_id)"
+  ") WITHOUT ROWID;"
+
+  "INSERT OR IGNORE INTO calendar_removals (user_id, session_id, removals, sequence,"
+  "                                         start_at, end_at, removed_at)"
+  "  SELECT json_extract (a.detail, '$.previous_expert_id'), s.id, 1, s.sequence + 1,"
+  "         json_extract (a.detail, '$.previous_start_at'),"
+  "         json_extract (a.detail, '$.previous_end_at'), a.at"
+  "  FROM audit_log a JOIN sessions s ON s.id = a.object_id"
+  "  WHERE a.action = 'session.reschedule' AND a.object_type = 'session'"
+  "    AND json_valid (a.detail)"
+  "    AND json_extract (a.detail, '$.previous_expert_id') IN (SELECT id FROM users)"
+  "    AND json_extract (a.detail, '$.previous_expert_id')"
+  "        IS NOT json_extract (a.detail, '$.expert_id')"
+  "    AND json_type (a.detail, '$.previous_start_at') = 'integer'"
+  "    AND json_type (a.detail, '$.previous_end_at') = 'integer'"
+  "  ORDER BY a.id DESC;"
+
+  "INSERT OR IGNORE INTO calendar_removals (user_id, session_id, removals, sequence,"
+  "                                         start_at, end_at, removed_at)"
+  "  SELECT r.user_id, s.id, 1, s.sequence + 1, s.start_at, s.end_at, r.updated_at"
+  "  FROM teaching_registrations r"
+  "  JOIN sessions s ON s.teaching_series_id = r.series_id AND s.end_at > r.updated_at"
+  "  WHERE r.status = 'cancelled'"
+  "    AND (SELECT a.from_status FROM audit_log a"
+  "         WHERE a.action = 'teaching.unregister' AND a.object_type = 'teaching_series'"
+  "           AND a.object_id = r.series_id AND a.actor_id = r.user_id"
+  "         ORDER BY a.id DESC LIMIT 1) = 'registered';";
+
 static const HzMigration migrations[] = {
   { 1, "organizations, users, consultations, sessions, recordings, audit log", schema_v1 },
   { 2, "review workflow, reports, password login, participation", schema_v2 },
@@ -513,6 +563,7 @@ static const HzMigration migrations[] = {
   { 9, "HLS output of teaching rounds", schema_v9 },
   { 10, "urgency and preferred times of consultation requests", schema_v10 },
   { 11, "partner links between organizations", schema_v11 },
+  { 12, "cancelled calendar copies for users removed from a session", schema_v12 },
 };
 
 const HzMigration *

@@ -164,21 +164,41 @@ hz_store_find_user_by_ical_token (sqlite3    *db,
   return hz_store_get_user (db, sqlite3_column_int64 (stmt, 0), error);
 }
 
-/* Both queries return the columns that read_event() takes: session id,
- * consultation or series id, kind, subject, host name, organization name
- * in Chinese and in English, start, end, session status and sequence.
+/* The queries below return the columns that read_event() takes: session
+ * id, consultation or series id, kind, subject, host name, organization
+ * name in Chinese and in English, start, end, session status, SEQUENCE,
+ * organizer id and organizer name. ?1 is the user and ?2 the earliest end.
  *
- * Consultation sessions of consultations that ?1 requested, is the expert
+ * A user's SEQUENCE of an event they are on is the session's sequence
+ * plus two for every time they were removed from it: one for the
+ * cancelled copy and one for coming back. So it grows with every change
+ * of their copy, also across a removal and a return (see
+ * record_removal()). */
+#define USER_SEQUENCE \
+  "s.sequence + 2 * coalesce ((SELECT cr.removals FROM calendar_removals cr" \
+  "                            WHERE cr.user_id = ?1 AND cr.session_id = s.id), 0)"
+
+#define CONSULTATION_JOINS \
+  " JOIN consultations c ON c.id = s.consultation_id" \
+  " JOIN organizations o ON o.id = c.org_id" \
+  " JOIN users rq ON rq.id = c.requester_id" \
+  " LEFT JOIN users e ON e.id = c.expert_id"
+
+#define TEACHING_JOINS \
+  " JOIN teaching_series t ON t.id = s.teaching_series_id" \
+  " JOIN users pr ON pr.id = t.presenter_id" \
+  " JOIN organizations o ON o.id = t.org_id"
+
+/* Consultation sessions of consultations that ?1 requested, is the expert
  * of, or takes part in. A rescheduled consultation keeps its session, and a
  * consultation booked again after a cancellation has one session per
- * booking, so each booking keeps its own event. */
+ * booking, so each booking keeps its own event. The organizer is the
+ * expert, or the requesting doctor while no expert is assigned. */
 static const char consultation_events_sql[] =
   "SELECT s.id, c.id, 'consultation', c.specialty, e.name, o.name, o.name_en,"
-  "       s.start_at, s.end_at, s.status, s.sequence"
-  " FROM sessions s"
-  " JOIN consultations c ON c.id = s.consultation_id"
-  " JOIN organizations o ON o.id = c.org_id"
-  " LEFT JOIN users e ON e.id = c.expert_id"
+  "       s.start_at, s.end_at, s.status, " USER_SEQUENCE ","
+  "       coalesce (e.id, rq.id), coalesce (e.name, rq.name)"
+  " FROM sessions s" CONSULTATION_JOINS
   " WHERE s.kind = 'consultation' AND s.end_at >= ?2"
   "   AND (c.requester_id = ?1 OR c.expert_id = ?1"
   "        OR EXISTS (SELECT 1 FROM session_participants p"
@@ -190,11 +210,9 @@ static const char consultation_events_sql[] =
  * ones and cancelled ones too. */
 static const char teaching_events_sql[] =
   "SELECT s.id, t.id, t.kind, t.title, pr.name, o.name, o.name_en,"
-  "       s.start_at, s.end_at, s.status, s.sequence"
-  " FROM sessions s"
-  " JOIN teaching_series t ON t.id = s.teaching_series_id"
-  " JOIN users pr ON pr.id = t.presenter_id"
-  " JOIN organizations o ON o.id = t.org_id"
+  "       s.start_at, s.end_at, s.status, " USER_SEQUENCE ","
+  "       pr.id, pr.name"
+  " FROM sessions s" TEACHING_JOINS
   " WHERE s.kind = 'teaching' AND s.end_at >= ?2"
   "   AND (t.presenter_id = ?1"
   "        OR EXISTS (SELECT 1 FROM session_participants p"
@@ -202,6 +220,21 @@ static const char teaching_events_sql[] =
   "        OR EXISTS (SELECT 1 FROM teaching_registrations r"
   "                   WHERE r.series_id = t.id AND r.user_id = ?1"
   "                     AND r.status = 'registered'))";
+
+/* The cancelled copies of the sessions that ?1 was removed from, with the
+ * times that the user last saw. */
+static const char removed_consultation_events_sql[] =
+  "SELECT s.id, c.id, 'consultation', c.specialty, e.name, o.name, o.name_en,"
+  "       cr.start_at, cr.end_at, 'cancelled', cr.sequence,"
+  "       coalesce (e.id, rq.id), coalesce (e.name, rq.name)"
+  " FROM calendar_removals cr JOIN sessions s ON s.id = cr.session_id" CONSULTATION_JOINS
+  " WHERE cr.user_id = ?1 AND cr.end_at >= ?2 AND s.kind = 'consultation'";
+
+static const char removed_teaching_events_sql[] =
+  "SELECT s.id, t.id, t.kind, t.title, pr.name, o.name, o.name_en,"
+  "       cr.start_at, cr.end_at, 'cancelled', cr.sequence, pr.id, pr.name"
+  " FROM calendar_removals cr JOIN sessions s ON s.id = cr.session_id" TEACHING_JOINS
+  " WHERE cr.user_id = ?1 AND cr.end_at >= ?2 AND s.kind = 'teaching'";
 
 static HzCalendarEvent *
 read_event (sqlite3_stmt *stmt,
@@ -220,9 +253,13 @@ read_event (sqlite3_stmt *stmt,
   event->end_at = sqlite3_column_int64 (stmt, 8);
   event->cancelled = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 9), "cancelled") == 0;
   event->sequence = sqlite3_column_int64 (stmt, 10);
+  event->organizer_id = sqlite3_column_int64 (stmt, 11);
+  event->organizer_name = hz_db_column_text (stmt, 12);
   return event;
 }
 
+/* Appends the events of SQL to EVENTS, skipping sessions that are in SEEN
+ * (when not NULL) and adding the others to it. */
 static gboolean
 append_events (sqlite3     *db,
                const char  *sql,
@@ -230,6 +267,7 @@ append_events (sqlite3     *db,
                gint64       from,
                HzLanguage   language,
                GPtrArray   *events,
+               GHashTable  *seen,
                GError     **error)
 {
   g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db, sql, error);
@@ -242,12 +280,42 @@ append_events (sqlite3     *db,
   sqlite3_bind_int64 (stmt, 2, from);
   while (hz_db_step (stmt, &has_row, error))
     {
+      gint64 session_id;
+
       if (!has_row)
         return TRUE;
+
+      session_id = sqlite3_column_int64 (stmt, 0);
+      if (seen != NULL && g_hash_table_contains (seen, &session_id))
+        continue;
+      if (seen != NULL)
+        g_hash_table_add (seen, g_memdup2 (&session_id, sizeof session_id));
       g_ptr_array_add (events, read_event (stmt, language));
     }
 
   return FALSE;
+}
+
+static GHashTable *
+session_id_set_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Appends the events of the sessions that USER_ID is on and that end at
+ * or after FROM, and adds their ids to SEEN. */
+static gboolean
+append_current_events (sqlite3     *db,
+                       gint64       user_id,
+                       gint64       from,
+                       HzLanguage   language,
+                       GPtrArray   *events,
+                       GHashTable  *seen,
+                       GError     **error)
+{
+  return append_events (db, consultation_events_sql, user_id, from, language, events, seen,
+                        error) &&
+         append_events (db, teaching_events_sql, user_id, from, language, events, seen, error);
 }
 
 static gint
@@ -273,11 +341,100 @@ hz_store_list_calendar_events (sqlite3     *db,
 {
   g_autoptr (GPtrArray) events =
     g_ptr_array_new_with_free_func ((GDestroyNotify) hz_calendar_event_free);
+  g_autoptr (GHashTable) seen = session_id_set_new ();
 
-  if (!append_events (db, consultation_events_sql, user_id, from, language, events, error) ||
-      !append_events (db, teaching_events_sql, user_id, from, language, events, error))
+  /* A user who is on a session again gets its current event, not the
+   * cancelled copy of an earlier removal. */
+  if (!append_current_events (db, user_id, from, language, events, seen, error) ||
+      !append_events (db, removed_consultation_events_sql, user_id, from, language, events,
+                      seen, error) ||
+      !append_events (db, removed_teaching_events_sql, user_id, from, language, events, seen,
+                      error))
     return NULL;
 
   g_ptr_array_sort (events, compare_events);
   return g_steal_pointer (&events);
+}
+
+GPtrArray *
+hz_store_calendar_snapshot (sqlite3  *db,
+                            gint64    user_id,
+                            gint64    now,
+                            GError  **error)
+{
+  g_autoptr (GPtrArray) events =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) hz_calendar_event_free);
+
+  if (!append_current_events (db, user_id, now - HZ_ICAL_PAST_DAYS * 24 * 3600,
+                              HZ_LANGUAGE_ZH_CN, events, NULL, error))
+    return NULL;
+  return g_steal_pointer (&events);
+}
+
+/* Stores the cancelled copy of EVENT for USER_ID. Before the removal the
+ * user's SEQUENCE was the session's sequence plus twice the earlier
+ * removals (USER_SEQUENCE), so the copy takes that plus one. Later changes
+ * of the session do not reach the copy. */
+static gboolean
+record_removal (sqlite3                *db,
+                gint64                  user_id,
+                const HzCalendarEvent  *event,
+                gint64                  now,
+                GError                **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = hz_db_prepare (db,
+    "INSERT INTO calendar_removals (user_id, session_id, removals, sequence, start_at, end_at,"
+    "                               removed_at)"
+    " SELECT ?1, s.id, 1, s.sequence + 1, ?3, ?4, ?5 FROM sessions s WHERE s.id = ?2"
+    " ON CONFLICT (user_id, session_id) DO UPDATE SET"
+    "   removals = removals + 1,"
+    "   sequence = (SELECT s.sequence FROM sessions s WHERE s.id = ?2)"
+    "              + 2 * removals + 1,"
+    "   start_at = excluded.start_at, end_at = excluded.end_at,"
+    "   removed_at = excluded.removed_at", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_int64 (stmt, 2, event->session_id);
+  sqlite3_bind_int64 (stmt, 3, event->start_at);
+  sqlite3_bind_int64 (stmt, 4, event->end_at);
+  sqlite3_bind_int64 (stmt, 5, now);
+  return hz_db_step (stmt, NULL, error);
+}
+
+gboolean
+hz_store_calendar_record_removals (sqlite3     *db,
+                                   gint64       user_id,
+                                   GPtrArray   *before,
+                                   gint64       now,
+                                   GError     **error)
+{
+  g_autoptr (GPtrArray) after = hz_store_calendar_snapshot (db, user_id, now, error);
+  g_autoptr (GHashTable) remaining = session_id_set_new ();
+
+  if (after == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < after->len; i++)
+    {
+      const HzCalendarEvent *event = after->pdata[i];
+
+      g_hash_table_add (remaining, g_memdup2 (&event->session_id, sizeof event->session_id));
+    }
+
+  for (guint i = 0; i < before->len; i++)
+    {
+      const HzCalendarEvent *event = before->pdata[i];
+
+      if (g_hash_table_contains (remaining, &event->session_id))
+        continue;
+      if (!record_removal (db, user_id, event, now, error))
+        return FALSE;
+      g_debug ("Calendar feed of user %" G_GINT64_FORMAT ": session %" G_GINT64_FORMAT
+               " kept as cancelled after the user's removal", user_id, event->session_id);
+    }
+
+  return TRUE;
 }

@@ -8,6 +8,7 @@
 #include "hz-sched-availability.h"
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
+#include "hz-sched-store-calendar.h"
 #include "hz-sched-store-workflow.h"
 
 static gint64
@@ -524,7 +525,9 @@ reschedule_in_transaction (sqlite3        *db,
 {
   HzConsultationStatus from;
   gint64 requester_id, session_id, old_expert_id, old_start, old_end;
+  gint64 now = now_seconds ();
   g_autofree char *detail = NULL;
+  g_autoptr (GPtrArray) old_expert_events = NULL;
   HzAuditEntry session_audit = { *actor, "session.reschedule", "session", 0,
                                  "scheduled", "scheduled", reason };
 
@@ -533,9 +536,22 @@ reschedule_in_transaction (sqlite3        *db,
       !read_session_times (db, session_id, &old_start, &old_end, error))
     return FALSE;
 
+  /* A replaced expert keeps the event in their calendar feed as
+   * cancelled. */
+  if (old_expert_id > 0 && old_expert_id != expert_id)
+    {
+      old_expert_events = hz_store_calendar_snapshot (db, old_expert_id, now, error);
+      if (old_expert_events == NULL)
+        return FALSE;
+    }
+
   if (!check_expert_free (db, expert_id, start, end, session_id, error) ||
       !move_session (db, session_id, old_expert_id, expert_id, start, end, error) ||
       !set_expert_and_session (db, consultation_id, expert_id, session_id, error))
+    return FALSE;
+
+  if (old_expert_events != NULL &&
+      !hz_store_calendar_record_removals (db, old_expert_id, old_expert_events, now, error))
     return FALSE;
 
   detail = g_strdup_printf ("{\"session_id\": %" G_GINT64_FORMAT

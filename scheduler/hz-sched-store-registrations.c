@@ -4,6 +4,7 @@
 
 #include "hz-sched-db.h"
 #include "hz-sched-errors.h"
+#include "hz-sched-store-calendar.h"
 
 void
 hz_teaching_registration_free (HzTeachingRegistration *registration)
@@ -323,6 +324,7 @@ cancel_in_transaction (sqlite3        *db,
   g_autoptr (HzTeachingRegistration) existing = NULL;
   g_autoptr (GError) lookup_error = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) before = NULL;
   gboolean was_registered;
   HzAuditEntry audit = { *actor, "teaching.unregister", "teaching_series", series_id,
                          NULL, "cancelled", NULL };
@@ -341,7 +343,16 @@ cancel_in_transaction (sqlite3        *db,
       return FALSE;
     }
 
+  /* A waitlisted user's feed does not list the series, so only a
+   * registered user loses events, which their feed keeps as cancelled. */
   was_registered = g_str_equal (existing->status, "registered");
+  if (was_registered)
+    {
+      before = hz_store_calendar_snapshot (db, user_id, now, error);
+      if (before == NULL)
+        return FALSE;
+    }
+
   stmt = hz_db_prepare (db,
     "UPDATE teaching_registrations SET status = 'cancelled', updated_at = ?"
     " WHERE series_id = ? AND user_id = ?", error);
@@ -360,6 +371,7 @@ cancel_in_transaction (sqlite3        *db,
     return TRUE;
 
   return set_viewer (db, series_id, user_id, now, FALSE, error) &&
+         hz_store_calendar_record_removals (db, user_id, before, now, error) &&
          promote_first_waiting (db, actor, series_id, now, promoted_user_id, error);
 }
 

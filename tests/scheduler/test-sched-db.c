@@ -1,6 +1,7 @@
 /* The scheduler's database file: WAL mode, the schema version in PRAGMA
  * user_version, and the upgrade of a database of the first schema version
- * with its rows, through the steps that rebuild tables. */
+ * with its rows, through the steps that rebuild tables. Version 12 also
+ * derives rows from the audit log. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -230,6 +231,96 @@ test_newer_version_rejected (Fixture       *fixture,
   sqlite3_close (raw);
 }
 
+/* Rows of version 11 that version 12 turns into cancelled calendar
+ * copies: consultation 1 rescheduled from expert 2 to expert 4 (and an
+ * earlier reschedule that kept expert 2), trainee 5 who cancelled a
+ * registration of series 1 while registered, and trainee 6 who cancelled
+ * while waitlisted. Occurrence 1 (session 2) ended before the
+ * cancellations, occurrence 2 (session 3) ends after them. */
+static const char version_11_rows[] =
+  "INSERT INTO organizations (id, name, name_en, level, created_at) VALUES"
+  "  (1, '杨浦区中心医院', 'Yangpu District Central Hospital', 'district', 1700000000),"
+  "  (2, '双柏县人民医院', 'Shuangbai County People''s Hospital', 'county', 1700000000);"
+  "INSERT INTO users (id, org_id, name, role, api_key_hash, created_at) VALUES"
+  "  (1, NULL, '管理员', 'admin', 'hash-1', 1700000000),"
+  "  (2, 1, '陈国栋', 'expert', 'hash-2', 1700000000),"
+  "  (3, 2, '李春明', 'doctor', 'hash-3', 1700000000),"
+  "  (4, 1, '王建华', 'expert', 'hash-4', 1700000000),"
+  "  (5, 2, '周学员', 'trainee', 'hash-5', 1700000000),"
+  "  (6, 2, '吴学员', 'trainee', 'hash-6', 1700000000);"
+  "INSERT INTO consultations (id, org_id, requester_id, specialty, patient_ref, patient_age,"
+  "                           patient_sex, patient_summary, question, status, expert_id,"
+  "                           session_id, created_at, updated_at) VALUES"
+  "  (1, 2, 3, '心血管内科', 'A-1', 60, 'female', '胸痛', '请会诊', 'scheduled', 4, 1,"
+  "   1700000000, 1700000300);"
+  "INSERT INTO teaching_series (id, org_id, presenter_id, kind, title, description, capacity,"
+  "                             recording, created_at) VALUES"
+  "  (1, 1, 2, 'ward_round', '冠心病介入治疗', '', 1, 0, 1700000000);"
+  "INSERT INTO sessions (id, kind, consultation_id, teaching_series_id, occurrence_index,"
+  "                      start_at, end_at, status, created_at, sequence) VALUES"
+  "  (1, 'consultation', 1, NULL, NULL, 1700090000, 1700091800, 'scheduled', 1700000100, 2),"
+  "  (2, 'teaching', NULL, 1, 1, 1700003600, 1700007200, 'completed', 1700000000, 0),"
+  "  (3, 'teaching', NULL, 1, 2, 1700608400, 1700612000, 'scheduled', 1700000000, 1);"
+  "INSERT INTO teaching_registrations (series_id, user_id, status, queue_position,"
+  "                                    created_at, updated_at) VALUES"
+  "  (1, 5, 'cancelled', 1, 1700000000, 1700100000),"
+  "  (1, 6, 'cancelled', 2, 1700000000, 1700100000);"
+  "INSERT INTO audit_log (at, actor_kind, actor_id, action, object_type, object_id,"
+  "                       from_status, to_status, detail) VALUES"
+  "  (1700000200, 'user', 1, 'session.reschedule', 'session', 1, 'scheduled', 'scheduled',"
+  "   '{\"session_id\": 1, \"previous_expert_id\": 2, \"expert_id\": 2,"
+  "     \"previous_start_at\": 1700080000, \"previous_end_at\": 1700081800,"
+  "     \"start_at\": 1700085000, \"end_at\": 1700086800}'),"
+  "  (1700000300, 'user', 1, 'session.reschedule', 'session', 1, 'scheduled', 'scheduled',"
+  "   '{\"session_id\": 1, \"previous_expert_id\": 2, \"expert_id\": 4,"
+  "     \"previous_start_at\": 1700085000, \"previous_end_at\": 1700086800,"
+  "     \"start_at\": 1700090000, \"end_at\": 1700091800}'),"
+  "  (1700100000, 'user', 5, 'teaching.unregister', 'teaching_series', 1, 'registered',"
+  "   'cancelled', NULL),"
+  "  (1700100000, 'user', 6, 'teaching.unregister', 'teaching_series', 1, 'waitlisted',"
+  "   'cancelled', NULL);";
+
+/* Version 12 fills calendar_removals from the audit log: the replaced
+ * expert gets the times they last saw, the registered trainee the
+ * occurrence still to come, and both a SEQUENCE above the session's. */
+static void
+test_upgrade_fills_calendar_removals (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  gsize count = 0;
+  const HzMigration *migrations = hz_migrations_get (&count);
+  g_autoptr (GError) error = NULL;
+  sqlite3 *raw = open_raw (fixture->path);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (migrations[count - 1].version, ==, 12);
+  for (gsize i = 0; i < count - 1; i++)
+    exec_raw (raw, migrations[i].sql);
+  exec_raw (raw, "PRAGMA user_version = 11");
+  exec_raw (raw, version_11_rows);
+  sqlite3_close (raw);
+
+  db = hz_db_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  sqlite3_close (db);
+
+  raw = open_raw (fixture->path);
+  g_assert_cmpint (query_int (raw, "SELECT count(*) FROM calendar_removals"), ==, 2);
+  g_assert_cmpint (query_int (raw, "SELECT start_at FROM calendar_removals"
+                                   " WHERE user_id = 2 AND session_id = 1"), ==, 1700085000);
+  g_assert_cmpint (query_int (raw, "SELECT sequence FROM calendar_removals"
+                                   " WHERE user_id = 2 AND session_id = 1"), ==, 3);
+  g_assert_cmpint (query_int (raw, "SELECT removals FROM calendar_removals"
+                                   " WHERE user_id = 2 AND session_id = 1"), ==, 1);
+  g_assert_cmpint (query_int (raw, "SELECT sequence FROM calendar_removals"
+                                   " WHERE user_id = 5 AND session_id = 3"), ==, 2);
+  g_assert_cmpint (query_int (raw, "SELECT count(*) FROM calendar_removals"
+                                   " WHERE user_id = 6 OR user_id = 4 OR session_id = 2"), ==, 0);
+  g_assert_cmpint (query_int (raw, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  sqlite3_close (raw);
+}
+
 #define ADD(name, function) \
   g_test_add ("/sched-db/" name, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
 
@@ -245,6 +336,7 @@ main (int   argc,
   ADD ("new-database", test_new_database);
   ADD ("upgrade-keeps-rows", test_upgrade_keeps_rows);
   ADD ("newer-version-rejected", test_newer_version_rejected);
+  ADD ("upgrade-fills-calendar-removals", test_upgrade_fills_calendar_removals);
 
 #undef ADD
 

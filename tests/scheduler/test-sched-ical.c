@@ -9,6 +9,7 @@
 /* 2026-03-02T01:00:00Z, 09:00 in Shanghai. */
 #define START_UTC G_GINT64_CONSTANT (1772413200)
 #define NOW_UTC G_GINT64_CONSTANT (1772000000)
+#define ORGANIZER_BASE "https://huizhen.example.org/fhir/Practitioner/"
 
 static HzCalendarEvent *
 event_new (const char *subject)
@@ -21,6 +22,8 @@ event_new (const char *subject)
   event->subject = g_strdup (subject);
   event->host_name = g_strdup ("王专家");
   event->org_name = g_strdup ("双柏县人民医院");
+  event->organizer_id = 5;
+  event->organizer_name = g_strdup ("王专家");
   event->start_at = START_UTC;
   event->end_at = START_UTC + 1800;
   event->sequence = 0;
@@ -35,7 +38,7 @@ write_one (HzCalendarEvent *event,
     g_ptr_array_new_with_free_func ((GDestroyNotify) hz_calendar_event_free);
 
   g_ptr_array_add (events, event);
-  return hz_ical_write_feed (events, language, NOW_UTC);
+  return hz_ical_write_feed (events, language, NOW_UTC, ORGANIZER_BASE);
 }
 
 /* Checks RFC 5545 section 3.1 on TEXT: CRLF line ends, at most 75 octets a
@@ -263,11 +266,63 @@ test_teaching_summary (void)
   g_assert_cmpstr (summary, ==, "教学查房：冠心病介入治疗");
 }
 
+/* RFC 5546 (section 3.2.1) requires ORGANIZER in a VEVENT of a
+ * METHOD:PUBLISH calendar, and libical checks its table of that section.
+ * The organizer is a URI with the person's name as CN. */
+static void
+test_publish_organizer (void)
+{
+  g_autofree char *text = write_one (event_new ("心血管内科"), HZ_LANGUAGE_ZH_CN);
+  icalcomponent *calendar = parse_single_event (text);
+  icalcomponent *event = icalcomponent_get_first_component (calendar, ICAL_VEVENT_COMPONENT);
+  icalproperty *method = icalcomponent_get_first_property (calendar, ICAL_METHOD_PROPERTY);
+  icalproperty *organizer = icalcomponent_get_first_property (event, ICAL_ORGANIZER_PROPERTY);
+  icalparameter *name;
+
+  g_assert_nonnull (method);
+  g_assert_cmpint (icalproperty_get_method (method), ==, ICAL_METHOD_PUBLISH);
+  g_assert_nonnull (organizer);
+  g_assert_cmpstr (icalproperty_get_organizer (organizer), ==, ORGANIZER_BASE "5");
+  name = icalproperty_get_first_parameter (organizer, ICAL_CN_PARAMETER);
+  g_assert_nonnull (name);
+  g_assert_cmpstr (icalparameter_get_cn (name), ==, "王专家");
+
+  g_assert_cmpint (icalcomponent_check_restrictions (calendar), ==, 1);
+  g_assert_cmpint (icalcomponent_count_errors (calendar), ==, 0);
+  icalcomponent_free (calendar);
+}
+
+/* A name with a colon, a semicolon, a comma and a double quote stays one
+ * valid CN parameter: libical quotes it, and the double quote, which a
+ * parameter value cannot contain, becomes an apostrophe. */
+static void
+test_organizer_name_quoting (void)
+{
+  HzCalendarEvent *source = event_new ("心血管内科");
+  g_autofree char *text = NULL;
+  icalcomponent *calendar;
+  icalproperty *organizer;
+
+  g_free (source->organizer_name);
+  source->organizer_name = g_strdup ("Li: \"Jr\"; MD, PhD");
+  text = write_one (source, HZ_LANGUAGE_EN);
+  calendar = parse_single_event (text);
+  organizer = icalcomponent_get_first_property (
+    icalcomponent_get_first_component (calendar, ICAL_VEVENT_COMPONENT), ICAL_ORGANIZER_PROPERTY);
+
+  g_assert_cmpstr (icalproperty_get_organizer (organizer), ==, ORGANIZER_BASE "5");
+  g_assert_cmpstr (icalparameter_get_cn (
+                     icalproperty_get_first_parameter (organizer, ICAL_CN_PARAMETER)),
+                   ==, "Li: 'Jr'; MD, PhD");
+  icalcomponent_free (calendar);
+}
+
 static void
 test_empty_feed (void)
 {
   g_autoptr (GPtrArray) events = g_ptr_array_new ();
-  g_autofree char *text = hz_ical_write_feed (events, HZ_LANGUAGE_ZH_CN, NOW_UTC);
+  g_autofree char *text = hz_ical_write_feed (events, HZ_LANGUAGE_ZH_CN, NOW_UTC,
+                                              ORGANIZER_BASE);
   icalcomponent *calendar = icalparser_parse_string (text);
   icalcomponent *zone;
 
@@ -301,6 +356,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ical/event/text-escaping", test_text_escaping);
   g_test_add_func ("/ical/event/english", test_english_feed);
   g_test_add_func ("/ical/event/teaching-summary", test_teaching_summary);
+  g_test_add_func ("/ical/event/publish-organizer", test_publish_organizer);
+  g_test_add_func ("/ical/event/organizer-name-quoting", test_organizer_name_quoting);
   g_test_add_func ("/ical/feed/empty", test_empty_feed);
 
   return g_test_run ();

@@ -20,6 +20,8 @@ static const char python_parser[] =
   "for event in calendar.walk('VEVENT'):\n"
   "    events.append({'uid': str(event['UID']), 'summary': str(event['SUMMARY']),\n"
   "                   'status': str(event['STATUS']), 'sequence': int(event['SEQUENCE']),\n"
+  "                   'organizer': str(event['ORGANIZER']),\n"
+  "                   'organizer_cn': str(event['ORGANIZER'].params.get('CN', '')),\n"
   "                   'start': int(event.decoded('DTSTART').timestamp()),\n"
   "                   'start_utc': event.decoded('DTSTART').utcoffset().total_seconds() == 0})\n"
   "print(json.dumps({'version': str(calendar['VERSION']), 'events': events},\n"
@@ -141,6 +143,12 @@ parse_with_libical (const char *text)
   g_assert_nonnull (calendar);
   g_assert_cmpint (icalcomponent_isa (calendar), ==, ICAL_VCALENDAR_COMPONENT);
   g_assert_cmpint (icalcomponent_count_errors (calendar), ==, 0);
+
+  /* libical checks each VEVENT against RFC 5546's table for the
+   * calendar's METHOD (PUBLISH requires ORGANIZER) and adds an
+   * X-LIC-ERROR property for each property that breaks it. */
+  g_assert_cmpint (icalcomponent_check_restrictions (calendar), ==, 1);
+  g_assert_cmpint (icalcomponent_count_errors (calendar), ==, 0);
   return calendar;
 }
 
@@ -195,6 +203,33 @@ find_python_event (JsonObject *calendar,
   return NULL;
 }
 
+/* The ORGANIZER of USER_ID's events: the URL of their FHIR Practitioner
+ * view. */
+static char *
+organizer_uri (Fixture *fixture,
+               gint64   user_id)
+{
+  return g_strdup_printf ("%s/fhir/Practitioner/%" G_GINT64_FORMAT,
+                          fixture->daemons->scheduler_url, user_id);
+}
+
+static void
+assert_organizer (Fixture       *fixture,
+                  icalcomponent *event,
+                  gint64         user_id,
+                  const char    *name)
+{
+  icalproperty *organizer = icalcomponent_get_first_property (event, ICAL_ORGANIZER_PROPERTY);
+  g_autofree char *uri = organizer_uri (fixture, user_id);
+  icalparameter *cn;
+
+  g_assert_nonnull (organizer);
+  g_assert_cmpstr (icalproperty_get_organizer (organizer), ==, uri);
+  cn = icalproperty_get_first_parameter (organizer, ICAL_CN_PARAMETER);
+  g_assert_nonnull (cn);
+  g_assert_cmpstr (icalparameter_get_cn (cn), ==, name);
+}
+
 /* A consultation whose summary has 40 Han characters ("远程会诊：" and a
  * specialty of 36) reaches both parsers intact, folded by octets. */
 static void
@@ -204,6 +239,7 @@ test_feed_forty_han_summary (Fixture       *fixture,
   const char *han = "心血管内科神经外科消化内科呼吸内科肾脏内科内分泌科血液科风湿免疫科感染科";
   g_autofree char *specialty = g_utf8_substring (han, 0, 36);
   g_autofree char *summary = g_strconcat ("远程会诊：", specialty, NULL);
+  g_autofree char *expert_uri = NULL;
   gint64 consultation_id = views_request_consultation (fixture->daemons, fixture->session,
                                                        fixture->booking.doctor_key, specialty);
   gint64 start = 0;
@@ -231,6 +267,7 @@ test_feed_forty_han_summary (Fixture       *fixture,
   g_assert_true (icaltime_is_utc (event_start));
   g_assert_cmpint (icaltime_as_timet (event_start), ==, start);
   g_assert_nonnull (icalcomponent_get_first_property (event, ICAL_DTSTAMP_PROPERTY));
+  assert_organizer (fixture, event, fixture->booking.expert_id, "王专家");
   icalcomponent_free (calendar);
 
   python = parse_with_python (text);
@@ -240,6 +277,9 @@ test_feed_forty_han_summary (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (python_event, "summary"), ==, summary);
   g_assert_cmpint (json_object_get_int_member (python_event, "start"), ==, start);
   g_assert_true (json_object_get_boolean_member (python_event, "start_utc"));
+  expert_uri = organizer_uri (fixture, fixture->booking.expert_id);
+  g_assert_cmpstr (json_object_get_string_member (python_event, "organizer"), ==, expert_uri);
+  g_assert_cmpstr (json_object_get_string_member (python_event, "organizer_cn"), ==, "王专家");
 }
 
 /* Cancelling keeps the event with the same UID, STATUS:CANCELLED and a
@@ -494,11 +534,13 @@ test_feed_english (Fixture       *fixture,
   icalcomponent_free (calendar);
 }
 
-/* Creates a weekly ward round of three occurrences presented by the
- * booking's expert and open to the county hospital. Returns the series id
- * and fills SESSION_IDS with the occurrences' session ids. */
+/* Creates a weekly ward round of three occurrences for CAPACITY users,
+ * presented by the booking's expert and open to the county hospital.
+ * Returns the series id and fills SESSION_IDS with the occurrences'
+ * session ids. */
 static gint64
 create_ward_round (Fixture *fixture,
+                   gint64   capacity,
                    gint64   session_ids[3])
 {
   gint64 start = (g_get_real_time () / G_USEC_PER_SEC + 5 * 24 * 3600) / 60 * 60;
@@ -506,10 +548,11 @@ create_ward_round (Fixture *fixture,
   g_autofree char *end_text = format_utc (start + 3600);
   g_autofree char *body = g_strdup_printf (
     "{\"presenter_id\": %" G_GINT64_FORMAT ", \"title\": \"冠心病介入治疗\","
-    " \"kind\": \"ward_round\", \"start\": \"%s\", \"end\": \"%s\", \"capacity\": 10,"
-    " \"audience_org_ids\": [%" G_GINT64_FORMAT "], \"series\": {\"weekly\": true,"
-    " \"count\": 3}}",
-    fixture->booking.expert_id, start_text, end_text, fixture->booking.county_org_id);
+    " \"kind\": \"ward_round\", \"start\": \"%s\", \"end\": \"%s\","
+    " \"capacity\": %" G_GINT64_FORMAT ", \"audience_org_ids\": [%" G_GINT64_FORMAT "],"
+    " \"series\": {\"weekly\": true, \"count\": 3}}",
+    fixture->booking.expert_id, start_text, end_text, capacity,
+    fixture->booking.county_org_id);
   g_auto (ViewsResponse) response = views_http (fixture->daemons, fixture->session, "POST",
                                                 "/api/v1/teaching-sessions",
                                                 fixture->booking.coordinator_key, body);
@@ -551,7 +594,7 @@ test_feed_teaching_rounds (Fixture       *fixture,
 
   views_create_user (fixture->daemons, fixture->session, fixture->booking.county_org_id,
                      "陈学员", "trainee", &trainee_key);
-  series_id = create_ward_round (fixture, session_ids);
+  series_id = create_ward_round (fixture, 10, session_ids);
   register_path = g_strdup_printf ("/api/v1/teaching-sessions/%" G_GINT64_FORMAT
                                    "/registrations", series_id);
   registration = views_http (fixture->daemons, fixture->session, "POST", register_path,
@@ -572,6 +615,7 @@ test_feed_teaching_rounds (Fixture       *fixture,
       g_assert_nonnull (event);
       g_assert_cmpstr (icalcomponent_get_summary (event), ==, "教学查房：冠心病介入治疗");
       g_assert_cmpint (icalcomponent_get_status (event), ==, ICAL_STATUS_CONFIRMED);
+      assert_organizer (fixture, event, fixture->booking.expert_id, "王专家");
       icalcomponent_free (presenter_calendar);
       icalcomponent_free (trainee_calendar);
     }
@@ -602,6 +646,204 @@ test_feed_teaching_rounds (Fixture       *fixture,
                                                   "status"), ==, "CANCELLED");
 }
 
+/* One event of a feed as both parsers read it. */
+typedef struct {
+  gboolean present;
+  icalproperty_status status;
+  int sequence;
+  gint64 start;
+} FeedEvent;
+
+/* Fetches the feed at URL and returns the event of SESSION_ID, after
+ * checking that Python's icalendar package reads the same status and
+ * SEQUENCE as libical. */
+static FeedEvent
+read_feed_event (Fixture    *fixture,
+                 const char *url,
+                 gint64      session_id)
+{
+  g_autofree char *text = fetch_feed (fixture, url);
+  g_autoptr (JsonObject) python = parse_with_python (text);
+  JsonObject *python_event = find_python_event (python, session_id);
+  icalcomponent *calendar = parse_with_libical (text);
+  icalcomponent *event = find_event (calendar, session_id);
+  FeedEvent result = { FALSE, ICAL_STATUS_NONE, -1, 0 };
+
+  assert_folded_by_octets (text);
+  if (event == NULL)
+    {
+      g_assert_null (python_event);
+      icalcomponent_free (calendar);
+      return result;
+    }
+
+  result.present = TRUE;
+  result.status = icalcomponent_get_status (event);
+  result.sequence = icalcomponent_get_sequence (event);
+  result.start = icaltime_as_timet (icalcomponent_get_dtstart (event));
+  icalcomponent_free (calendar);
+
+  g_assert_nonnull (python_event);
+  g_assert_cmpstr (json_object_get_string_member (python_event, "status"), ==,
+                   result.status == ICAL_STATUS_CANCELLED ? "CANCELLED" : "CONFIRMED");
+  g_assert_cmpint (json_object_get_int_member (python_event, "sequence"), ==, result.sequence);
+  g_assert_cmpint (json_object_get_int_member (python_event, "start"), ==, result.start);
+  return result;
+}
+
+/* Reschedules the booking's consultation to EXPERT_ID, START_OFFSET
+ * seconds from now, and returns the new start. */
+static gint64
+reschedule_to (Fixture *fixture,
+               gint64   expert_id,
+               gint64   start_offset)
+{
+  gint64 start = (g_get_real_time () / G_USEC_PER_SEC + start_offset) / 60 * 60;
+  g_autofree char *start_text = format_utc (start);
+  g_autofree char *end_text = format_utc (start + 1800);
+  g_autofree char *path = g_strdup_printf ("/api/v1/consultations/%" G_GINT64_FORMAT
+                                           "/reschedule", fixture->booking.consultation_id);
+  g_autofree char *body = g_strdup_printf ("{\"start\": \"%s\", \"end\": \"%s\","
+                                           " \"expert_id\": %" G_GINT64_FORMAT "}",
+                                           start_text, end_text, expert_id);
+  g_auto (ViewsResponse) response = views_http (fixture->daemons, fixture->session, "POST",
+                                                path, fixture->booking.coordinator_key, body);
+
+  g_assert_cmpuint (response.status, ==, 200);
+  return start;
+}
+
+/* An expert replaced by a reschedule keeps the event as cancelled, with
+ * the same UID, the times they last saw and a higher SEQUENCE. When the
+ * consultation comes back to them, the event is confirmed again with a
+ * SEQUENCE above the cancelled copy's. */
+static void
+test_feed_replaced_expert (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  gint64 session_id = fixture->booking.session_id;
+  g_autofree char *second_key = NULL;
+  gint64 second_id = views_create_user (fixture->daemons, fixture->session,
+                                        fixture->booking.district_org_id, "李专家", "expert",
+                                        &second_key);
+  g_autofree char *first_url = issue_feed (fixture, fixture->booking.expert_key, 0);
+  g_autofree char *second_url = issue_feed (fixture, second_key, 0);
+  FeedEvent before = read_feed_event (fixture, first_url, session_id);
+  FeedEvent removed, second, back;
+  gint64 second_start, back_start;
+
+  g_assert_true (before.present);
+  g_assert_cmpint (before.status, ==, ICAL_STATUS_CONFIRMED);
+  g_assert_false (read_feed_event (fixture, second_url, session_id).present);
+
+  second_start = reschedule_to (fixture, second_id, 6 * 24 * 3600);
+  removed = read_feed_event (fixture, first_url, session_id);
+  g_assert_true (removed.present);
+  g_assert_cmpint (removed.status, ==, ICAL_STATUS_CANCELLED);
+  g_assert_cmpint (removed.sequence, >, before.sequence);
+  g_assert_cmpint (removed.start, ==, before.start);
+
+  second = read_feed_event (fixture, second_url, session_id);
+  g_assert_true (second.present);
+  g_assert_cmpint (second.status, ==, ICAL_STATUS_CONFIRMED);
+  g_assert_cmpint (second.start, ==, second_start);
+
+  /* A later change of the session leaves the cancelled copy as it is. */
+  reschedule_to (fixture, second_id, 7 * 24 * 3600);
+  g_assert_cmpint (read_feed_event (fixture, first_url, session_id).sequence, ==,
+                   removed.sequence);
+
+  back_start = reschedule_to (fixture, fixture->booking.expert_id, 8 * 24 * 3600);
+  back = read_feed_event (fixture, first_url, session_id);
+  g_assert_true (back.present);
+  g_assert_cmpint (back.status, ==, ICAL_STATUS_CONFIRMED);
+  g_assert_cmpint (back.sequence, >, removed.sequence);
+  g_assert_cmpint (back.start, ==, back_start);
+
+  second = read_feed_event (fixture, second_url, session_id);
+  g_assert_cmpint (second.status, ==, ICAL_STATUS_CANCELLED);
+}
+
+static guint
+send_registration (Fixture    *fixture,
+                   const char *method,
+                   gint64      series_id,
+                   const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/teaching-sessions/%" G_GINT64_FORMAT
+                                           "/registrations%s", series_id,
+                                           g_str_equal (method, "DELETE") ? "/me" : "");
+  g_auto (ViewsResponse) response = views_http (fixture->daemons, fixture->session, method,
+                                                path, key, NULL);
+
+  return response.status;
+}
+
+/* A trainee who cancels their registration keeps every occurrence as
+ * cancelled with a higher SEQUENCE, and a confirmed event again, with a
+ * SEQUENCE above that, after registering again. A waitlisted trainee's
+ * feed has no occurrence until they move up. */
+static void
+test_feed_unregistered_trainee (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autofree char *first_key = NULL;
+  g_autofree char *waiting_key = NULL;
+  g_autofree char *first_url = NULL;
+  g_autofree char *waiting_url = NULL;
+  gint64 session_ids[3];
+  gint64 series_id;
+  int sequences[3];
+
+  views_create_user (fixture->daemons, fixture->session, fixture->booking.county_org_id,
+                     "陈学员", "trainee", &first_key);
+  views_create_user (fixture->daemons, fixture->session, fixture->booking.county_org_id,
+                     "周学员", "trainee", &waiting_key);
+  series_id = create_ward_round (fixture, 1, session_ids);
+  g_assert_cmpuint (send_registration (fixture, "POST", series_id, first_key), ==, 201);
+  g_assert_cmpuint (send_registration (fixture, "POST", series_id, waiting_key), ==, 201);
+  first_url = issue_feed (fixture, first_key, 0);
+  waiting_url = issue_feed (fixture, waiting_key, 0);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      FeedEvent event = read_feed_event (fixture, first_url, session_ids[i]);
+
+      g_assert_true (event.present);
+      g_assert_cmpint (event.status, ==, ICAL_STATUS_CONFIRMED);
+      sequences[i] = event.sequence;
+      g_assert_false (read_feed_event (fixture, waiting_url, session_ids[i]).present);
+    }
+
+  /* The first trainee leaves and the waitlisted one moves up. */
+  g_assert_cmpuint (send_registration (fixture, "DELETE", series_id, first_key), ==, 200);
+  for (guint i = 0; i < 3; i++)
+    {
+      FeedEvent removed = read_feed_event (fixture, first_url, session_ids[i]);
+      FeedEvent promoted = read_feed_event (fixture, waiting_url, session_ids[i]);
+
+      g_assert_true (removed.present);
+      g_assert_cmpint (removed.status, ==, ICAL_STATUS_CANCELLED);
+      g_assert_cmpint (removed.sequence, >, sequences[i]);
+      sequences[i] = removed.sequence;
+      g_assert_true (promoted.present);
+      g_assert_cmpint (promoted.status, ==, ICAL_STATUS_CONFIRMED);
+    }
+
+  /* The second trainee leaves, so the first can register again. */
+  g_assert_cmpuint (send_registration (fixture, "DELETE", series_id, waiting_key), ==, 200);
+  g_assert_cmpuint (send_registration (fixture, "POST", series_id, first_key), ==, 201);
+  for (guint i = 0; i < 3; i++)
+    {
+      FeedEvent again = read_feed_event (fixture, first_url, session_ids[i]);
+
+      g_assert_cmpint (again.status, ==, ICAL_STATUS_CONFIRMED);
+      g_assert_cmpint (again.sequence, >, sequences[i]);
+      g_assert_cmpint (read_feed_event (fixture, waiting_url, session_ids[i]).status, ==,
+                       ICAL_STATUS_CANCELLED);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -618,6 +860,8 @@ main (int argc, char **argv)
   ADD ("/calendar/feed/privacy", test_feed_privacy);
   ADD ("/calendar/feed/english", test_feed_english);
   ADD ("/calendar/feed/teaching-rounds", test_feed_teaching_rounds);
+  ADD ("/calendar/feed/replaced-expert", test_feed_replaced_expert);
+  ADD ("/calendar/feed/unregistered-trainee", test_feed_unregistered_trainee);
   ADD ("/calendar/token/permissions", test_token_permissions);
 
 #undef ADD
