@@ -37,6 +37,7 @@ struct _HzParticipant {
                                   * "video2"), for "recording" */
   GHashTable *subscriptions;     /* publisher id → Subscription, owned */
   guint grace_id;                /* set while the connection is dropped; see hz_room_drop() */
+  gint64 dropped_at;             /* time of the drop (g_get_real_time ()) during the grace, or 0 */
   gboolean hand_raised;          /* a view participant asks for the floor (teaching.c) */
   gboolean floor_granted;        /* a view participant may publish audio ... */
   gboolean floor_video;          /* ... and video */

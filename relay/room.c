@@ -239,12 +239,15 @@ announce_participant (HzParticipant *participant, gboolean joined)
   broadcast (participant->room, participant, builder);
 }
 
-/* Takes PARTICIPANT out of ROOM without destroying an empty room. */
+/* Takes PARTICIPANT out of ROOM without destroying an empty room. A
+ * participant that leaves at the end of its reconnect grace is reported as
+ * having left when its connection dropped. */
 static void
 remove_participant (HzRoom *room, HzParticipant *participant)
 {
   g_autoptr (GList) publisher_ids = NULL;
   HzConnection *connection = participant->connection;
+  gint64 left_at = participant->dropped_at != 0 ? participant->dropped_at : g_get_real_time ();
 
   hz_participant_remove_feed (participant);
   publisher_ids = g_hash_table_get_keys (participant->subscriptions);
@@ -254,7 +257,7 @@ remove_participant (HzRoom *room, HzParticipant *participant)
   g_hash_table_steal (room->participants, participant->id);
   announce_participant (participant, FALSE);
   hz_reporter_send_participation (room->relay->reporter, room->session_id, participant->id,
-                                  "leave", g_get_real_time ());
+                                  "leave", left_at);
   room->relay->metrics->leaves++;
   g_message ("%s: left", participant->log_prefix);
 
@@ -290,6 +293,7 @@ resume_participant (HzRoom *room, HzParticipant *participant, HzConnection *conn
   gboolean was_dropped = participant->grace_id != 0;
 
   g_clear_handle_id (&participant->grace_id, g_source_remove);
+  participant->dropped_at = 0;
   g_message ("%s: joined again on a new connection%s; resuming it", participant->log_prefix,
              was_dropped ? " after a drop" : " while the old one was open");
 
@@ -371,6 +375,7 @@ hz_room_drop (HzRoom *room, HzParticipant *participant)
   g_message ("%s: connection dropped; keeping the participant for %u s to reconnect",
              participant->log_prefix, grace_s);
   g_clear_handle_id (&participant->grace_id, g_source_remove);
+  participant->dropped_at = g_get_real_time ();
   participant->grace_id = g_timeout_add_seconds (grace_s, on_grace_over, participant);
 }
 
