@@ -46,8 +46,8 @@ write_relay_config (HzTestDaemons *daemons, const char *extra_keys)
   return path;
 }
 
-static NetTestRelay *
-relay_start (HzTestDaemons *daemons, const char *extra_keys)
+NetTestRelay *
+net_test_relay_start (HzTestDaemons *daemons, const char *extra_keys)
 {
   NetTestRelay *relay = g_new0 (NetTestRelay, 1);
   g_autofree char *binary = g_build_filename (g_getenv ("HUIZHEN_BUILD_ROOT"),
@@ -84,8 +84,8 @@ relay_start (HzTestDaemons *daemons, const char *extra_keys)
   return relay;
 }
 
-static void
-relay_stop (NetTestRelay *relay)
+void
+net_test_relay_stop (NetTestRelay *relay)
 {
   if (relay == NULL)
     return;
@@ -150,7 +150,7 @@ net_test_session_start (const char *extra_keys)
                                               session->booking.expert_key, &error);
   g_assert_no_error (error);
 
-  net->relay = relay_start (session->daemons, extra_keys);
+  net->relay = net_test_relay_start (session->daemons, extra_keys);
   session->daemons->relay_url = g_strdup (net->relay->url);
   return net;
 }
@@ -158,7 +158,7 @@ net_test_session_start (const char *extra_keys)
 void
 net_test_session_free (NetTestSession *net)
 {
-  relay_stop (net->relay);
+  net_test_relay_stop (net->relay);
   hz_test_booking_clear (&net->session.booking);
   g_clear_pointer (&net->session.daemons, hz_test_daemons_stop);
   g_free (net->session.doctor_token);

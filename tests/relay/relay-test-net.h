@@ -17,6 +17,15 @@ typedef struct {
   char *log_path;
 } NetTestRelay;
 
+/* Starts a relay for the scheduler of DAEMONS, with EXTRA_KEYS ("key =
+ * value" lines) in its [relay] group. */
+NetTestRelay *net_test_relay_start (HzTestDaemons *daemons,
+                                    const char    *extra_keys);
+
+/* Stops RELAY (SIGTERM, then SIGKILL after 10 s) and frees it. Accepts
+ * NULL. */
+void net_test_relay_stop (NetTestRelay *relay);
+
 /* The scheduler of the fixture, a booking with tokens, and a relay of the
  * test's own whose [relay] group gets EXTRA_KEYS ("key = value" lines). */
 typedef struct {
