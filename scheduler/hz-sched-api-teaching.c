@@ -237,6 +237,21 @@ read_times (HzRequest *request,
   return TRUE;
 }
 
+/* Returns the field that the error names when RECURRENCE expands to no
+ * occurrence: "series.until" when it is empty even without exclusions,
+ * because "until" lies before the first start, else "series.exclude_dates". */
+static const char *
+empty_series_field (const HzRecurrence *recurrence)
+{
+  HzRecurrence without_exclusions = *recurrence;
+  g_autoptr (GArray) occurrences = NULL;
+
+  without_exclusions.exclude_dates = NULL;
+  if (hz_recurrence_expand (&without_exclusions, &occurrences) == HZ_RECURRENCE_EMPTY)
+    return "series.until";
+  return "series.exclude_dates";
+}
+
 /* Expands the request's times and series into occurrences. */
 static GArray *
 read_occurrences (HzRequest *request,
@@ -260,7 +275,8 @@ read_occurrences (HzRequest *request,
       return NULL;
     case HZ_RECURRENCE_EMPTY:
     default:
-      respond_field_problem (request, "series.exclude_dates", HZ_FIELD_PROBLEM_INVALID_VALUE);
+      respond_field_problem (request, empty_series_field (&recurrence),
+                             HZ_FIELD_PROBLEM_INVALID_VALUE);
       return NULL;
     }
 }

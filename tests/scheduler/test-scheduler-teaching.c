@@ -776,6 +776,37 @@ test_until_time_inclusive (Fixture       *fixture,
                                                   "date"), ==, third);
 }
 
+/* A series that leaves no occurrence is rejected with the field that ended
+ * it: "until" before the first start, or exclusions of every date. */
+static void
+test_empty_series_names_field (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autofree char *day_before = week_date (fixture, -1);
+  g_autofree char *until_series = g_strdup_printf ("{\"frequency\": \"weekly\","
+                                                   " \"until\": \"%s\"}", day_before);
+  g_autofree char *excluded_series = g_strdup_printf ("{\"frequency\": \"weekly\","
+                                                      " \"count\": 1,"
+                                                      " \"exclude_dates\": [\"%s\"]}",
+                                                      fixture->first_day);
+  g_auto (HzTestResponse) until_before = create_series (fixture, "09:00", "10:00", 5,
+                                                        until_series, "");
+  g_auto (HzTestResponse) all_excluded = create_series (fixture, "09:00", "10:00", 5,
+                                                        excluded_series, "");
+  const char *until_message;
+  const char *excluded_message;
+
+  hz_test_assert_status (&until_before, 400, "invalid_field");
+  until_message = json_object_get_string_member (hz_test_response_object (&until_before),
+                                                 "message");
+  g_assert_nonnull (strstr (until_message, "series.until"));
+
+  hz_test_assert_status (&all_excluded, 400, "invalid_field");
+  excluded_message = json_object_get_string_member (hz_test_response_object (&all_excluded),
+                                                    "message");
+  g_assert_nonnull (strstr (excluded_message, "series.exclude_dates"));
+}
+
 #define ADD_TEST(path, function) \
   g_test_add (path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
 
@@ -798,6 +829,7 @@ main (int    argc,
   ADD_TEST ("/teaching/until-and-exclusions", test_until_and_exclusions);
   ADD_TEST ("/teaching/until-time", test_until_time);
   ADD_TEST ("/teaching/until-time-inclusive", test_until_time_inclusive);
+  ADD_TEST ("/teaching/empty-series-names-field", test_empty_series_names_field);
 
   return g_test_run ();
 }
