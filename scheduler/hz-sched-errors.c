@@ -200,6 +200,11 @@ static const HzSchedErrorInfo error_table[HZ_SCHED_ERROR_COUNT] = {
     "请求的字节范围超出了录像文件的大小。",
     "The requested byte range starts beyond the end of the recording's file.",
   },
+  [HZ_SCHED_ERROR_CROSS_ORIGIN] = {
+    "cross_origin", 403,
+    "该请求来自其他网站，已被拒绝。请在本系统自己的页面中操作。",
+    "The request came from another site and was rejected. Use this system's own pages.",
+  },
 };
 
 const HzSchedErrorInfo *

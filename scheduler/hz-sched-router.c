@@ -218,11 +218,13 @@ find_route (const char  *method,
   return NULL;
 }
 
-/* Returns the key of "Authorization: Bearer KEY", or NULL. */
+/* Returns the key of "Authorization: Bearer KEY", or NULL. Two
+ * Authorization headers read as one list ("Bearer A, Bearer B"), which no
+ * key matches, so an ambiguous request is refused. */
 static const char *
 bearer_key (SoupServerMessage *msg)
 {
-  const char *header = soup_message_headers_get_one (
+  const char *header = soup_message_headers_get_list (
     soup_server_message_get_request_headers (msg), "Authorization");
 
   if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
@@ -282,7 +284,7 @@ authenticate_cookie (HzRequest *request)
     {
       g_message ("Rejected a cross-origin %s by user %" G_GINT64_FORMAT, method,
                  request->caller->id);
-      hz_request_respond_error (request, HZ_SCHED_ERROR_FORBIDDEN);
+      hz_request_respond_error (request, HZ_SCHED_ERROR_CROSS_ORIGIN);
       return FALSE;
     }
 

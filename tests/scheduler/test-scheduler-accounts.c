@@ -153,7 +153,7 @@ test_cookie_checks_origin (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (sched_object (&same_origin), "requester_id"), ==,
                    fixture->doctor_id);
   g_assert_cmpuint (no_origin.status, ==, 201);
-  sched_assert_error (&foreign, 403, "forbidden");
+  sched_assert_error (&foreign, 403, "cross_origin");
   g_assert_cmpuint (foreign_get.status, ==, 200);
 }
 
@@ -423,6 +423,26 @@ test_api_key_stored_hashed (Fixture       *fixture,
     }
 }
 
+/* Two Authorization headers, a doctor's key and then the admin's, are
+ * refused rather than read as either caller. */
+static void
+test_two_keys_rejected (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autofree char *url = g_strconcat (fixture->daemons->scheduler_url, "/api/v1/me", NULL);
+  g_autoptr (SoupMessage) message = soup_message_new ("GET", url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+  g_autofree char *doctor = g_strconcat ("Bearer ", fixture->doctor_key, NULL);
+  g_autofree char *admin = g_strconcat ("Bearer ", fixture->daemons->admin_key, NULL);
+  g_auto (SchedResponse) response = { 0 };
+
+  soup_message_headers_append (headers, "Authorization", doctor);
+  soup_message_headers_append (headers, "Authorization", admin);
+  response = sched_send_message (message);
+
+  sched_assert_error (&response, 401, "unauthorized");
+}
+
 #define ADD(name, function) \
   g_test_add ("/scheduler-accounts/" name, Fixture, NULL, fixture_set_up, function, \
               fixture_tear_down)
@@ -442,6 +462,7 @@ main (int   argc,
   ADD ("set-password-rules", test_set_password_rules);
   ADD ("password-stored-hashed", test_password_stored_hashed);
   ADD ("api-key-stored-hashed", test_api_key_stored_hashed);
+  ADD ("two-keys-rejected", test_two_keys_rejected);
 
   return g_test_run ();
 }
