@@ -10,6 +10,7 @@
 #include "signalling-message.h"
 #include "hz-token.h"
 #include "session-check.h"
+#include "ws-guard-stream.h"
 
 #include <string.h>
 
@@ -20,6 +21,14 @@
 /* Seconds between WebSocket pings, which let a dead peer be noticed. */
 #define KEEPALIVE_INTERVAL_S 15
 
+/* Bytes of messages that may wait unsent for one client. libsoup 3.2 queues
+ * every message that the socket cannot take at once, without a bound. A
+ * client that sent 2.1 MB of one-byte invalid messages and read none of the
+ * error replies grew the relay's resident memory by 108 MB. A join into a
+ * room of 100 publishers queues 100 offers and their candidates, by
+ * estimate under 1 MiB. */
+#define MAX_UNSENT_BYTES (4 * 1024 * 1024)
+
 struct _HzConnection {
   HzRelay *relay;
   SoupWebsocketConnection *websocket;
@@ -28,6 +37,8 @@ struct _HzConnection {
   gboolean join_seen;           /* a join was accepted once on this socket */
   gboolean join_pending;        /* a join waits for the scheduler's answer */
   guint join_deadline_id;       /* until the join is accepted */
+  guint64 bytes_queued;         /* frames handed to libsoup, headers included */
+  gboolean dropped_unread;      /* closed for leaving MAX_UNSENT_BYTES unread */
 };
 
 HzConnection *
@@ -50,14 +61,72 @@ hz_connection_unref (HzConnection *connection)
   g_rc_box_release_full (connection, (GDestroyNotify) connection_clear);
 }
 
+/* Returns the header size of an unmasked frame of LENGTH payload bytes
+ * (RFC 6455, section 5.2). */
+static gsize
+frame_header_size (gsize length)
+{
+  if (length < 126)
+    return 2;
+  if (length < 65536)
+    return 4;
+  return 10;
+}
+
+/* Returns the bytes queued on CONNECTION that its socket has not taken
+ * yet, or 0 when the socket has no HzWsGuardStream to count them. */
+static guint64
+unsent_bytes (HzConnection *connection)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (connection->websocket);
+  guint64 written;
+
+  if (!HZ_IS_WS_GUARD_STREAM (stream))
+    return 0;
+  /* Pings, pongs, close frames and the message_too_large error of
+   * ws-accept.c are written but not counted as queued, so this can only
+   * underestimate. */
+  written = hz_ws_guard_stream_get_bytes_written (HZ_WS_GUARD_STREAM (stream));
+  return connection->bytes_queued > written ? connection->bytes_queued - written : 0;
+}
+
+/* Closes the socket of a client that has left more than MAX_UNSENT_BYTES
+ * unread. A close frame would wait behind the unread bytes, so the stream
+ * is closed at once. libsoup then reports no close code, so the participant
+ * is dropped and may rejoin within [relay] reconnect-grace. */
+static void
+drop_unread (HzConnection *connection, guint64 unsent)
+{
+  connection->dropped_unread = TRUE;
+  g_message ("%s: %" G_GUINT64_FORMAT " bytes of messages are unsent because the client does "
+             "not read them, over the limit of %d; closing the connection",
+             connection->participant != NULL
+             ? hz_participant_get_log_prefix (connection->participant) : connection->peer,
+             unsent, MAX_UNSENT_BYTES);
+  g_io_stream_close_async (soup_websocket_connection_get_io_stream (connection->websocket),
+                           G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+}
+
 void
 hz_connection_send (HzConnection *connection, JsonNode *message)
 {
   g_autofree char *text = NULL;
+  gsize length;
+  guint64 unsent;
 
-  if (soup_websocket_connection_get_state (connection->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (connection->dropped_unread ||
+      soup_websocket_connection_get_state (connection->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
+
+  unsent = unsent_bytes (connection);
+  if (unsent > MAX_UNSENT_BYTES) {
+    drop_unread (connection, unsent);
+    return;
+  }
+
   text = json_to_string (message, FALSE);
+  length = strlen (text);
+  connection->bytes_queued += length + frame_header_size (length);
   soup_websocket_connection_send_text (connection->websocket, text);
 }
 

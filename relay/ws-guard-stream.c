@@ -1,5 +1,5 @@
-/* A GIOStream that bounds incoming WebSocket messages; see
- * ws-guard-stream.h.
+/* A GIOStream that bounds incoming WebSocket messages and counts the
+ * bytes written; see ws-guard-stream.h.
  *
  * The input side is a GFilterInputStream that also implements
  * GPollableInputStream, because SoupWebsocketConnection reads only with
@@ -220,12 +220,109 @@ hz_ws_guard_input_init (HzWsGuardInput *self)
 {
 }
 
+/* ---- byte counter on the output stream ---- */
+
+#define HZ_TYPE_WS_GUARD_OUTPUT (hz_ws_guard_output_get_type ())
+G_DECLARE_FINAL_TYPE (HzWsGuardOutput, hz_ws_guard_output, HZ, WS_GUARD_OUTPUT,
+                      GFilterOutputStream)
+
+struct _HzWsGuardOutput {
+  GFilterOutputStream parent;
+  guint64 bytes_written;     /* accepted by the base stream */
+};
+
+static void hz_ws_guard_output_pollable_init (GPollableOutputStreamInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (HzWsGuardOutput, hz_ws_guard_output, G_TYPE_FILTER_OUTPUT_STREAM,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_OUTPUT_STREAM,
+                                                hz_ws_guard_output_pollable_init))
+
+static GPollableOutputStream *
+base_output_pollable (HzWsGuardOutput *self)
+{
+  return G_POLLABLE_OUTPUT_STREAM (g_filter_output_stream_get_base_stream (
+    G_FILTER_OUTPUT_STREAM (self)));
+}
+
+static gssize
+count_written (HzWsGuardOutput *self, gssize result)
+{
+  if (result > 0)
+    self->bytes_written += (guint64) result;
+  return result;
+}
+
+static gssize
+hz_ws_guard_output_write (GOutputStream *stream, const void *buffer, gsize count,
+                          GCancellable *cancellable, GError **error)
+{
+  HzWsGuardOutput *self = HZ_WS_GUARD_OUTPUT (stream);
+  GOutputStream *base = g_filter_output_stream_get_base_stream (G_FILTER_OUTPUT_STREAM (self));
+
+  return count_written (self, g_output_stream_write (base, buffer, count, cancellable, error));
+}
+
+static gboolean
+hz_ws_guard_output_can_poll (GPollableOutputStream *stream)
+{
+  return g_pollable_output_stream_can_poll (base_output_pollable (HZ_WS_GUARD_OUTPUT (stream)));
+}
+
+static gboolean
+hz_ws_guard_output_is_writable (GPollableOutputStream *stream)
+{
+  return g_pollable_output_stream_is_writable (base_output_pollable (HZ_WS_GUARD_OUTPUT (stream)));
+}
+
+static GSource *
+hz_ws_guard_output_create_source (GPollableOutputStream *stream, GCancellable *cancellable)
+{
+  g_autoptr (GSource) base_source =
+    g_pollable_output_stream_create_source (base_output_pollable (HZ_WS_GUARD_OUTPUT (stream)),
+                                            NULL);
+
+  return g_pollable_source_new_full (stream, base_source, cancellable);
+}
+
+static gssize
+hz_ws_guard_output_write_nonblocking (GPollableOutputStream *stream, const void *buffer,
+                                      gsize count, GError **error)
+{
+  HzWsGuardOutput *self = HZ_WS_GUARD_OUTPUT (stream);
+
+  return count_written (self,
+                        g_pollable_output_stream_write_nonblocking (base_output_pollable (self),
+                                                                    buffer, count, NULL,
+                                                                    error));
+}
+
+static void
+hz_ws_guard_output_pollable_init (GPollableOutputStreamInterface *iface)
+{
+  iface->can_poll = hz_ws_guard_output_can_poll;
+  iface->is_writable = hz_ws_guard_output_is_writable;
+  iface->create_source = hz_ws_guard_output_create_source;
+  iface->write_nonblocking = hz_ws_guard_output_write_nonblocking;
+}
+
+static void
+hz_ws_guard_output_class_init (HzWsGuardOutputClass *klass)
+{
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = hz_ws_guard_output_write;
+}
+
+static void
+hz_ws_guard_output_init (HzWsGuardOutput *self)
+{
+}
+
 /* ---- the GIOStream ---- */
 
 struct _HzWsGuardStream {
   GIOStream parent;
   GIOStream *base;
   GInputStream *input;       /* an HzWsGuardInput on BASE's input stream */
+  GOutputStream *output;     /* an HzWsGuardOutput on BASE's output stream */
 };
 
 G_DEFINE_TYPE (HzWsGuardStream, hz_ws_guard_stream, G_TYPE_IO_STREAM)
@@ -239,7 +336,7 @@ hz_ws_guard_stream_get_input_stream (GIOStream *stream)
 static GOutputStream *
 hz_ws_guard_stream_get_output_stream (GIOStream *stream)
 {
-  return g_io_stream_get_output_stream (HZ_WS_GUARD_STREAM (stream)->base);
+  return HZ_WS_GUARD_STREAM (stream)->output;
 }
 
 /* Closing goes to BASE, which closes the socket; closing only BASE's two
@@ -285,6 +382,7 @@ hz_ws_guard_stream_finalize (GObject *object)
   HzWsGuardStream *self = HZ_WS_GUARD_STREAM (object);
 
   g_clear_object (&self->input);
+  g_clear_object (&self->output);
   g_clear_object (&self->base);
   G_OBJECT_CLASS (hz_ws_guard_stream_parent_class)->finalize (object);
 }
@@ -315,6 +413,7 @@ hz_ws_guard_stream_new (GIOStream *base, guint64 max_message_size, HzWsGuardFunc
   HzWsGuardInput *input;
 
   g_return_val_if_fail (G_IS_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (base)), NULL);
+  g_return_val_if_fail (G_IS_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (base)), NULL);
 
   input = g_object_new (HZ_TYPE_WS_GUARD_INPUT,
                         "base-stream", g_io_stream_get_input_stream (base),
@@ -325,5 +424,17 @@ hz_ws_guard_stream_new (GIOStream *base, guint64 max_message_size, HzWsGuardFunc
   input->user_data = user_data;
   self->base = g_object_ref (base);
   self->input = G_INPUT_STREAM (input);
+  self->output = g_object_new (HZ_TYPE_WS_GUARD_OUTPUT,
+                               "base-stream", g_io_stream_get_output_stream (base),
+                               "close-base-stream", FALSE,
+                               NULL);
   return G_IO_STREAM (self);
+}
+
+guint64
+hz_ws_guard_stream_get_bytes_written (HzWsGuardStream *stream)
+{
+  g_return_val_if_fail (HZ_IS_WS_GUARD_STREAM (stream), 0);
+
+  return HZ_WS_GUARD_OUTPUT (stream->output)->bytes_written;
 }

@@ -26,12 +26,17 @@ G_DECLARE_FINAL_TYPE (HzWsGuardStream, hz_ws_guard_stream, HZ, WS_GUARD_STREAM, 
 typedef void (*HzWsGuardFunc) (guint64  message_size,
                                gpointer user_data);
 
-/* Wraps BASE, whose input stream must be pollable. Messages of more than
+/* Wraps BASE, whose input and output streams must be pollable. Messages of more than
  * MAX_MESSAGE_SIZE payload bytes call FUNC. Closing the new stream closes
  * BASE. */
 GIOStream *hz_ws_guard_stream_new (GIOStream     *base,
                                    guint64        max_message_size,
                                    HzWsGuardFunc  func,
                                    gpointer       user_data);
+
+/* Returns the number of bytes that the base output stream has accepted,
+ * which the relay compares with what it queued on the WebSocket to see how
+ * much a client leaves unread. */
+guint64 hz_ws_guard_stream_get_bytes_written (HzWsGuardStream *stream);
 
 G_END_DECLS

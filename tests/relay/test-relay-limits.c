@@ -1,6 +1,7 @@
 /* Integration tests of the relay's limits on hostile clients: request
  * bodies, WebSocket message sizes, connections per address, the join
- * deadline, empty SDP, and joins of cancelled sessions.
+ * deadline, clients that never read, empty SDP, and joins of cancelled
+ * sessions.
  *
  * Each case runs the scheduler of the test fixture and a relay started
  * with the case's own [relay] keys (relay-test-net.h). The relay inherits
@@ -248,6 +249,47 @@ test_ws_connections_per_address (void)
       g_usleep (100 * 1000);
   }
   g_assert_cmpuint (status, ==, 101);
+}
+
+/* A client that sends invalid messages and never reads the error replies
+ * is disconnected once 4 MiB of replies wait unsent, and the relay does not
+ * keep them. 200,000 messages of one byte get about 25 MiB of replies. */
+static void
+test_ws_client_never_reads (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  GPid pid = net_test_relay_pid (net->relay);
+  g_autoptr (RawClient) client = connect_websocket (net->relay);
+  g_autoptr (GByteArray) frames = g_byte_array_new ();
+  guint64 rss_before_kib = net_test_rss_kib (pid);
+  guint64 rss_after_kib = 0;
+  gboolean dropped = FALSE;
+  guint sent = 0;
+
+  /* One masked text frame "x" (not JSON), repeated. */
+  for (guint i = 0; i < 10000; i++) {
+    static const guint8 frame[] = { 0x81, 0x81, 0x12, 0x34, 0x56, 0x78, 'x' ^ 0x12 };
+
+    g_byte_array_append (frames, frame, sizeof frame);
+  }
+  /* The relay stops reading once it closes the socket, so a blocked send
+   * times out instead of hanging the test. */
+  g_socket_set_timeout (client->socket, 5);
+  while (sent < 20 && raw_client_write (client, frames->data, frames->len))
+    sent++;
+
+  for (guint attempt = 0; attempt < 50 && !dropped; attempt++) {
+    dropped = net_test_relay_log_contains (net->relay, "because the client does not read them");
+    if (!dropped)
+      g_usleep (100 * 1000);
+  }
+  rss_after_kib = net_test_rss_kib (pid);
+  g_test_message ("sent %u0,000 messages; relay RSS %" G_GUINT64_FORMAT " KiB before, %"
+                  G_GUINT64_FORMAT " KiB after", sent, rss_before_kib, rss_after_kib);
+  g_assert_true (dropped);
+  if (HZ_TEST_RESIDENT_MEMORY_MEANINGFUL)
+    g_assert_cmpuint (rss_after_kib, <, rss_before_kib + 16 * 1024);
+  assert_healthz_ok (net->relay);
 }
 
 /* SDP ------------------------------------------------------------------------ */
@@ -600,6 +642,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/ws-oversized-frame", test_ws_oversized_frame);
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
+  g_test_add_func ("/relay-limits/ws-client-never-reads", test_ws_client_never_reads);
   g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
   g_test_add_data_func ("/relay-limits/candidates-per-connection", &tools,
                         test_candidates_per_connection);
