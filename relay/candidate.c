@@ -126,10 +126,24 @@ hz_candidate_check_remote (const char *line, GError **error)
 {
   g_auto (HzCandidate) candidate = { 0, };
 
+  g_autoptr (GInetAddress) address = NULL;
+
   if (!hz_candidate_parse (line, &candidate, error))
     return HZ_CANDIDATE_INVALID;
   if (is_mdns_name (candidate.address))
     return HZ_CANDIDATE_MDNS;
+
+  /* libnice would send its connectivity checks to such an address, and to
+   * a multicast group they reach every member, e.g. the mDNS or SSDP
+   * listeners of the relay's network. */
+  address = g_inet_address_new_from_string (candidate.address);
+  if (g_inet_address_get_is_multicast (address) || g_inet_address_get_is_any (address)
+      || g_str_equal (candidate.address, "255.255.255.255")) {
+    g_set_error (error, HZ_CANDIDATE_ERROR, HZ_CANDIDATE_ERROR_INVALID,
+                 "invalid ICE candidate: address '%s' is multicast, broadcast or unspecified",
+                 candidate.address);
+    return HZ_CANDIDATE_INVALID;
+  }
   return HZ_CANDIDATE_OK;
 }
 

@@ -53,7 +53,9 @@ gboolean hz_candidate_parse (const char  *line,
                              HzCandidate *candidate,
                              GError     **error);
 
-/* Checks a remote candidate LINE before it is given to webrtcbin. */
+/* Checks a remote candidate LINE before it is given to webrtcbin. A
+ * multicast, broadcast (255.255.255.255) or unspecified address is
+ * HZ_CANDIDATE_INVALID. */
 HzCandidateCheck hz_candidate_check_remote (const char *line,
                                             GError    **error);
 

@@ -667,6 +667,7 @@ hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *offer;
   guint n_tracks = 0;
+  guint n_removed;
 
   g_return_val_if_fail (!ingest->offer_set, FALSE);
 
@@ -681,6 +682,11 @@ hz_ingest_set_offer (HzIngest *ingest, const char *sdp_text, GError **error)
     gst_sdp_message_free (sdp);
     return FALSE;
   }
+  n_removed = hz_sdp_remove_unusable_candidates (sdp);
+  if (n_removed > 0)
+    g_message ("%s: removed %u candidate(s) from the publish offer: mDNS names, which the relay"
+               " does not resolve, or invalid, multicast or broadcast addresses",
+               ingest->log_prefix, n_removed);
 
   ingest->offer_set = TRUE;
   ingest->n_expected_tracks = n_tracks;

@@ -16,4 +16,11 @@ gboolean hz_sdp_parse_text (const char     *text,
  * sections and at session level. */
 guint hz_sdp_count_candidates (const GstSDPMessage *sdp);
 
+/* Removes from SDP, at session level and in each m-line, every "candidate"
+ * attribute that hz_candidate_check_remote() does not pass as
+ * HZ_CANDIDATE_OK. webrtcbin would otherwise resolve mDNS names (a DNS
+ * query that can leave the host) and send connectivity checks to
+ * multicast groups. Returns the number removed. */
+guint hz_sdp_remove_unusable_candidates (GstSDPMessage *sdp);
+
 G_END_DECLS

@@ -517,6 +517,7 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrAr
 {
   GstSDPMessage *sdp = NULL;
   GstWebRTCSessionDescription *answer;
+  guint n_removed;
 
   if (!hz_sdp_parse_text (sdp_text, &sdp)
       || gst_sdp_message_medias_len (sdp) == 0) {
@@ -529,6 +530,11 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrAr
     gst_sdp_message_free (sdp);
     return FALSE;
   }
+  n_removed = hz_sdp_remove_unusable_candidates (sdp);
+  if (n_removed > 0)
+    g_message ("%s: removed %u candidate(s) from the answer: mDNS names, which the relay does"
+               " not resolve, or invalid, multicast or broadcast addresses",
+               subscriber->log_prefix, n_removed);
 
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   g_signal_emit_by_name (subscriber->webrtcbin, "set-remote-description", answer,

@@ -41,6 +41,13 @@ test_candidate_check_remote (void)
     { "candidate:1 1 UDP 1 127.0.0.1 45678", HZ_CANDIDATE_INVALID },
     { "candidate:f-o 1 UDP 1 127.0.0.1 45678 typ host", HZ_CANDIDATE_INVALID },
     { "1 1 UDP 1 127.0.0.1 45678 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 224.0.0.251 5353 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 239.255.255.250 1900 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 ff02::fb 5353 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 255.255.255.255 9 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 0.0.0.0 9 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 :: 9 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 fe80::1 9 typ host", HZ_CANDIDATE_OK },
     { "", HZ_CANDIDATE_INVALID },
   };
 
