@@ -489,7 +489,8 @@ test_h264 (gconstpointer data)
                                               HZ_TOKEN_ROLE_VIEW, "张协调员");
   const char *publisher_args[] = { "--h264", "--duration=10", NULL };
   const char *receiver_args[] = { "--no-publish", "--duration=6", NULL };
-  const char *no_h264_args[] = { "--no-publish", "--no-h264", NULL };
+  const char *no_h264_args[] = { "--no-publish", "--no-h264", "--survive-feed-errors",
+                                 "--duration=6", NULL };
   g_autoptr (RelayTestPeer) expert = NULL;
   g_autoptr (RelayTestPeer) receiver = NULL;
   g_autoptr (RelayTestPeer) no_h264 = NULL;
@@ -506,12 +507,16 @@ test_h264 (gconstpointer data)
   no_h264 = relay_test_peer_start (tools, session->daemons, session_id, viewer_token, "no-h264",
                                    no_h264_args);
 
-  g_assert_cmpint (relay_test_peer_wait_exit (no_h264, EXIT_TIMEOUT_MS), ==, PEER_EXIT_RELAY_ERROR);
+  g_assert_cmpint (relay_test_peer_wait_exit (no_h264, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   error = last_error (no_h264);
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "codec_unsupported");
   g_assert_cmpstr (json_object_get_string_member (error, "pc"), ==, expert_pc);
   g_assert_cmpstr (json_object_get_string_member (error, "track"), ==, "video");
   g_assert_cmpstr (json_object_get_string_member (error, "codec"), ==, "H264");
+  feed = relay_test_peer_feed (no_h264, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (feed, "audio_buffers"), >, 100);
 
   g_assert_cmpint (relay_test_peer_wait_exit (receiver, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
   feed = relay_test_peer_feed (receiver, session->booking.expert_id);

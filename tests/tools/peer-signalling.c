@@ -236,14 +236,18 @@ on_teaching_message (HzPeer *peer, JsonObject *message)
   hz_teaching_on_message (peer, type, message);
 }
 
+/* With --survive-feed-errors, codec_unsupported leaves the feed open (the
+ * relay still sends its other tracks) and any other feed error closes it. */
 static void
 on_error (HzPeer *peer, JsonObject *message)
 {
   const char *pc = json_object_get_string_member_with_default (message, "pc", "");
+  const char *code = json_object_get_string_member_with_default (message, "code", "");
 
   print_as_event ("error", message);
   if (peer->options.survive_feed_errors && g_str_has_prefix (pc, "sub:")) {
-    g_hash_table_remove (peer->subscribers, pc);
+    if (!g_str_equal (code, "codec_unsupported"))
+      g_hash_table_remove (peer->subscribers, pc);
     return;
   }
   hz_peer_stop (peer, HZ_PEER_EXIT_RELAY_ERROR);
