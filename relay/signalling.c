@@ -29,6 +29,11 @@
  * estimate under 1 MiB. */
 #define MAX_UNSENT_BYTES (4 * 1024 * 1024)
 
+/* Error replies logged per connection and window. The count of the rest
+ * is logged with the next error after the window, or at the close. */
+#define ERROR_LOG_MAX_PER_WINDOW 10
+#define ERROR_LOG_WINDOW_US (60 * G_USEC_PER_SEC)
+
 struct _HzConnection {
   HzRelay *relay;
   SoupWebsocketConnection *websocket;
@@ -39,6 +44,9 @@ struct _HzConnection {
   guint join_deadline_id;       /* until the join is accepted */
   guint64 bytes_queued;         /* frames handed to libsoup, headers included */
   gboolean dropped_unread;      /* closed for leaving MAX_UNSENT_BYTES unread */
+  gint64 error_window_start_us; /* monotonic start of the error log window */
+  guint errors_logged;          /* error lines in that window */
+  guint errors_unlogged;        /* errors sent but not logged in that window */
 };
 
 HzConnection *
@@ -50,6 +58,9 @@ hz_connection_ref (HzConnection *connection)
 static void
 connection_clear (HzConnection *connection)
 {
+  if (connection->errors_unlogged > 0)
+    g_message ("%s: %u more error replies were not logged", connection->peer,
+               connection->errors_unlogged);
   g_clear_handle_id (&connection->join_deadline_id, g_source_remove);
   g_clear_object (&connection->websocket);
   g_free (connection->peer);
@@ -130,6 +141,36 @@ hz_connection_send (HzConnection *connection, JsonNode *message)
   soup_websocket_connection_send_text (connection->websocket, text);
 }
 
+/* Logs an error reply with the session and participant ids, or the
+ * address before a join, at most ERROR_LOG_MAX_PER_WINDOW times per window.
+ * The message text can quote the client's input, so only the code and
+ * the peer connection are logged. */
+static void
+log_error_reply (HzConnection *connection, const char *code, const char *pc)
+{
+  const char *prefix = connection->participant != NULL
+                       ? hz_participant_get_log_prefix (connection->participant)
+                       : connection->peer;
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - connection->error_window_start_us >= ERROR_LOG_WINDOW_US) {
+    if (connection->errors_unlogged > 0)
+      g_message ("%s: %u more error replies in the last %d s were not logged", prefix,
+                 connection->errors_unlogged, (int) (ERROR_LOG_WINDOW_US / G_USEC_PER_SEC));
+    connection->error_window_start_us = now;
+    connection->errors_logged = 0;
+    connection->errors_unlogged = 0;
+  }
+
+  if (connection->errors_logged >= ERROR_LOG_MAX_PER_WINDOW) {
+    connection->errors_unlogged++;
+    return;
+  }
+  connection->errors_logged++;
+  g_message ("%s: sent error %s%s%s", prefix, code, pc != NULL ? " for " : "",
+             pc != NULL ? pc : "");
+}
+
 void
 hz_connection_send_error (HzConnection *connection, const char *code, const char *pc,
                           const char *message)
@@ -150,6 +191,7 @@ hz_connection_send_error (HzConnection *connection, const char *code, const char
   }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
+  log_error_reply (connection, code, pc);
   hz_connection_send (connection, root);
 }
 

@@ -313,6 +313,65 @@ join_raw (NetTestSession *net, const char *token)
   return client;
 }
 
+/* Counts the lines of the relay's log that contain TEXT. */
+static guint
+count_log_lines (NetTestSession *net, const char *text)
+{
+  g_autofree char *log = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint count = 0;
+
+  g_assert_true (g_file_get_contents (net->relay->log_path, &log, NULL, NULL));
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], text) != NULL)
+      count++;
+  return count;
+}
+
+/* Every error reply leaves a log line with the session and participant
+ * ids (the address before a join), and a client that sends nothing but
+ * invalid messages gets 10 lines a minute, not one per message. */
+static void
+test_error_replies_logged (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  g_autoptr (RawClient) stranger = connect_websocket (net->relay);
+  g_autoptr (RawClient) expert = join_raw (net, session->expert_token);
+  g_autofree char *prefix = g_strdup_printf ("session %" G_GINT64_FORMAT " participant %"
+                                             G_GINT64_FORMAT ": sent error",
+                                             session->booking.session_id,
+                                             session->booking.expert_id);
+  g_autofree char *join = g_strdup_printf ("{\"type\": \"join\", \"session_id\": %"
+                                           G_GINT64_FORMAT ", \"token\": \"%s\"}",
+                                           session->booking.session_id, session->expert_token);
+  g_autofree char *not_joined = NULL;
+  g_autofree char *already_joined = NULL;
+
+  g_assert_true (raw_client_ws_send_text (stranger, "{\"type\": \"leave\"}"));
+  not_joined = raw_client_ws_wait_message (stranger, "error", "not_joined", RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (not_joined);
+  g_assert_true (net_test_relay_log_contains (net->relay, ": sent error not_joined"));
+
+  g_assert_true (raw_client_ws_send_text (expert, join));
+  already_joined = raw_client_ws_wait_message (expert, "error", "already_joined",
+                                               RESPONSE_TIMEOUT_MS);
+  g_assert_nonnull (already_joined);
+  g_assert_cmpuint (count_log_lines (net, prefix), ==, 1);
+
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *bad = NULL;
+
+      g_assert_true (raw_client_ws_send_text (expert, "x"));
+      bad = raw_client_ws_wait_message (expert, "error", "bad_message", RESPONSE_TIMEOUT_MS);
+      g_assert_nonnull (bad);
+    }
+  g_assert_cmpuint (count_log_lines (net, prefix), ==, 10);
+  g_assert_false (net_test_relay_log_contains (net->relay, session->expert_token));
+}
+
 static void
 assert_bad_sdp (RawClient *client, const char *message)
 {
@@ -643,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
   g_test_add_func ("/relay-limits/ws-client-never-reads", test_ws_client_never_reads);
+  g_test_add_func ("/relay-limits/error-replies-logged", test_error_replies_logged);
   g_test_add_data_func ("/relay-limits/empty-sdp", &tools, test_empty_sdp);
   g_test_add_data_func ("/relay-limits/candidates-per-connection", &tools,
                         test_candidates_per_connection);
