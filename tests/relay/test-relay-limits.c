@@ -201,6 +201,19 @@ test_ws_oversized_frame (void)
   assert_healthz_ok (net->relay);
 }
 
+/* A text frame that is not UTF-8 closes that socket with 1007 (RFC 6455,
+ * section 8.1), and the relay serves others. */
+static void
+test_ws_invalid_utf8 (void)
+{
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  g_autoptr (RawClient) client = connect_websocket (net->relay);
+
+  g_assert_true (raw_client_ws_send_text (client, "{\"type\": \"\xff\xfe\"}"));
+  g_assert_cmpint (raw_client_ws_wait_close (client, RESPONSE_TIMEOUT_MS), ==, 1007);
+  assert_healthz_ok (net->relay);
+}
+
 /* Slow and many clients ---------------------------------------------------- */
 
 /* A socket that sends no join is closed after 10 s with join_timeout. */
@@ -699,6 +712,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay-limits/http-content-length", test_http_content_length);
   g_test_add_func ("/relay-limits/ws-fragments", test_ws_fragments);
   g_test_add_func ("/relay-limits/ws-oversized-frame", test_ws_oversized_frame);
+  g_test_add_func ("/relay-limits/ws-invalid-utf8", test_ws_invalid_utf8);
   g_test_add_func ("/relay-limits/ws-join-timeout", test_ws_join_timeout);
   g_test_add_func ("/relay-limits/ws-connections-per-address", test_ws_connections_per_address);
   g_test_add_func ("/relay-limits/ws-client-never-reads", test_ws_client_never_reads);
