@@ -2,7 +2,8 @@
  * parses the answer with hz_sdp_parse_text() and reads each
  * m-line against the track it offered there with hz_forward_read_answer()
  * (relay/subscriber.c), which yields the receiver's payload type and
- * header extension ids. */
+ * header extension ids, then drops the candidates it will not use with
+ * hz_sdp_remove_unusable_candidates(). */
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -87,6 +88,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   for (guint mline = 0; mline < MAX_MLINES; mline++)
     for (guint i = 0; caps[i] != NULL; i++)
       read_mline (answer, mline, caps[i]);
+
+  /* The relay drops the answer's candidates that it will not use, once for
+   * all. */
+  hz_sdp_remove_unusable_candidates (answer);
+  g_assert_cmpuint (hz_sdp_remove_unusable_candidates (answer), ==, 0);
   gst_sdp_message_free (answer);
   return 0;
 }

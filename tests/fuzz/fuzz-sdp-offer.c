@@ -1,8 +1,8 @@
 /* Fuzz target: a publisher's SDP offer as the relay accepts it. The relay
  * parses the offer with hz_sdp_parse_text() (GStreamer's
  * gst_sdp_message_parse_buffer() after a check for empty text) and
- * restricts it with hz_offer_filter() before webrtcbin receives it
- * (relay/ingest.c). */
+ * restricts it with hz_offer_filter() and hz_sdp_remove_unusable_candidates()
+ * before webrtcbin receives it (relay/ingest.c). */
 #include <gio/gio.h>
 #include <gst/sdp/sdp.h>
 #include <stdint.h>
@@ -44,8 +44,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
 
   if (gst_sdp_message_medias_len (sdp) > 0) {
-    if (hz_offer_filter (sdp, &n_send_tracks, &error))
+    if (hz_offer_filter (sdp, &n_send_tracks, &error)) {
+      /* The relay then drops the candidates it will not use, once for all. */
+      hz_sdp_remove_unusable_candidates (sdp);
+      g_assert_cmpuint (hz_sdp_remove_unusable_candidates (sdp), ==, 0);
       check_filtered (sdp, n_send_tracks);
+    }
     else
       g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
   }
