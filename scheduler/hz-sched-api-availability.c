@@ -111,7 +111,7 @@ hz_request_query_time (HzRequest  *request,
 
   if (!hz_time_parse_rfc3339 (text, value))
     {
-      respond_field_problem (request, name, HZ_FIELD_PROBLEM_INVALID_TIME);
+      respond_field_problem (request, name, hz_field_time_problem (text));
       return FALSE;
     }
 

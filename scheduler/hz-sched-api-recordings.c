@@ -89,7 +89,7 @@ read_time (HzRequest  *request,
     return TRUE;
   if (!hz_time_parse_rfc3339 (text, value))
     {
-      hz_api_respond_field_problem (request, name, HZ_FIELD_PROBLEM_INVALID_TIME);
+      hz_api_respond_field_problem (request, name, hz_field_time_problem (text));
       return FALSE;
     }
   return TRUE;

@@ -33,6 +33,7 @@ hz_field_error_code (const HzFieldError *error)
   switch (error->problem)
     {
     case HZ_FIELD_PROBLEM_INVALID_TIME:
+    case HZ_FIELD_PROBLEM_LEAP_SECOND:
     case HZ_FIELD_PROBLEM_END_NOT_AFTER_START:
     case HZ_FIELD_PROBLEM_DURATION_TOO_LONG:
     case HZ_FIELD_PROBLEM_TOO_FAR_IN_PAST:
@@ -137,6 +138,11 @@ hz_field_error_message (const HzFieldError *error,
                                    "(for example 2025-03-01T09:00:00+08:00).", field)
                 : g_strdup_printf ("字段“%s”不是带时区偏移的 RFC 3339 时间"
                                    "（例如 2025-03-01T09:00:00+08:00）。", field);
+    case HZ_FIELD_PROBLEM_LEAP_SECOND:
+      return en ? g_strdup_printf ("Field '%s' is a leap second (seconds 60), which the scheduler "
+                                   "does not take. Use second 59.", field)
+                : g_strdup_printf ("字段“%s”是闰秒（秒数为 60），系统不接受闰秒，请改用 59 秒。",
+                                   field);
     case HZ_FIELD_PROBLEM_END_NOT_AFTER_START:
       return en ? g_strdup_printf ("Field '%s': the end must be after the start.", field)
                 : g_strdup_printf ("字段“%s”：结束时间必须晚于开始时间。", field);
@@ -387,8 +393,16 @@ check_time (JsonNode          *node,
            hz_time_parse_rfc3339 (json_node_get_string (node), &value))
     return TRUE;
 
-  *problem = HZ_FIELD_PROBLEM_INVALID_TIME;
+  *problem = node_is_string (node) ? hz_field_time_problem (json_node_get_string (node))
+                                   : HZ_FIELD_PROBLEM_INVALID_TIME;
   return FALSE;
+}
+
+HzFieldProblem
+hz_field_time_problem (const char *text)
+{
+  return hz_time_is_leap_second (text) ? HZ_FIELD_PROBLEM_LEAP_SECOND
+                                       : HZ_FIELD_PROBLEM_INVALID_TIME;
 }
 
 static gboolean

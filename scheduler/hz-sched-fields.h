@@ -77,6 +77,7 @@ typedef enum {
   HZ_FIELD_PROBLEM_NOT_ALLOWED,
   HZ_FIELD_PROBLEM_OUT_OF_RANGE,
   HZ_FIELD_PROBLEM_INVALID_TIME,
+  HZ_FIELD_PROBLEM_LEAP_SECOND,
   HZ_FIELD_PROBLEM_END_NOT_AFTER_START,
   HZ_FIELD_PROBLEM_DURATION_TOO_LONG,
   HZ_FIELD_PROBLEM_INVALID_REFERENCE,
@@ -154,5 +155,9 @@ JsonArray *hz_fields_get_array (JsonObject *object,
 gboolean hz_fields_get_boolean (JsonObject *object,
                                 const char *name,
                                 gboolean    fallback);
+
+/* The problem of a time string that hz_time_parse_rfc3339() rejected:
+ * HZ_FIELD_PROBLEM_LEAP_SECOND or HZ_FIELD_PROBLEM_INVALID_TIME. */
+HzFieldProblem hz_field_time_problem (const char *text);
 
 G_END_DECLS

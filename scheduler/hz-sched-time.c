@@ -160,6 +160,21 @@ hz_time_parse_rfc3339 (const char *text,
   return TRUE;
 }
 
+gboolean
+hz_time_is_leap_second (const char *text)
+{
+  g_autofree char *copy = NULL;
+  gint64 ignored;
+
+  /* "YYYY-MM-DDThh:mm:60" has the seconds at offsets 17 and 18. */
+  if (text == NULL || strlen (text) < 20 || text[16] != ':' || text[17] != '6' || text[18] != '0')
+    return FALSE;
+  copy = g_strdup (text);
+  copy[17] = '5';
+  copy[18] = '9';
+  return hz_time_parse_rfc3339 (copy, &ignored);
+}
+
 /* Formats TIME with OFFSET_SECONDS as "+hh:mm" / "-hh:mm", or with "Z" when
  * UTC_DESIGNATOR is set. */
 static char *

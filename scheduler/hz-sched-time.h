@@ -22,6 +22,10 @@ G_BEGIN_DECLS
 gboolean hz_time_parse_rfc3339 (const char *text,
                                 gint64     *unix_seconds);
 
+/* Whether TEXT is an RFC 3339 date-time that hz_time_parse_rfc3339()
+ * rejects only for its leap second (seconds "60"). */
+gboolean hz_time_is_leap_second (const char *text);
+
 /* Formats UNIX_SECONDS as RFC 3339 with the offset that ZONE has at that
  * instant, e.g. "2025-03-01T09:00:00+08:00". Falls back to UTC ("Z") when
  * ZONE is NULL or its offset is not a whole number of minutes (local mean

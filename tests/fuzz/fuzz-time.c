@@ -24,5 +24,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       g_assert_true (hz_time_parse_rfc3339 (formatted, &again));
       g_assert_cmpint (again, ==, seconds);
     }
+
+  /* A leap second is one that the parser rejects. */
+  if (hz_time_is_leap_second (text))
+    g_assert_false (hz_time_parse_rfc3339 (text, &seconds));
   return 0;
 }

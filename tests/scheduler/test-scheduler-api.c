@@ -464,6 +464,8 @@ test_bad_requests (Fixture       *fixture,
                                          " \"age\": 1, \"sex\": \"male\", \"summary\": \"s\"}}");
   g_auto (Response) no_offset = schedule (fixture, consultation, date, "09:00:00",
                                           "10:00:00+08:00");
+  g_auto (Response) leap = schedule (fixture, consultation, date, "08:59:60+08:00",
+                                     "10:00:00+08:00");
   g_auto (Response) reversed = schedule (fixture, consultation, date, "10:00:00+08:00",
                                          "09:00:00+08:00");
   g_auto (Response) empty = schedule (fixture, consultation, date, "10:00:00+08:00",
@@ -492,6 +494,9 @@ test_bad_requests (Fixture       *fixture,
   assert_error (&no_offset, 400, "invalid_time");
   g_assert_nonnull (strstr (json_object_get_string_member (response_object (&no_offset),
                                                            "message"), "start"));
+  assert_error (&leap, 400, "invalid_time");
+  g_assert_cmpstr (json_object_get_string_member (response_object (&leap), "message"), ==,
+                   "字段“start”是闰秒（秒数为 60），系统不接受闰秒，请改用 59 秒。");
   assert_error (&reversed, 400, "invalid_time");
   assert_error (&empty, 400, "invalid_time");
   assert_error (&no_key, 401, "unauthorized");

@@ -107,6 +107,31 @@ test_parse_invalid (void)
     }
 }
 
+/* A leap second is told apart from other invalid text, so that the API can
+ * say why it rejects a valid RFC 3339 time. */
+static void
+test_leap_second (void)
+{
+  const char *leap[] = { "2016-12-31T23:59:60Z", "2017-01-01T07:59:60+08:00",
+                         "2027-04-05T23:59:60.5+08:00" };
+  const char *other[] = { "2016-12-31T23:59:59Z", "2016-12-31T23:59:61Z", "2016-12-31T23:59:60",
+                          "2016-02-30T23:59:60Z", "60", "", NULL };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (leap); i++)
+    {
+      gint64 value;
+
+      g_test_message ("leap: \"%s\"", leap[i]);
+      g_assert_false (hz_time_parse_rfc3339 (leap[i], &value));
+      g_assert_true (hz_time_is_leap_second (leap[i]));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (other); i++)
+    {
+      g_test_message ("not leap: \"%s\"", other[i] != NULL ? other[i] : "(null)");
+      g_assert_false (hz_time_is_leap_second (other[i]));
+    }
+}
+
 static void
 test_parse_null (void)
 {
@@ -198,6 +223,7 @@ main (int   argc,
   g_test_add_func ("/time/parse/valid", test_parse_valid);
   g_test_add_func ("/time/parse/invalid", test_parse_invalid);
   g_test_add_func ("/time/parse/null", test_parse_null);
+  g_test_add_func ("/time/parse/leap-second", test_leap_second);
   g_test_add_func ("/time/format/shanghai", test_format_shanghai);
   g_test_add_func ("/time/format/offsets", test_format_offsets);
   g_test_add_func ("/time/format/range", test_format_range);
