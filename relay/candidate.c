@@ -137,6 +137,12 @@ hz_candidate_check_remote (const char *line, GError **error)
    * a multicast group they reach every member, e.g. the mDNS or SSDP
    * listeners of the relay's network. */
   address = g_inet_address_new_from_string (candidate.address);
+  if (address == NULL) {
+    g_set_error (error, HZ_CANDIDATE_ERROR, HZ_CANDIDATE_ERROR_INVALID,
+                 "invalid ICE candidate: address '%s' is neither an IP address nor an mDNS name",
+                 candidate.address);
+    return HZ_CANDIDATE_INVALID;
+  }
   if (g_inet_address_get_is_multicast (address) || g_inet_address_get_is_any (address)
       || g_str_equal (candidate.address, "255.255.255.255")) {
     g_set_error (error, HZ_CANDIDATE_ERROR, HZ_CANDIDATE_ERROR_INVALID,

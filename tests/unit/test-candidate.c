@@ -42,6 +42,8 @@ test_candidate_check_remote (void)
     { "candidate:f-o 1 UDP 1 127.0.0.1 45678 typ host", HZ_CANDIDATE_INVALID },
     { "1 1 UDP 1 127.0.0.1 45678 typ host", HZ_CANDIDATE_INVALID },
     { "candidate:1 1 UDP 1 224.0.0.251 5353 typ host", HZ_CANDIDATE_INVALID },
+    { "candidate:2 1 UDP 1 : 3 typ relay", HZ_CANDIDATE_INVALID },
+    { "candidate:1 1 UDP 1 hospital.example 9 typ host", HZ_CANDIDATE_INVALID },
     { "candidate:1 1 UDP 1 239.255.255.250 1900 typ host", HZ_CANDIDATE_INVALID },
     { "candidate:1 1 UDP 1 ff02::fb 5353 typ host", HZ_CANDIDATE_INVALID },
     { "candidate:1 1 UDP 1 255.255.255.255 9 typ host", HZ_CANDIDATE_INVALID },
