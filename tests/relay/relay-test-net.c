@@ -258,10 +258,11 @@ net_test_metric (GHashTable *metrics, const char *series)
 
 /* /proc ------------------------------------------------------------------- */
 
-guint
-net_test_count_fds (GPid pid)
+/* Counts the entries of /proc/PID/FOLDER. */
+static guint
+count_proc_entries (GPid pid, const char *folder)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", (int) pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, folder);
   g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
   guint count = 0;
 
@@ -269,6 +270,18 @@ net_test_count_fds (GPid pid)
   while (g_dir_read_name (dir) != NULL)
     count++;
   return count;
+}
+
+guint
+net_test_count_fds (GPid pid)
+{
+  return count_proc_entries (pid, "fd");
+}
+
+guint
+net_test_count_threads (GPid pid)
+{
+  return count_proc_entries (pid, "task");
 }
 
 gboolean

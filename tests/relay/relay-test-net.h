@@ -63,11 +63,12 @@ double net_test_metric (GHashTable *metrics,
 gboolean net_test_relay_log_contains (NetTestRelay *relay,
                                       const char   *text);
 
-/* Open file descriptors and resident memory (KiB) of PID. */
 /* TRUE when PROGRAM is on $PATH. */
 gboolean net_test_have_program (const char *program);
 
+/* Open file descriptors, threads and resident memory (KiB) of PID. */
 guint net_test_count_fds (GPid pid);
+guint net_test_count_threads (GPid pid);
 guint64 net_test_rss_kib (GPid pid);
 
 /* Local UDP ports of PID's sockets, from /proc/PID/fd and

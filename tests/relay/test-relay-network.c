@@ -226,19 +226,6 @@ check_metrics_after_call (NetTestSession *net)
  * (at most 2 by default, g_thread_pool_set_max_unused_threads()). */
 #define ROOM_THREADS_SLACK 5
 
-static guint
-count_threads (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/task", (int) pid);
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  guint count = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    count++;
-  return count;
-}
-
 /* Checks that the closed room freed its elements: every ICE agent's UDP
  * socket is closed, and the threads are back to THREADS_BEFORE the call,
  * give or take ROOM_THREADS_SLACK. It waits up to 5 s for idle pool threads
@@ -254,7 +241,7 @@ check_room_freed (NetTestSession *net, guint threads_before)
     g_autoptr (GArray) ports = net_test_udp_ports (pid);
 
     udp_sockets = ports->len;
-    threads = count_threads (pid);
+    threads = net_test_count_threads (pid);
     if (udp_sockets == 0 && threads <= threads_before + ROOM_THREADS_SLACK)
       break;
     g_usleep (100 * 1000);
@@ -281,7 +268,7 @@ test_metrics_after_call (gconstpointer data)
 
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (health, ==, "ok");
-  threads_before = count_threads (net_test_relay_pid (net->relay));
+  threads_before = net_test_count_threads (net_test_relay_pid (net->relay));
 
   doctor = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
                                   session->doctor_token, "doctor", args);
