@@ -300,10 +300,9 @@ test_ws_client_never_reads (void)
     sent++;
   sent_us = g_get_monotonic_time ();
 
-  /* The relay answers the 200,000 messages one by one before its queue
-   * passes the limit. That took about 1 s in the plain build and 40 s under
-   * the asan test setup, whose full stack unwinding on every malloc slows
-   * the relay most. */
+  /* The relay replies to the 200,000 messages one by one before its queue
+   * passes the limit. Here that took about 1 s in the plain build and 40 s
+   * under the asan test setup, which unwinds the whole stack on every malloc. */
   for (guint attempt = 0; attempt < NEVER_READS_WAIT_ATTEMPTS && !dropped; attempt++) {
     dropped = net_test_relay_log_contains (net->relay, "because the client does not read them");
     if (!dropped)

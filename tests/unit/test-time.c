@@ -107,8 +107,8 @@ test_parse_invalid (void)
     }
 }
 
-/* A leap second is told apart from other invalid text, so that the API can
- * say why it rejects a valid RFC 3339 time. */
+/* A leap second is distinguished from other invalid text, so that the API
+ * can explain why it rejects a valid RFC 3339 time. */
 static void
 test_leap_second (void)
 {
