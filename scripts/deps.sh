@@ -8,7 +8,7 @@ packages=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libnice-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
-  libsodium-dev libical-dev libgnutls28-dev tzdata
+  libsodium-dev libical-dev libgnutls28-dev libssl-dev libsrtp2-dev tzdata
   # run: GStreamer elements for webrtcbin, VP8, Opus, WebM and HLS output (x264enc
   # in ugly; hlssink2, voaacenc, openh264dec in bad); libnice's plugin; TLS for libsoup
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
@@ -21,8 +21,6 @@ packages=(
   python3-icalendar
   # tests: a local TURN server (UDP, TCP, TLS) and its test certificate
   coturn openssl
-  # tests: the test peer turns off OpenSSL's exit handler (see hz-test-peer.c)
-  libssl-dev
 )
 
 missing=()

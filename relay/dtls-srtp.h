@@ -1,0 +1,109 @@
+/* DTLS-SRTP (RFC 5764) for one of the relay's own subscriber connections,
+ * on OpenSSL (DTLS 1.2) and libsrtp2.
+ *
+ * The relay has one identity: an ECDSA P-256 key and a self-signed
+ * certificate made at startup, whose SHA-256 fingerprint every offer
+ * carries. Each connection runs its handshake over memory: records that
+ * arrive from ICE go to hz_dtls_srtp_receive(), records to send leave
+ * through the HzDtlsSendFunc. The peer's certificate must match the
+ * fingerprint of its SDP, else the handshake fails. Once connected, the
+ * SRTP keys exported from the handshake protect what the relay sends and
+ * unprotect the client's SRTCP.
+ *
+ * Threads: the handshake functions and the unprotect functions run on one
+ * thread (the connection's ICE thread). The protect functions may run on
+ * any thread, concurrently: they share one lock per connection.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define HZ_DTLS_SRTP_ERROR (hz_dtls_srtp_error_quark ())
+GQuark hz_dtls_srtp_error_quark (void);
+
+typedef enum {
+  HZ_DTLS_SRTP_ERROR_FINGERPRINT,  /* unsupported hash or malformed fingerprint */
+  HZ_DTLS_SRTP_ERROR_HANDSHAKE,    /* the handshake failed, or the peer's certificate
+                                    * does not match its fingerprint */
+  HZ_DTLS_SRTP_ERROR_SRTP,         /* libsrtp2 refused the exported keys */
+} HzDtlsSrtpError;
+
+/* The most bytes that protecting adds to a packet (SRTCP: index and tag). */
+#define HZ_SRTP_MAX_TRAILER 16
+
+typedef struct _HzDtlsIdentity HzDtlsIdentity;
+
+/* Makes the relay's key and certificate. */
+HzDtlsIdentity *hz_dtls_identity_new (GError **error);
+void hz_dtls_identity_free (HzDtlsIdentity *identity);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsIdentity, hz_dtls_identity_free)
+
+/* The certificate's fingerprint for "a=fingerprint:sha-256 ...": SHA-256
+ * in upper-case hex pairs separated by colons; owned by IDENTITY. */
+const char *hz_dtls_identity_get_fingerprint (HzDtlsIdentity *identity);
+
+typedef enum {
+  HZ_DTLS_SRTP_HANDSHAKING,
+  HZ_DTLS_SRTP_CONNECTED,   /* the SRTP keys are set */
+  HZ_DTLS_SRTP_FAILED,
+} HzDtlsSrtpState;
+
+/* Called with each DTLS datagram to send to the peer. */
+typedef void (*HzDtlsSendFunc) (const guint8 *data,
+                                gsize         length,
+                                gpointer      user_data);
+
+typedef struct _HzDtlsSrtp HzDtlsSrtp;
+
+/* Starts a connection with IDENTITY (which must outlive it) as DTLS
+ * client when IS_CLIENT, else as server. REMOTE_FINGERPRINT is the value
+ * of the peer's "a=fingerprint" attribute, such as "sha-256 AB:CD:...";
+ * sha-1, sha-224, sha-256, sha-384 and sha-512 are accepted, in either
+ * case. Fails with HZ_DTLS_SRTP_ERROR_FINGERPRINT. */
+HzDtlsSrtp *hz_dtls_srtp_new (HzDtlsIdentity *identity,
+                              gboolean        is_client,
+                              const char     *remote_fingerprint,
+                              HzDtlsSendFunc  send,
+                              gpointer        user_data,
+                              GError        **error);
+void hz_dtls_srtp_free (HzDtlsSrtp *dtls);
+
+/* A client sends its first flight here; a server waits for the peer. */
+HzDtlsSrtpState hz_dtls_srtp_start (HzDtlsSrtp *dtls,
+                                    GError    **error);
+
+/* Takes one DTLS datagram from the peer (its first byte is 20 to 63) and
+ * answers it through the send function. Garbage is dropped, never fatal
+ * before the handshake ends; a failed handshake sets ERROR once. */
+HzDtlsSrtpState hz_dtls_srtp_receive (HzDtlsSrtp   *dtls,
+                                      const guint8 *data,
+                                      gsize         length,
+                                      GError      **error);
+
+/* Milliseconds until hz_dtls_srtp_handle_timeout() is due to resend a
+ * flight, or -1 when no timer runs. */
+gint64 hz_dtls_srtp_get_timeout (HzDtlsSrtp *dtls);
+HzDtlsSrtpState hz_dtls_srtp_handle_timeout (HzDtlsSrtp *dtls,
+                                             GError    **error);
+
+HzDtlsSrtpState hz_dtls_srtp_get_state (HzDtlsSrtp *dtls);
+
+/* Protects the RTP or RTCP packet in BUFFER, of *LENGTH bytes, in place.
+ * BUFFER must have room for *LENGTH + HZ_SRTP_MAX_TRAILER bytes. FALSE
+ * before CONNECTED or when libsrtp2 refuses the packet. Any thread. */
+gboolean hz_dtls_srtp_protect_rtp (HzDtlsSrtp *dtls,
+                                   guint8     *buffer,
+                                   gsize      *length);
+gboolean hz_dtls_srtp_protect_rtcp (HzDtlsSrtp *dtls,
+                                    guint8     *buffer,
+                                    gsize      *length);
+
+/* Unprotects the peer's SRTCP packet in BUFFER in place; FALSE when it
+ * does not authenticate, is replayed or comes before CONNECTED. */
+gboolean hz_dtls_srtp_unprotect_rtcp (HzDtlsSrtp *dtls,
+                                      guint8     *buffer,
+                                      gsize      *length);
+
+G_END_DECLS
