@@ -314,3 +314,30 @@ hz_forward_read_answer (const GstSDPMessage *answer, guint mline, const GstCaps 
   *accepted = TRUE;
   return TRUE;
 }
+
+int
+hz_forward_answer_rtx_pt (const GstSDPMessage *answer, guint mline, int target_pt)
+{
+  const GstSDPMedia *media;
+
+  if (target_pt < 0 || mline >= gst_sdp_message_medias_len (answer))
+    return -1;
+  media = gst_sdp_message_get_media (answer, mline);
+  for (guint i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    const char *format = gst_sdp_media_get_format (media, i);
+    const char *rtpmap;
+    g_autofree char *apt = NULL;
+    char *end = NULL;
+    long pt = strtol (format, &end, 10);
+
+    if (*end != '\0' || pt < 0 || pt > 127)
+      continue;
+    rtpmap = format_attribute (media, "rtpmap", (int) pt);
+    if (rtpmap == NULL || g_ascii_strncasecmp (rtpmap, "rtx/", 4) != 0)
+      continue;
+    apt = fmtp_parameter (format_attribute (media, "fmtp", (int) pt), "apt");
+    if (apt != NULL && atoi (apt) == target_pt)
+      return (int) pt;
+  }
+  return -1;
+}

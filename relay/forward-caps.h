@@ -49,4 +49,11 @@ gboolean hz_forward_read_answer (const GstSDPMessage *answer,
                                  gboolean            *accepted,
                                  GError             **error);
 
+/* Returns the payload type that m-line MLINE of ANSWER gives to the
+ * retransmissions (RFC 4588, "rtx" with apt=TARGET_PT) of the receiver's
+ * payload type TARGET_PT, or -1 when it has none. */
+int hz_forward_answer_rtx_pt (const GstSDPMessage *answer,
+                              guint                mline,
+                              int                  target_pt);
+
 G_END_DECLS
