@@ -37,7 +37,10 @@ typedef void (*HzRtcpFeedbackFunc) (const HzRtcpFeedback *feedback,
 /* Calls FUNC for each keyframe request, each lost packet of each NACK and
  * each report block in PACKET. Returns FALSE, calling nothing, when PACKET
  * is not valid RTCP (compound or reduced-size). A NACK yields at most
- * HZ_RTCP_MAX_NACKS sequence numbers per call; more are ignored. */
+ * HZ_RTCP_MAX_NACKS sequence numbers per call; more are ignored. A packet
+ * inside PACKET whose report blocks or FCI entries do not fit its length
+ * yields nothing. Needs gst_init(), because it wraps PACKET in a
+ * GstBuffer. */
 #define HZ_RTCP_MAX_NACKS 256
 gboolean hz_rtcp_feedback_read (const guint8      *packet,
                                 gsize              length,
