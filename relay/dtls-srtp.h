@@ -28,6 +28,7 @@ typedef enum {
   HZ_DTLS_SRTP_ERROR_HANDSHAKE,    /* the handshake failed, or the peer's certificate
                                     * does not match its fingerprint */
   HZ_DTLS_SRTP_ERROR_SRTP,         /* libsrtp2 refused the exported keys */
+  HZ_DTLS_SRTP_ERROR_IDENTITY,     /* the key or certificate could not be made */
 } HzDtlsSrtpError;
 
 /* The most bytes that protecting adds to a packet (SRTCP: index and tag). */
@@ -35,7 +36,11 @@ typedef enum {
 
 typedef struct _HzDtlsIdentity HzDtlsIdentity;
 
-/* Makes the relay's key and certificate. */
+/* Makes the relay's key and certificate. The certificate is valid from a
+ * day before it is made for 30 days.
+ * NOTE: a relay that runs longer presents an expired certificate. Peers
+ * match it against the SDP fingerprint; whether a browser also checks its
+ * dates is untested. */
 HzDtlsIdentity *hz_dtls_identity_new (GError **error);
 void hz_dtls_identity_free (HzDtlsIdentity *identity);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsIdentity, hz_dtls_identity_free)
@@ -50,7 +55,9 @@ typedef enum {
   HZ_DTLS_SRTP_FAILED,
 } HzDtlsSrtpState;
 
-/* Called with each DTLS datagram to send to the peer. */
+/* Called with each DTLS datagram to send to the peer, of at most 1200
+ * bytes, from within hz_dtls_srtp_start(), hz_dtls_srtp_receive() and
+ * hz_dtls_srtp_handle_timeout(). */
 typedef void (*HzDtlsSendFunc) (const guint8 *data,
                                 gsize         length,
                                 gpointer      user_data);
@@ -69,14 +76,20 @@ HzDtlsSrtp *hz_dtls_srtp_new (HzDtlsIdentity *identity,
                               gpointer        user_data,
                               GError        **error);
 void hz_dtls_srtp_free (HzDtlsSrtp *dtls);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsSrtp, hz_dtls_srtp_free)
 
 /* A client sends its first flight here; a server waits for the peer. */
 HzDtlsSrtpState hz_dtls_srtp_start (HzDtlsSrtp *dtls,
                                     GError    **error);
 
 /* Takes one DTLS datagram from the peer (its first byte is 20 to 63) and
- * answers it through the send function. Garbage is dropped, never fatal
- * before the handshake ends; a failed handshake sets ERROR once. */
+ * answers it through the send function. Other bytes, and records that
+ * OpenSSL's record layer discards, are dropped. A handshake message that
+ * OpenSSL rejects fails the handshake, and the call that fails it sets
+ * ERROR; later calls return FAILED without an error. Once CONNECTED,
+ * application data is dropped, and a close_notify or fatal alert leaves
+ * the state and the SRTP keys as they are: ICE consent decides whether
+ * the peer is still there. */
 HzDtlsSrtpState hz_dtls_srtp_receive (HzDtlsSrtp   *dtls,
                                       const guint8 *data,
                                       gsize         length,
@@ -92,7 +105,8 @@ HzDtlsSrtpState hz_dtls_srtp_get_state (HzDtlsSrtp *dtls);
 
 /* Protects the RTP or RTCP packet in BUFFER, of *LENGTH bytes, in place.
  * BUFFER must have room for *LENGTH + HZ_SRTP_MAX_TRAILER bytes. FALSE
- * before CONNECTED or when libsrtp2 refuses the packet. Any thread. */
+ * before CONNECTED or when libsrtp2 refuses the packet. Any thread.
+ * The same RTP packet may be protected again to resend it. */
 gboolean hz_dtls_srtp_protect_rtp (HzDtlsSrtp *dtls,
                                    guint8     *buffer,
                                    gsize      *length);
@@ -100,8 +114,13 @@ gboolean hz_dtls_srtp_protect_rtcp (HzDtlsSrtp *dtls,
                                     guint8     *buffer,
                                     gsize      *length);
 
-/* Unprotects the peer's SRTCP packet in BUFFER in place; FALSE when it
- * does not authenticate, is replayed or comes before CONNECTED. */
+/* Unprotects the peer's SRTP or SRTCP packet in BUFFER in place; FALSE
+ * when it does not authenticate, is replayed or comes before CONNECTED.
+ * The relay's subscribers send only SRTCP; the unit test and the fuzz
+ * target also check SRTP. */
+gboolean hz_dtls_srtp_unprotect_rtp (HzDtlsSrtp *dtls,
+                                     guint8     *buffer,
+                                     gsize      *length);
 gboolean hz_dtls_srtp_unprotect_rtcp (HzDtlsSrtp *dtls,
                                       guint8     *buffer,
                                       gsize      *length);
