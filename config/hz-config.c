@@ -26,6 +26,7 @@ typedef enum {
   KEY_SECONDS,      /* guint, 0 to 3600 */
   KEY_COUNT,        /* guint, 1 to 100000 */
   KEY_DAYS,         /* guint, 0 to 36500 */
+  KEY_THREADS,      /* guint, 0 to 64 */
 } KeyType;
 
 typedef struct {
@@ -65,6 +66,7 @@ static const KeySpec key_table[] = {
   { "relay", "stun-server", KEY_STUN_URL, RELAY (stun_server), "" },
   { "relay", "turn-server", KEY_TURN_URL, RELAY (turn_server), "" },
   { "relay", "interfaces", KEY_INTERFACES, RELAY (interfaces), "" },
+  { "relay", "send-threads", KEY_THREADS, RELAY (send_threads), "2" },
   { "relay", "reconnect-grace", KEY_SECONDS, RELAY (reconnect_grace_s), "20" },
   { "relay", "max-room-participants", KEY_COUNT, RELAY (max_room_participants), "100" },
   { "relay", "max-participants", KEY_COUNT, RELAY (max_participants), "500" },
@@ -269,6 +271,15 @@ store_value (HzConfig *config, const KeySpec *spec, const char *value, GError **
         {
           g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
                                "expected a number of days from 0 to 36500");
+          return FALSE;
+        }
+      *(guint *) field = (guint) count;
+      return TRUE;
+    case KEY_THREADS:
+      if (!g_ascii_string_to_unsigned (value, 10, 0, 64, &count, NULL))
+        {
+          g_set_error_literal (error, HZ_CONFIG_ERROR, HZ_CONFIG_ERROR_INVALID_VALUE,
+                               "expected a number of threads from 0 to 64");
           return FALSE;
         }
       *(guint *) field = (guint) count;

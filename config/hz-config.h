@@ -55,6 +55,7 @@ typedef struct {
   char *turn_server;         /* "turn(s)://USER:PASSWORD@HOST:PORT[?transport=tcp]" URLs
                               * separated by spaces, or NULL */
   char *interfaces;          /* host candidate interfaces or addresses, comma-separated, or NULL */
+  guint send_threads;        /* threads that send to subscribers; 0: a webrtcbin each */
   guint reconnect_grace_s;   /* how long a dropped participant may rejoin unseen */
   guint max_room_participants;  /* participants of one room; one more gets room_full */
   guint max_participants;       /* participants in all rooms of the relay */

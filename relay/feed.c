@@ -323,6 +323,7 @@ hz_room_subscribe (HzRoom *room, HzParticipant *viewer, HzParticipant *publisher
   subscription->pc = g_strdup_printf ("sub:%s", publisher->id);
   log_prefix = g_strdup_printf ("%s %s", viewer->log_prefix, subscription->pc);
   subscription->subscriber = hz_subscriber_new (room->pipeline, &room->relay->config->relay,
+                                                room->relay->send_pool, room->relay->metrics,
                                                 log_prefix,
                                                 hz_ingest_get_tracks (publisher->ingest),
                                                 &subscriber_callbacks, subscription, &error);
@@ -334,8 +335,7 @@ hz_room_subscribe (HzRoom *room, HzParticipant *viewer, HzParticipant *publisher
     return;
   }
   g_hash_table_insert (viewer->subscriptions, g_strdup (publisher->id), subscription);
-  hz_metrics_watch_subscriber (room->relay->metrics,
-                               hz_subscriber_get_webrtcbin (subscription->subscriber));
+  hz_subscriber_watch (subscription->subscriber, room->relay->metrics);
   g_message ("%s: subscribing", log_prefix);
 }
 
@@ -347,8 +347,7 @@ hz_participant_unsubscribe (HzParticipant *viewer, const char *publisher_id)
   if (subscription == NULL)
     return;
   g_hash_table_remove (viewer->subscriptions, publisher_id);
-  hz_metrics_fold_session (viewer->room->relay->metrics,
-                           hz_subscriber_get_webrtcbin (subscription->subscriber));
+  hz_subscriber_read_counts (subscription->subscriber, &viewer->room->relay->metrics->closed);
   hz_subscriber_close (subscription->subscriber);
   g_message ("%s %s: closed", viewer->log_prefix, subscription->pc);
   subscription_free (subscription);
@@ -876,7 +875,6 @@ hz_participant_add_to_snapshot (HzParticipant *participant, HzMetricsSnapshot *s
     Subscription *subscription = value;
 
     snapshot->subscriptions++;
-    hz_metrics_read_session (hz_subscriber_get_webrtcbin (subscription->subscriber),
-                             &snapshot->live);
+    hz_subscriber_read_counts (subscription->subscriber, &snapshot->live);
   }
 }

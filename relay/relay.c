@@ -124,6 +124,12 @@ hz_relay_new (HzConfig *config, GError **error)
   if (relay->session_checker == NULL)
     return NULL;
 
+  if (config->relay.send_threads > 0) {
+    relay->send_pool = hz_send_pool_new (&config->relay, config->relay.send_threads, error);
+    if (relay->send_pool == NULL)
+      return NULL;
+  }
+
   relay->loop = g_main_loop_new (NULL, FALSE);
   relay->server = soup_server_new ("server-header", "huizhen-relay", NULL);
   if (relay->tls_certificate != NULL)
@@ -152,6 +158,8 @@ hz_relay_free (HzRelay *relay)
   g_clear_pointer (&relay->rooms, g_hash_table_unref);
   g_clear_pointer (&relay->reporter, hz_reporter_free);
   g_clear_pointer (&relay->session_checker, hz_session_checker_free);
+  /* After the rooms: their connections end on the pool's threads. */
+  g_clear_pointer (&relay->send_pool, hz_send_pool_free);
   g_clear_pointer (&relay->metrics, hz_metrics_free);
   g_clear_pointer (&relay->loop, g_main_loop_unref);
   g_clear_pointer (&relay->config, hz_config_free);

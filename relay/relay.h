@@ -6,6 +6,7 @@
 #include "hz-config.h"
 #include "hz-secret.h"
 #include "metrics.h"
+#include "send-pool.h"
 #include "report.h"
 #include "session-check.h"
 
@@ -23,6 +24,7 @@ typedef struct _HzRelay {
   HzReporter *reporter;
   HzSessionChecker *session_checker;
   HzMetrics *metrics;
+  HzSendPool *send_pool;      /* [relay] send-threads, or NULL for a webrtcbin per subscriber */
   HzWsAcceptor *acceptor;     /* WebSocket upgrades of /ws */
   GHashTable *rooms;          /* gint64 session id → HzRoom, owned */
   GHashTable *connections;    /* HzConnection set, a reference each */

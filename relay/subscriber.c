@@ -9,9 +9,10 @@
 #include "forward-caps.h"
 #include "ice.h"
 #include "ingest.h"
-#include "sdp-text.h"
 #include "tee-branch.h"
 #include "track-forward.h"
+#include "sdp-text.h"
+#include "sub-link.h"
 #include "webrtc-util.h"
 
 #include <gio/gio.h>
@@ -37,6 +38,8 @@ struct _HzSubscriber {
   GPtrArray *forwards;      /* HzTrackForward of each m-line of the offer */
   GPtrArray *track_names;   /* the track name of each m-line (static strings) */
   GstWebRTCRTPSender *sender;  /* of the first m-line; max-bundle gives all one transport */
+  HzSubLink *link;          /* a relay-owned connection instead of the webrtcbin, or NULL */
+  guint n_tracks;
 
   /* Main thread only. */
   gboolean closed;
@@ -427,10 +430,61 @@ link_tees (HzSubscriber *subscriber, GPtrArray *tracks, GError **error)
   return TRUE;
 }
 
+/* ---- a relay-owned connection (sub-link.h) ---- */
+
+static void
+on_link_offer (const char *sdp, gpointer data)
+{
+  HzSubscriber *subscriber = data;
+
+  subscriber->callbacks.offer (subscriber, sdp, subscriber->user_data);
+}
+
+static void
+on_link_candidate (const char *candidate, gpointer data)
+{
+  HzSubscriber *subscriber = data;
+
+  subscriber->callbacks.candidate (subscriber, 0, candidate, subscriber->user_data);
+}
+
+static void
+on_link_failed (const char *code, const char *message, gpointer data)
+{
+  HzSubscriber *subscriber = data;
+
+  subscriber->callbacks.failed (subscriber, code, message, subscriber->user_data);
+}
+
+static void
+on_link_connected (gpointer data)
+{
+  HzSubscriber *subscriber = data;
+
+  subscriber->connected = TRUE;
+  subscriber->callbacks.connected (subscriber, subscriber->user_data);
+}
+
+static void
+on_link_keyframe_requested (gpointer data)
+{
+  HzSubscriber *subscriber = data;
+
+  subscriber->callbacks.keyframe_requested (subscriber, subscriber->user_data);
+}
+
+static const HzSubLinkCallbacks link_callbacks = {
+  .offer = on_link_offer,
+  .candidate = on_link_candidate,
+  .failed = on_link_failed,
+  .connected = on_link_connected,
+  .keyframe_requested = on_link_keyframe_requested,
+};
+
 HzSubscriber *
-hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char *log_prefix,
-                   const GArray *tracks, const HzSubscriberCallbacks *callbacks,
-                   gpointer user_data, GError **error)
+hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, HzSendPool *pool,
+                   HzMetrics *metrics, const char *log_prefix, const GArray *tracks,
+                   const HzSubscriberCallbacks *callbacks, gpointer user_data, GError **error)
 {
   g_autoptr (GPtrArray) ordered = NULL;
   HzSubscriber *subscriber;
@@ -447,6 +501,13 @@ hz_subscriber_new (GstElement *pipeline, const HzRelayConfig *config, const char
   subscriber->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) hz_track_forward_unref);
   subscriber->track_names = g_ptr_array_new ();
   ordered = ordered_tracks (tracks);
+  subscriber->n_tracks = ordered->len;
+
+  if (pool != NULL) {
+    subscriber->link = hz_sub_link_new (pool, metrics, log_prefix, ordered, &link_callbacks,
+                                        subscriber);
+    return subscriber;
+  }
 
   subscriber->bin = gst_object_ref_sink (gst_bin_new (NULL));
   subscriber->webrtcbin = gst_object_ref (gst_element_factory_make ("webrtcbin", NULL));
@@ -526,6 +587,18 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrAr
     g_clear_pointer (&sdp, gst_sdp_message_free);
     return FALSE;
   }
+  if (subscriber->link != NULL) {
+    gboolean applied;
+
+    n_removed = hz_sdp_remove_unusable_candidates (sdp);
+    if (n_removed > 0)
+      g_message ("%s: removed %u candidate(s) from the answer: mDNS names, which the relay"
+                 " does not resolve, or invalid, multicast or broadcast addresses",
+                 subscriber->log_prefix, n_removed);
+    applied = hz_sub_link_set_answer (subscriber->link, sdp, rejected, error);
+    gst_sdp_message_free (sdp);
+    return applied;
+  }
   if (!read_answer (subscriber, sdp, rejected, error)) {
     gst_sdp_message_free (sdp);
     return FALSE;
@@ -548,20 +621,36 @@ hz_subscriber_set_answer (HzSubscriber *subscriber, const char *sdp_text, GPtrAr
 guint
 hz_subscriber_get_n_tracks (HzSubscriber *subscriber)
 {
-  return subscriber->forwards->len;
+  return subscriber->n_tracks;
 }
 
-GstElement *
-hz_subscriber_get_webrtcbin (HzSubscriber *subscriber)
+void
+hz_subscriber_watch (HzSubscriber *subscriber, HzMetrics *metrics)
 {
-  return subscriber->webrtcbin;
+  if (subscriber->webrtcbin != NULL)
+    hz_metrics_watch_subscriber (metrics, subscriber->webrtcbin);
+}
+
+void
+hz_subscriber_read_counts (HzSubscriber *subscriber, HzSessionCounts *counts)
+{
+  if (subscriber->link != NULL)
+    hz_sub_link_read_counts (subscriber->link, counts);
+  else
+    hz_metrics_read_session (subscriber->webrtcbin, counts);
 }
 
 void
 hz_subscriber_add_candidate (HzSubscriber *subscriber, guint mline_index, const char *candidate)
 {
   /* An empty candidate marks the end of candidates; libnice needs no notice. */
-  if (subscriber->closed || candidate[0] == '\0')
+  if (subscriber->closed)
+    return;
+  if (subscriber->link != NULL) {
+    hz_sub_link_add_candidate (subscriber->link, candidate);
+    return;
+  }
+  if (candidate[0] == '\0')
     return;
   g_signal_emit_by_name (subscriber->webrtcbin, "add-ice-candidate", mline_index, candidate);
 }
@@ -590,6 +679,11 @@ hz_subscriber_close (HzSubscriber *subscriber)
   g_return_if_fail (!subscriber->closed);
 
   subscriber->closed = TRUE;
+  if (subscriber->link != NULL) {
+    hz_sub_link_close (g_steal_pointer (&subscriber->link));
+    subscriber_unref (subscriber);   /* the reference of hz_subscriber_new() */
+    return;
+  }
   if (subscriber->tee_pads->len == 0) {
     remove_branch (subscriber);
     return;

@@ -18,6 +18,8 @@
 
 #include <gst/gst.h>
 #include "hz-config.h"
+#include "metrics.h"
+#include "send-pool.h"
 
 G_BEGIN_DECLS
 
@@ -39,9 +41,13 @@ typedef struct {
 } HzSubscriberCallbacks;
 
 /* Builds the branch for TRACKS (an array of HzIngestTrack, see ingest.h)
- * in PIPELINE, links it to the tracks' tees and starts the offer. */
+ * in PIPELINE, links it to the tracks' tees and starts the offer. With a
+ * POOL, the connection is a relay-owned one (sub-link.h) on the pool's
+ * threads instead, and PIPELINE gains no element. */
 HzSubscriber *hz_subscriber_new (GstElement                  *pipeline,
                                  const HzRelayConfig         *config,
+                                 HzSendPool                  *pool,
+                                 HzMetrics                   *metrics,
                                  const char                  *log_prefix,
                                  const GArray                *tracks,
                                  const HzSubscriberCallbacks *callbacks,
@@ -62,8 +68,14 @@ gboolean hz_subscriber_set_answer (HzSubscriber *subscriber,
 /* The number of tracks (m-lines) that the branch forwards. */
 guint hz_subscriber_get_n_tracks (HzSubscriber *subscriber);
 
-/* The branch's webrtcbin, for statistics; owned by SUBSCRIBER. */
-GstElement *hz_subscriber_get_webrtcbin (HzSubscriber *subscriber);
+/* Counts what is given to the branch's webrtcbin, if it has one, into
+ * METRICS (hz_metrics_watch_subscriber()). */
+void hz_subscriber_watch (HzSubscriber *subscriber,
+                          HzMetrics    *metrics);
+
+/* Adds the connection's RTP session counters to COUNTS. */
+void hz_subscriber_read_counts (HzSubscriber    *subscriber,
+                                HzSessionCounts *counts);
 
 void hz_subscriber_add_candidate (HzSubscriber *subscriber,
                                   guint         mline_index,
