@@ -24,8 +24,9 @@
 G_DEFINE_QUARK (hz-dtls-srtp-error-quark, hz_dtls_srtp_error)
 
 /* The largest datagram sent. OpenSSL fragments handshake messages so that
- * each record fits (SSL_set_mtu), which leaves room for IP, UDP and TURN
- * headers within a 1280-byte path MTU. */
+ * each record fits (SSL_set_mtu). With IPv6, UDP and TURN ChannelData
+ * headers (40 + 8 + 4 bytes), a datagram fits the IPv6 minimum MTU of
+ * 1280 bytes. */
 #define DATAGRAM_MTU 1200
 
 /* RFC 6347, section 4.1: type, version, epoch, sequence number, length. */
@@ -40,8 +41,8 @@ G_DEFINE_QUARK (hz-dtls-srtp-error-quark, hz_dtls_srtp_error)
 #define SRTP_KEY_SIZE 16
 #define SRTP_SALT_SIZE 14
 /* libsrtp2 checks replays within this many packets. The relay resends a
- * packet with the same sequence number when a receiver asks for it, which
- * allow_repeat_tx permits on the outbound session. */
+ * packet with the same sequence number when a receiver requests it (RTCP
+ * NACK), which allow_repeat_tx permits on the outbound session. */
 #define SRTP_REPLAY_WINDOW 1024
 
 #define RTP_HEADER_SIZE 12
@@ -67,6 +68,7 @@ struct _HzDtlsSrtp {
   BIO *incoming;                /* owned by ssl */
   BIO *outgoing;                /* owned by ssl */
   gboolean is_client;
+  gboolean started;             /* hz_dtls_srtp_start() was called */
   HzDtlsSendFunc send;
   gpointer user_data;
 
@@ -138,19 +140,19 @@ make_certificate (EVP_PKEY *key)
   X509 *certificate = X509_new ();
   BIGNUM *serial = BN_new ();
   X509_NAME *name = NULL;
-  gboolean made;
+  gboolean succeeded;
 
   /* A random 64-bit serial number whose top bit is set, so never zero. */
-  made = certificate != NULL && serial != NULL
+  succeeded = certificate != NULL && serial != NULL
          && X509_set_version (certificate, X509_VERSION_3)
          && BN_rand (serial, 64, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY)
          && BN_to_ASN1_INTEGER (serial, X509_get_serialNumber (certificate)) != NULL
          && X509_gmtime_adj (X509_getm_notBefore (certificate), -SECONDS_PER_DAY) != NULL
          && X509_gmtime_adj (X509_getm_notAfter (certificate),
                              (long) (CERTIFICATE_DAYS - 1) * SECONDS_PER_DAY) != NULL;
-  if (made) {
+  if (succeeded) {
     name = X509_get_subject_name (certificate);
-    made = X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC,
+    succeeded = X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC,
                                        (const unsigned char *) CERTIFICATE_NAME, -1, -1, 0)
            && X509_set_issuer_name (certificate, name)
            && X509_set_pubkey (certificate, key)
@@ -158,7 +160,7 @@ make_certificate (EVP_PKEY *key)
   }
 
   BN_free (serial);
-  if (!made) {
+  if (!succeeded) {
     X509_free (certificate);
     return NULL;
   }
@@ -596,7 +598,7 @@ check_srtp_profile (HzDtlsSrtp *dtls, GError **error)
  * use here and is dropped. A close_notify or a fatal alert changes nothing
  * either: the SRTP keys stay valid, and ICE consent freshness decides
  * whether the peer is still there. OpenSSL also answers a resent final
- * flight of the peer here, by resending its own. */
+ * flight of the peer here, by resending its own last flight. */
 static void
 read_after_handshake (HzDtlsSrtp *dtls)
 {
@@ -624,8 +626,8 @@ read_after_handshake (HzDtlsSrtp *dtls)
 }
 
 /* Checks the peer and starts SRTP once OpenSSL has ended the handshake.
- * On failure, a close_notify tells the peer, which may consider itself
- * connected, that this side will not use the keys. */
+ * On failure, this side sends a close_notify, because the peer may
+ * consider itself connected. */
 static HzDtlsSrtpState
 finish_handshake (HzDtlsSrtp *dtls, GError **error)
 {
@@ -675,8 +677,9 @@ hz_dtls_srtp_start (HzDtlsSrtp *dtls, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, HZ_DTLS_SRTP_FAILED);
 
   state = g_atomic_int_get (&dtls->state);
-  if (state != HZ_DTLS_SRTP_HANDSHAKING || !dtls->is_client)
+  if (state != HZ_DTLS_SRTP_HANDSHAKING || !dtls->is_client || dtls->started)
     return state;
+  dtls->started = TRUE;
   return continue_handshake (dtls, error);
 }
 
@@ -701,8 +704,10 @@ hz_dtls_srtp_receive (HzDtlsSrtp   *dtls,
   g_return_val_if_fail (data != NULL || length == 0, HZ_DTLS_SRTP_FAILED);
   g_return_val_if_fail (error == NULL || *error == NULL, HZ_DTLS_SRTP_FAILED);
 
+  /* A client that has not started would send its ClientHello in reply. */
   state = g_atomic_int_get (&dtls->state);
-  if (state == HZ_DTLS_SRTP_FAILED || !is_dtls_datagram (data, length))
+  if (state == HZ_DTLS_SRTP_FAILED || (dtls->is_client && !dtls->started)
+      || !is_dtls_datagram (data, length))
     return state;
 
   /* The incoming BIO is empty here (see below), so OpenSSL reads exactly
@@ -745,7 +750,8 @@ hz_dtls_srtp_handle_timeout (HzDtlsSrtp *dtls, GError **error)
     return g_atomic_int_get (&dtls->state);
 
   /* OpenSSL resends the last flight when its timer has expired, and does
-   * nothing before. After 12 timeouts it fails the handshake. */
+   * nothing before. After 12 timeouts (DTLS1_TMO_ALERT_COUNT in OpenSSL
+   * 3.0) it fails the handshake. */
   ERR_clear_error ();
   result = DTLSv1_handle_timeout (dtls->ssl);
   send_pending (dtls);
@@ -764,7 +770,7 @@ typedef srtp_err_status_t (*SrtpFunc) (srtp_t session, void *packet, int *length
 /* Runs FUNC on the *LENGTH bytes of BUFFER, which has room for CAPACITY
  * bytes. libsrtp2 reads a packet in 32-bit words, so a packet that is not
  * 4-byte aligned is processed in an aligned copy, which has the room for
- * SRTP_MAX_TRAILER_LEN bytes that libsrtp2's documentation asks for. */
+ * SRTP_MAX_TRAILER_LEN bytes that libsrtp2's documentation requires. */
 static gboolean
 run_srtp (SrtpFunc func, srtp_t session, guint8 *buffer, gsize *length, gsize capacity)
 {

@@ -78,7 +78,8 @@ HzDtlsSrtp *hz_dtls_srtp_new (HzDtlsIdentity *identity,
 void hz_dtls_srtp_free (HzDtlsSrtp *dtls);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsSrtp, hz_dtls_srtp_free)
 
-/* A client sends its first flight here; a server waits for the peer. */
+/* A client sends its first flight here and drops any datagram received
+ * before. A server waits for the peer, whether started or not. */
 HzDtlsSrtpState hz_dtls_srtp_start (HzDtlsSrtp *dtls,
                                     GError    **error);
 
