@@ -1,8 +1,8 @@
 /* Fuzz target: datagrams that reach a relay's DTLS-SRTP connection from
  * a subscriber's ICE connection (relay/dtls-srtp.h).
  *
- * Input: chunks, each a 2-byte big-endian length and that many bytes; the
- * last chunk may be shorter than its length says. Each chunk is a datagram
+ * Input: chunks, each a 2-byte big-endian length and that many bytes. The
+ * last chunk may be shorter than its length prefix. Each chunk is a datagram
  * for two server-side connections: a new one per input, still in its
  * handshake, and one connected once at start to an in-process client. A
  * copy of each chunk also goes to the unprotect functions of both.

@@ -377,18 +377,31 @@ check_wrong_fingerprint (gboolean client_is_wrong)
   g_autoptr (GError) error = NULL;
   guint32 storage[32];
   gsize length = sizeof rtp_packet;
+  g_autoptr (GBytes) first = NULL;
+  const guint8 *client_hello;
+  gsize client_hello_length = 0;
+  guint sent;
 
   start_client (pair);
+  first = g_bytes_ref (g_queue_peek_head (&pair->client.outgoing));
+  client_hello = g_bytes_get_data (first, &client_hello_length);
   pump (pair);
   g_assert_cmpint (hz_dtls_srtp_get_state (failed->dtls), ==, HZ_DTLS_SRTP_FAILED);
   g_assert_error (failed->error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_HANDSHAKE);
   g_assert_nonnull (strstr (failed->error->message, "does not match"));
 
-  /* The error is set once; later datagrams are ignored. */
+  /* The error is set once, and later datagrams are dropped: a client's
+   * resent flight (the first datagram it sent, kept) and an SRTCP-like
+   * packet. */
+  sent = failed->sent;
+  g_assert_cmpint (hz_dtls_srtp_receive (failed->dtls, client_hello, client_hello_length, &error),
+                   ==, HZ_DTLS_SRTP_FAILED);
+  g_assert_no_error (error);
   g_assert_cmpint (hz_dtls_srtp_receive (failed->dtls, sender_report, sizeof sender_report, &error),
                    ==, HZ_DTLS_SRTP_FAILED);
   g_assert_cmpint (hz_dtls_srtp_handle_timeout (failed->dtls, &error), ==, HZ_DTLS_SRTP_FAILED);
   g_assert_no_error (error);
+  g_assert_cmpuint (failed->sent, ==, sent);
   memcpy (storage, rtp_packet, length);
   g_assert_false (hz_dtls_srtp_protect_rtp (failed->dtls, (guint8 *) storage, &length));
 }
