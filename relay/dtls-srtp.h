@@ -36,11 +36,11 @@ typedef enum {
 
 typedef struct _HzDtlsIdentity HzDtlsIdentity;
 
-/* Makes the relay's key and certificate. The certificate is valid from a
- * day before it is made for 30 days.
- * NOTE: a relay that runs longer presents an expired certificate. Peers
- * match it against the SDP fingerprint; whether a browser also checks its
- * dates is untested. */
+/* Makes the relay's key and certificate. The certificate's validity
+ * starts a day before it is made and lasts 30 days.
+ * NOTE: a relay that runs for more than 29 days presents an expired
+ * certificate. Peers match it against the SDP fingerprint, but whether a
+ * browser also checks its dates is untested. */
 HzDtlsIdentity *hz_dtls_identity_new (GError **error);
 void hz_dtls_identity_free (HzDtlsIdentity *identity);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsIdentity, hz_dtls_identity_free)
@@ -84,7 +84,7 @@ HzDtlsSrtpState hz_dtls_srtp_start (HzDtlsSrtp *dtls,
                                     GError    **error);
 
 /* Takes one DTLS datagram from the peer (its first byte is 20 to 63) and
- * answers it through the send function. Other bytes, and records that
+ * sends any reply through the send function. Other bytes, and records that
  * OpenSSL's record layer discards, are dropped. A handshake message that
  * OpenSSL rejects fails the handshake, and the call that fails it sets
  * ERROR; later calls return FAILED without an error. Once CONNECTED,
