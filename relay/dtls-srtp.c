@@ -49,7 +49,7 @@ G_DEFINE_QUARK (hz-dtls-srtp-error-quark, hz_dtls_srtp_error)
 #define RTCP_HEADER_SIZE 8
 
 #define CERTIFICATE_NAME "huizhen-relay"
-#define CERTIFICATE_DAYS 30
+#define CERTIFICATE_DAYS 3650
 #define SECONDS_PER_DAY (24 * 60 * 60)
 
 /* With SRTP_AES128_CM_SHA1_80, protecting adds a 10-byte tag to RTP and a

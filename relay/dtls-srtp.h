@@ -37,10 +37,11 @@ typedef enum {
 typedef struct _HzDtlsIdentity HzDtlsIdentity;
 
 /* Makes the relay's key and certificate. The certificate's validity
- * starts a day before it is made and lasts 30 days.
- * NOTE: a relay that runs for more than 29 days presents an expired
- * certificate. Peers match it against the SDP fingerprint, but whether a
- * browser also checks its dates is untested. */
+ * starts a day before it is made and lasts ten years: WebRTC peers trust
+ * it by the SDP fingerprint alone (RFC 5763), and a relay
+ * runs for months between restarts.
+ * NOTE: whether every browser ignores the dates is untested; Chromium
+ * and GStreamer's dtls elements were tested within them. */
 HzDtlsIdentity *hz_dtls_identity_new (GError **error);
 void hz_dtls_identity_free (HzDtlsIdentity *identity);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsIdentity, hz_dtls_identity_free)
