@@ -163,9 +163,9 @@ def huizhen_connection_limit():
 
 
 class Huizhen:
-    name = "huizhen"
-
-    def __init__(self, build_dir, workdir):
+    def __init__(self, build_dir, workdir, send_threads):
+        # send-threads = 0 gives each subscriber a webrtcbin of its own.
+        self.name = "huizhen" if send_threads > 0 else "huizhen-webrtcbin"
         self.secret = os.urandom(32)
         secret_path = os.path.join(workdir, "token.secret")
         with open(secret_path, "wb") as f:
@@ -176,6 +176,7 @@ class Huizhen:
             f.write(f"[scheduler]\ntoken-secret-file = {secret_path}\n"
                     f"[relay]\nlisten = {RELAY_ADDRESS}:0\ninterfaces = {RELAY_ADDRESS}\n"
                     f"recordings-dir = {workdir}/recordings\n"
+                    f"send-threads = {send_threads}\n"
                     # Every subscriber comes from the one client address.
                     f"{huizhen_connection_limit()}"
                     # Reports go to a closed port on the relay's own loopback.
@@ -692,6 +693,8 @@ def main():
                         help="seconds between subscriber joins")
     parser.add_argument("--janus-event-loops", type=int, default=0,
                         help="Janus event_loops (0: one loop per handle, Janus's default)")
+    parser.add_argument("--send-threads", type=int, default=2,
+                        help="huizhen-relay's [relay] send-threads (0: a webrtcbin per subscriber)")
     parser.add_argument("--build-dir", default=os.path.join(os.path.dirname(__file__), "..", "..",
                                                             "build-bench"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory and logs")
@@ -705,7 +708,7 @@ def main():
     try:
         with Namespace():
             if args.relay == "huizhen":
-                relay = Huizhen(os.path.abspath(args.build_dir), workdir)
+                relay = Huizhen(os.path.abspath(args.build_dir), workdir, args.send_threads)
             else:
                 relay = Janus(workdir, args.janus_event_loops)
             result = measure(args, relay)

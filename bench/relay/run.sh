@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs the relay benchmark: huizhen-relay and Janus's VideoRoom (Debian's
+# Runs the relay benchmark: huizhen-relay (with its shared send threads,
+# and with a webrtcbin per subscriber) and Janus's VideoRoom (Debian's
 # janus package, with its default of one event loop per handle and with
 # event_loops = 2) side by side on this machine, for each N in
 # BENCH_SUBSCRIBERS. Needs root (network namespace, apt-get).
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/../.."
 
 subscribers=${BENCH_SUBSCRIBERS:-10 50 100}
 window=${BENCH_WINDOW:-20}
-relays=${BENCH_RELAYS:-huizhen janus janus-el2}
+relays=${BENCH_RELAYS:-huizhen huizhen-webrtcbin janus janus-el2}
 out=${RESULTS_DIR:-bench/relay/results/$(date -u +%Y%m%dT%H%M%SZ)}
 build=build-bench
 
@@ -52,6 +53,7 @@ for n in $subscribers; do
   for relay in $relays; do
     case $relay in
       huizhen) options=(--relay huizhen --build-dir "$build") ;;
+      huizhen-webrtcbin) options=(--relay huizhen --build-dir "$build" --send-threads 0) ;;
       janus) options=(--relay janus) ;;
       janus-el2) options=(--relay janus --janus-event-loops 2) ;;
       *) echo "unknown relay $relay" >&2; exit 2 ;;

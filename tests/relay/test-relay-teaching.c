@@ -727,6 +727,68 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
  * receiver without loss runs side by side, and the lossy one must decode
  * 80% of what that one decoded. On a quiet machine that is the rate sent,
  * on a loaded one it is what the machine could decode. */
+/* Four viewers join a presenter's feed. With the default send threads,
+ * their connections are streams of the relay's shared agents and add no
+ * thread; with send-threads = 0 each gets a webrtcbin of its own (about
+ * six threads). The viewers decode either way. */
+#define N_VIEWERS 4
+
+static guint
+viewer_threads (gconstpointer data, const char *extra_keys)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (extra_keys);
+  RelayTestSession *session = &net->session;
+  GPid pid = net_test_relay_pid (net->relay);
+  const char *viewer_args[] = { "--no-publish", NULL };
+  RelayTestPeer *viewers[N_VIEWERS] = { NULL };
+  g_autoptr (RelayTestPeer) expert = NULL;
+  guint before, after;
+
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", NULL);
+  wait_publish_connected (expert);
+  /* Let the ingest's threads start: its tracks, recorders and RTCP. */
+  g_usleep (2 * G_USEC_PER_SEC);
+  before = net_test_count_threads (pid);
+  for (guint i = 0; i < N_VIEWERS; i++) {
+    g_autofree char *label = g_strdup_printf ("viewer%u", i);
+    g_autofree char *token = sign_token (net, session->booking.session_id,
+                                         session->booking.coordinator_id + 1000 + i,
+                                         HZ_TOKEN_ROLE_VIEW, "观摩医生");
+
+    viewers[i] = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                        token, label, viewer_args);
+  }
+  for (guint i = 0; i < N_VIEWERS; i++)
+    wait_first_frame (viewers[i], session->booking.expert_id, "video");
+  after = net_test_count_threads (pid);
+  g_test_message ("relay threads: %u with the presenter alone, %u with %u viewers", before,
+                  after, N_VIEWERS);
+
+  for (guint i = 0; i < N_VIEWERS; i++) {
+    relay_test_peer_terminate (viewers[i]);
+    g_assert_cmpint (relay_test_peer_wait_exit (viewers[i], EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+    relay_test_peer_free (viewers[i]);
+  }
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  return after > before ? after - before : 0;
+}
+
+static void
+test_viewer_threads (gconstpointer data)
+{
+  /* GLib's thread pools may keep an idle thread or two. */
+  g_assert_cmpuint (viewer_threads (data, NULL), <=, 2);
+}
+
+static void
+test_viewer_threads_webrtcbin (gconstpointer data)
+{
+  g_assert_cmpuint (viewer_threads (data, "send-threads = 0\n"), >=, 4 * N_VIEWERS);
+}
+
 static void
 test_loss_repaired (gconstpointer data)
 {
@@ -837,6 +899,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-teaching/h264", &tools, test_h264);
   g_test_add_data_func ("/relay-teaching/room-full", &tools, test_room_full);
   g_test_add_data_func ("/relay-teaching/loss-repaired", &tools, test_loss_repaired);
+  g_test_add_data_func ("/relay-teaching/viewer-threads", &tools, test_viewer_threads);
+  g_test_add_data_func ("/relay-teaching/viewer-threads-webrtcbin", &tools,
+                        test_viewer_threads_webrtcbin);
   g_test_add_data_func ("/relay-teaching/keyframe-requests-limited", &tools,
                         test_keyframe_requests_limited);
   status = g_test_run ();
