@@ -23,6 +23,12 @@
 #define MAX_PACKET 1500
 #define OUT_SIZE (HZ_RTP_REWRITE_MAX_SIZE (MAX_PACKET) + HZ_SRTP_MAX_TRAILER)
 #define SENDER_REPORT_INTERVAL_MS 1000
+/* Retransmissions per connection: a bucket of RTX_BURST packets, refilled
+ * at RTX_PER_SECOND. Twice the packet rate of 1 Mbit/s video leaves room
+ * for real loss, while a client that floods NACKs cannot make the relay
+ * send more than that. */
+#define RTX_PER_SECOND 300
+#define RTX_BURST 150
 /* Seconds from 1900 (NTP) to 1970 (Unix). */
 #define NTP_UNIX_OFFSET G_GUINT64_CONSTANT (2208988800)
 /* The CNAME of every relay-owned connection, in the offer and in RTCP. */
@@ -74,7 +80,12 @@ struct _HzSubLink {
   gint nack_packets;         /* atomic */
   gint rtx_packets;          /* atomic */
 
+  gint keyframe_pending;     /* atomic: an EVENT_KEYFRAME is posted, not yet dispatched */
+
   /* Worker thread only. */
+  double rtx_tokens;
+  gint64 rtx_refilled_at;    /* monotonic µs */
+  guint rtx_limited;         /* NACKed packets not resent because of the limit */
   GSource *dtls_timer;
   GSource *report_timer;
   gboolean dtls_started;
@@ -163,6 +174,7 @@ dispatch_event (gpointer data)
       cb->connected (link->user_data);
       break;
     case EVENT_KEYFRAME:
+      g_atomic_int_set (&link->keyframe_pending, FALSE);
       cb->keyframe_requested (link->user_data);
       break;
   }
@@ -261,6 +273,25 @@ track_by_ssrc (HzSubLink *link, guint32 ssrc)
   return NULL;
 }
 
+/* Takes a token from the connection's retransmission bucket. */
+static gboolean
+take_rtx_token (HzSubLink *link)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  link->rtx_tokens = MIN (RTX_BURST, link->rtx_tokens + (double) (now - link->rtx_refilled_at)
+                                                        * RTX_PER_SECOND / G_USEC_PER_SEC);
+  link->rtx_refilled_at = now;
+  if (link->rtx_tokens < 1) {
+    if (link->rtx_limited++ == 0)
+      g_message ("%s: the client requests more retransmissions than %d per second; "
+                 "not resending the rest", link->log_prefix, RTX_PER_SECOND);
+    return FALSE;
+  }
+  link->rtx_tokens -= 1;
+  return TRUE;
+}
+
 static void
 retransmit (HzSubLink *link, LinkTrack *track, guint16 seq)
 {
@@ -274,7 +305,7 @@ retransmit (HzSubLink *link, LinkTrack *track, guint16 seq)
   if (!track->video || !track->accepted || track->rtx_pt < 0)
     return;
   original = hz_fanout_lookup (track->fanout, seq);
-  if (original == NULL || !gst_buffer_map (original, &map, GST_MAP_READ))
+  if (original == NULL || !take_rtx_token (link) || !gst_buffer_map (original, &map, GST_MAP_READ))
     return;
   if (map.size > MAX_PACKET || !rewrite (track, map.data, map.size, rewritten, &rewritten_length)) {
     gst_buffer_unmap (original, &map);
@@ -335,7 +366,9 @@ receive_rtcp (HzSubLink *link, const guint8 *data, gsize length)
     return;
   if (read.nack)
     g_atomic_int_inc (&link->nack_packets);
-  if (read.keyframe)
+  /* One request waits on the main thread at a time: a client that floods
+   * PLIs costs the main loop nothing more. */
+  if (read.keyframe && g_atomic_int_compare_and_exchange (&link->keyframe_pending, FALSE, TRUE))
     post_event (link, EVENT_KEYFRAME, NULL, NULL);
 }
 
@@ -610,6 +643,8 @@ hz_sub_link_new (HzSendPool *pool, HzMetrics *metrics, const char *log_prefix,
   link->log_prefix = g_strdup (log_prefix);
   link->callbacks = *callbacks;
   link->user_data = user_data;
+  link->rtx_tokens = RTX_BURST;
+  link->rtx_refilled_at = g_get_monotonic_time ();
   g_mutex_init (&link->stats_lock);
   link->n_tracks = tracks->len;
   link->tracks = g_new0 (LinkTrack, tracks->len);
