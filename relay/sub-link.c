@@ -242,16 +242,18 @@ hz_sub_link_forward (HzSubLink *link, guint index, const guint8 *data, gsize len
   LinkTrack *track = &link->tracks[index];
   guint8 out[OUT_SIZE];
   gsize out_length = 0;
+  guint32 rtp_time;
 
   if (!g_atomic_int_get (&link->sending) || !track->accepted || length > MAX_PACKET)
     return FALSE;
   if (!rewrite (track, data, length, out, &out_length))
     return FALSE;
+  memcpy (&rtp_time, out + 4, sizeof rtp_time);
 
   g_mutex_lock (&link->stats_lock);
   track->packets++;
   track->octets += (guint32) (out_length - 12);
-  track->last_rtp_time = GUINT32_FROM_BE (*(guint32 *) (out + 4));
+  track->last_rtp_time = GUINT32_FROM_BE (rtp_time);
   track->last_sent_at = g_get_monotonic_time ();
   g_mutex_unlock (&link->stats_lock);
 

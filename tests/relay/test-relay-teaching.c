@@ -727,6 +727,36 @@ set_udp_loss (NetTestNamespace *ns, const char *probability)
  * receiver without loss runs side by side, and the lossy one must decode
  * 80% of what that one decoded. On a quiet machine that is the rate sent,
  * on a loaded one it is what the machine could decode. */
+/* A viewer that answers a=setup:passive makes the relay the DTLS client
+ * of its connection (RFC 5763); it decodes like the others. */
+static void
+test_dtls_passive (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestSession) net = net_test_session_start (NULL);
+  RelayTestSession *session = &net->session;
+  g_autofree char *token = sign_token (net, session->booking.session_id,
+                                       session->booking.coordinator_id, HZ_TOKEN_ROLE_VIEW,
+                                       "王医生");
+  const char *viewer_args[] = { "--no-publish", "--dtls-passive", "--duration=6", NULL };
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  JsonObject *feed = NULL;
+
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", NULL);
+  wait_publish_connected (expert);
+  viewer = relay_test_peer_start (tools, session->daemons, session->booking.session_id, token,
+                                  "viewer", viewer_args);
+  g_assert_cmpint (relay_test_peer_wait_exit (viewer, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+  g_assert_true (has_event (viewer, "first-frame", NULL, NULL));
+  feed = relay_test_peer_feed (viewer, session->booking.expert_id);
+  g_assert_nonnull (feed);
+  g_assert_cmpint (json_object_get_int_member (feed, "video_frames"), >, 60);
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
 /* Four viewers join a presenter's feed. With the default send threads,
  * their connections are streams of the relay's shared agents and add no
  * thread; with send-threads = 0 each gets a webrtcbin of its own (about
@@ -899,6 +929,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-teaching/h264", &tools, test_h264);
   g_test_add_data_func ("/relay-teaching/room-full", &tools, test_room_full);
   g_test_add_data_func ("/relay-teaching/loss-repaired", &tools, test_loss_repaired);
+  g_test_add_data_func ("/relay-teaching/dtls-passive", &tools, test_dtls_passive);
   g_test_add_data_func ("/relay-teaching/viewer-threads", &tools, test_viewer_threads);
   g_test_add_data_func ("/relay-teaching/viewer-threads-webrtcbin", &tools,
                         test_viewer_threads_webrtcbin);

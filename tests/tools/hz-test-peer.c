@@ -321,6 +321,8 @@ parse_options (HzPeerOptions *options, int *argc, char ***argv, GError **error)
       "Answer feeds with every dynamic payload type moved this many places (96-127 wrap)", "N" },
     { "no-h264", 0, 0, G_OPTION_ARG_NONE, &options->no_h264,
       "Reject feeds' H.264 m-lines in answers, as a client without an H.264 decoder", NULL },
+    { "dtls-passive", 0, 0, G_OPTION_ARG_NONE, &options->dtls_passive,
+      "Answer feeds with a=setup:passive, so that the relay is the DTLS client", NULL },
     { "answer-garbage", 0, 0, G_OPTION_ARG_STRING, &options->answer_garbage,
       "Send the relay unusable answers: text (not SDP) or fingerprint (no DTLS fingerprint)",
       "MODE" },

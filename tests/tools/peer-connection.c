@@ -215,8 +215,8 @@ on_description_created (HzConnection *conn, const GstStructure *reply)
     g_object_get (conn->webrtcbin, "remote-description", &remote, NULL);
     if (hz_answer_rewrite (&conn->peer->options, remote != NULL ? remote->sdp : NULL,
                            description->sdp))
-      g_message ("%s: answering with the changes of --accept-extensions, --payload-offset "
-                 "or --no-h264", conn->pc);
+      g_message ("%s: answering with the changes of --accept-extensions, --payload-offset, "
+                 "--no-h264 or --dtls-passive", conn->pc);
     g_clear_pointer (&remote, gst_webrtc_session_description_free);
   }
   emit_with_promise (conn, "set-local-description", description, on_nothing_more);

@@ -150,6 +150,22 @@ accept_extensions (const GstSDPMedia *offered, GstSDPMedia *media)
   }
 }
 
+/* Replaces MEDIA's a=setup value with passive; webrtcbin reads its DTLS
+ * role from the local description, so it then waits as DTLS server. */
+static void
+set_setup_passive (GstSDPMedia *media)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
+    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
+    GstSDPAttribute passive;
+
+    if (g_strcmp0 (attribute->key, "setup") != 0)
+      continue;
+    gst_sdp_attribute_set (&passive, "setup", "passive");
+    gst_sdp_media_replace_attribute (media, i, &passive);
+  }
+}
+
 gboolean
 hz_answer_rewrite (const HzPeerOptions *options, const GstSDPMessage *offer,
                    GstSDPMessage *answer)
@@ -172,6 +188,10 @@ hz_answer_rewrite (const HzPeerOptions *options, const GstSDPMessage *offer,
     }
     if (options->payload_offset != 0) {
       shift_media (media, options->payload_offset);
+      changed = TRUE;
+    }
+    if (options->dtls_passive) {
+      set_setup_passive (media);
       changed = TRUE;
     }
   }

@@ -64,6 +64,7 @@ typedef struct {
   gboolean publish_anyway;   /* send a publish offer even with role view */
   int payload_offset;        /* answer with payload types shifted by this much */
   gboolean no_h264;          /* reject m-lines whose codec is H.264, as a client without it */
+  gboolean dtls_passive;     /* answer feeds with a=setup:passive: the relay connects as DTLS client */
   char *answer_garbage;      /* "text" or "fingerprint": send unusable answers */
   gboolean survive_feed_errors;  /* an error for one sub:ID closes that feed only */
   gboolean raise_hand;       /* as a viewer, raise the hand and publish once granted */
