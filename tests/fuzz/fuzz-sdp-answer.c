@@ -2,8 +2,9 @@
  * parses the answer with hz_sdp_parse_text() and reads each
  * m-line against the track it offered there with hz_forward_read_answer()
  * (relay/subscriber.c), which yields the receiver's payload type and
- * header extension ids, then drops the candidates it will not use with
- * hz_sdp_remove_unusable_candidates(). */
+ * header extension ids, and hz_forward_answer_rtx_pt(). It drops the
+ * candidates it will not use with hz_sdp_remove_unusable_candidates(),
+ * then reads the transport with hz_sub_answer_read() (relay/sub-link.c). */
 #include <gio/gio.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -11,6 +12,7 @@
 
 #include "forward-caps.h"
 #include "sdp-text.h"
+#include "sub-offer.h"
 
 /* Every m-line of the input is read against each of these. */
 #define MAX_MLINES 4
@@ -61,6 +63,7 @@ read_mline (const GstSDPMessage *answer, guint mline, const GstCaps *offered)
   g_autoptr (GError) error = NULL;
   gboolean accepted = FALSE;
   HzRtpMap map;
+  int rtx_pt;
 
   if (!hz_forward_read_answer (answer, mline, offered, &map, &accepted, &error)) {
     g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
@@ -68,6 +71,9 @@ read_mline (const GstSDPMessage *answer, guint mline, const GstCaps *offered)
   }
   if (!accepted)
     return;
+  rtx_pt = hz_forward_answer_rtx_pt (answer, mline, map.target_pt);
+  g_assert_cmpint (rtx_pt, >=, -1);
+  g_assert_cmpint (rtx_pt, <=, 127);
   /* The map goes into every packet's header: 7 bits of payload type. */
   g_assert_cmpint (map.target_pt, >=, -1);
   g_assert_cmpint (map.target_pt, <=, 127);
@@ -93,6 +99,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
    * all. */
   hz_sdp_remove_unusable_candidates (answer);
   g_assert_cmpuint (hz_sdp_remove_unusable_candidates (answer), ==, 0);
+  {
+    g_auto (HzSubAnswer) transport = { 0 };
+    g_autoptr (GError) error = NULL;
+
+    if (hz_sub_answer_read (answer, &transport, &error)) {
+      g_assert_nonnull (transport.ice_ufrag);
+      g_assert_nonnull (transport.fingerprint);
+      g_assert_nonnull (transport.candidates);
+    } else {
+      g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA));
+      g_assert_null (transport.ice_ufrag);
+    }
+  }
   gst_sdp_message_free (answer);
   return 0;
 }
