@@ -551,7 +551,7 @@ count_relay_candidates (RelayTestPeer *peer, const char *pc)
 
 /* The relay gets TURN servers over UDP, TCP and TLS from its config: the
  * TURN server sees an allocation over each, and the relay's connections
- * offer a relayed candidate.
+ * offer a relayed candidate, publish and subscriber connections alike.
  *
  * NOTE: with several TURN servers, webrtcbin 1.22 and libnice 0.1.21
  * signal one relayed candidate per connection, though every allocation
@@ -592,6 +592,14 @@ test_turn_servers (gconstpointer data)
   g_test_message ("the relay sent %u relayed candidates for the doctor's publish connection",
                   relayed);
   g_assert_cmpuint (relayed, >=, 1);
+  {
+    g_autofree char *sub_pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.expert_id);
+
+    /* The subscriber connection's agent is the relay's own (send-pool.c). */
+    relayed = count_relay_candidates (doctor, sub_pc);
+    g_test_message ("the relay sent %u relayed candidates for the doctor's %s", relayed, sub_pc);
+    g_assert_cmpuint (relayed, >=, 1);
+  }
 
   /* coturn (4.6) logs "tcp or tls connected to" for each TCP or TLS client
    * and names the listener in a session's closing line, which comes once
