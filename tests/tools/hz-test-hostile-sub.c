@@ -79,6 +79,8 @@ typedef struct {
   int extra_candidates;      /* bogus host candidates added to the answer */
   gboolean answer_twice;
   gboolean dtls_garbage_first;  /* send DTLS-looking garbage before the handshake */
+  gboolean stray_dtls;       /* send DTLS-looking datagrams to the relay's candidates from
+                              * another socket until ICE connects */
   char *exit_at;             /* NULL, "ice" or "dtls": _exit() there without a goodbye */
   Attack attack;
   double rate;               /* attack packets per second */
@@ -112,6 +114,11 @@ typedef struct {
   guint stop_source;
   GByteArray *replay_packet;
   guint32 fir_seq;
+  GSocket *stray_socket;
+  GPtrArray *stray_targets;  /* GInetSocketAddress of the relay's candidates */
+  guint stray_source;
+  GPtrArray *held_candidates;  /* --stray-dtls: this side's candidates, not sent yet */
+  gboolean ice_released;
 
   /* Counts. */
   guint64 rtp_packets;
@@ -669,6 +676,46 @@ start_attack (Hostile *h)
 
 /* ---- ICE ---- */
 
+/* Sends a DTLS-looking datagram to each relay candidate from a socket
+ * that is not part of ICE, until ICE connects. */
+static gboolean
+on_stray_tick (gpointer data)
+{
+  Hostile *h = data;
+  guint8 record[40] = { 22, 0xfe, 0xfd };
+
+  if (h->ice_connected) {
+    h->stray_source = 0;
+    return G_SOURCE_REMOVE;
+  }
+  for (guint i = 0; i < h->stray_targets->len; i++) {
+    if (g_socket_send_to (h->stray_socket, g_ptr_array_index (h->stray_targets, i),
+                          (const char *) record, sizeof record, NULL, NULL) > 0)
+      h->attack_sent++;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+add_stray_target (Hostile *h, NiceCandidate *candidate)
+{
+  char ip[NICE_ADDRESS_STRING_LEN];
+
+  if (h->stray_socket == NULL) {
+    g_autoptr (GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+
+    h->stray_socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                    G_SOCKET_PROTOCOL_UDP, NULL);
+    g_socket_bind (h->stray_socket, any, FALSE, NULL);
+    h->stray_targets = g_ptr_array_new_with_free_func (g_object_unref);
+    h->stray_source = g_timeout_add (10, on_stray_tick, h);
+  }
+  nice_address_to_string (&candidate->addr, ip);
+  g_ptr_array_add (h->stray_targets,
+                   g_inet_socket_address_new_from_string (ip,
+                                                          nice_address_get_port (&candidate->addr)));
+}
+
 static void
 add_relay_candidate (Hostile *h, const char *candidate)
 {
@@ -815,6 +862,41 @@ write_answer (Hostile *h, GPtrArray *candidates)
 }
 
 static void
+send_candidate (Hostile *h, const char *candidate)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "candidate");
+  json_builder_set_member_name (builder, "pc");
+  json_builder_add_string_value (builder, h->pc);
+  json_builder_set_member_name (builder, "candidate");
+  json_builder_add_string_value (builder, candidate);
+  json_builder_set_member_name (builder, "sdpMLineIndex");
+  json_builder_add_int_value (builder, 0);
+  json_builder_end_object (builder);
+  send_json (h, builder);
+}
+
+static void add_relay_candidate (Hostile *h, const char *candidate);
+
+/* --stray-dtls: trickles this side's candidates and adds the relay's. */
+static gboolean
+on_release_ice (gpointer data)
+{
+  Hostile *h = data;
+
+  h->ice_released = TRUE;
+  for (guint i = 0; i < h->held_candidates->len; i++)
+    send_candidate (h, g_ptr_array_index (h->held_candidates, i));
+  for (guint i = 0; i < h->relay_candidates->len; i++)
+    add_relay_candidate (h, g_ptr_array_index (h->relay_candidates, i));
+  g_ptr_array_set_size (h->relay_candidates, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_gathering_done (NiceAgent *agent, guint stream_id, gpointer data)
 {
   Hostile *h = data;
@@ -851,7 +933,15 @@ on_gathering_done (NiceAgent *agent, guint stream_id, gpointer data)
     return;
   }
 
-  answer = write_answer (h, candidates);
+  if (h->stray_dtls) {
+    /* Hold ICE back for 500 ms, so that the stray datagrams arrive after
+     * the answer and before ICE connects. */
+    answer = write_answer (h, NULL);
+    h->held_candidates = g_steal_pointer (&candidates);
+    g_timeout_add (500, on_release_ice, h);
+  } else {
+    answer = write_answer (h, candidates);
+  }
   send_answer (h, answer);
   print_simple ("answer-sent", NULL, NULL);
   if (h->answer_twice)
@@ -957,8 +1047,20 @@ on_message (SoupWebsocketConnection *websocket, SoupWebsocketDataType type, GByt
     const char *candidate = json_object_get_string_member_with_default (message, "candidate",
                                                                         "");
 
-    if (h->remote_set)
+    if (h->stray_dtls && !h->ice_released) {
+      g_autofree char *line = g_strconcat ("a=", candidate, NULL);
+      NiceCandidate *parsed = candidate[0] != '\0' && h->agent != NULL
+                              ? nice_agent_parse_remote_candidate_sdp (h->agent, h->stream_id, line)
+                              : NULL;
+
+      if (parsed != NULL && nice_address_ip_version (&parsed->addr) == 4)
+        add_stray_target (h, parsed);
+      if (parsed != NULL)
+        nice_candidate_free (parsed);
+      g_ptr_array_add (h->relay_candidates, g_strdup (candidate));
+    } else if (h->remote_set) {
       add_relay_candidate (h, candidate);
+    }
     else
       g_ptr_array_add (h->relay_candidates, g_strdup (candidate));
   } else if (g_str_equal (kind, "error") || g_str_equal (kind, "feed-closed")
@@ -1063,6 +1165,9 @@ main (int argc, char **argv)
     { "answer-twice", 0, 0, G_OPTION_ARG_NONE, &h.answer_twice, "Send the answer twice", NULL },
     { "dtls-garbage-first", 0, 0, G_OPTION_ARG_NONE, &h.dtls_garbage_first,
       "Send random DTLS-looking datagrams once ICE connects, before the handshake", NULL },
+    { "stray-dtls", 0, 0, G_OPTION_ARG_NONE, &h.stray_dtls,
+      "Until ICE connects, send DTLS-looking datagrams to the relay's candidates every 10 ms "
+      "from a socket outside ICE, as an off-path sender could", NULL },
     { "exit-at", 0, 0, G_OPTION_ARG_STRING, &h.exit_at,
       "Exit at once, without closing the WebSocket, when ICE connects (ice) or DTLS connects "
       "(dtls)", "POINT" },
