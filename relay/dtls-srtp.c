@@ -63,6 +63,17 @@ struct _HzDtlsIdentity {
   char *fingerprint;
 };
 
+/* An answer names one fingerprint per certificate it may use, and rarely
+ * more than two. */
+#define MAX_REMOTE_FINGERPRINTS 8
+
+typedef struct {
+  const EVP_MD *digest;
+  const char *hash_name;
+  guint8 value[EVP_MAX_MD_SIZE];
+  guint length;
+} RemoteFingerprint;
+
 struct _HzDtlsSrtp {
   SSL *ssl;
   BIO *incoming;                /* owned by ssl */
@@ -72,11 +83,9 @@ struct _HzDtlsSrtp {
   HzDtlsSendFunc send;
   gpointer user_data;
 
-  /* The peer's SDP fingerprint. */
-  const EVP_MD *remote_digest;
-  const char *remote_hash_name;
-  guint8 remote_fingerprint[EVP_MAX_MD_SIZE];
-  guint remote_fingerprint_length;
+  /* The peer's SDP fingerprints; its certificate must match one. */
+  RemoteFingerprint remote[MAX_REMOTE_FINGERPRINTS];
+  guint n_remote;
 
   gint state;                   /* HzDtlsSrtpState; g_atomic_int_get() */
   gboolean logged_close;
@@ -314,9 +323,9 @@ parse_hex_pairs (const char *hex, guint8 *digest, gsize expected)
 }
 
 /* Parses "HASH-FUNCTION HEX-PAIRS" (RFC 8122, section 5), with
- * surrounding white space, into DTLS. */
+ * surrounding white space, into REMOTE. */
 static gboolean
-parse_fingerprint (HzDtlsSrtp *dtls, const char *fingerprint, GError **error)
+parse_fingerprint (RemoteFingerprint *remote, const char *fingerprint, GError **error)
 {
   g_autofree char *text = g_strstrip (g_strdup (fingerprint));
   char *space = strchr (text, ' ');
@@ -330,7 +339,7 @@ parse_fingerprint (HzDtlsSrtp *dtls, const char *fingerprint, GError **error)
   for (gsize i = 0; i < G_N_ELEMENTS (hash_functions) && digest == NULL; i++) {
     if (g_ascii_strcasecmp (text, hash_functions[i].name) == 0) {
       digest = hash_functions[i].digest ();
-      dtls->remote_hash_name = hash_functions[i].name;
+      remote->hash_name = hash_functions[i].name;
     }
   }
   if (digest == NULL) {
@@ -341,14 +350,27 @@ parse_fingerprint (HzDtlsSrtp *dtls, const char *fingerprint, GError **error)
   }
 
   size = EVP_MD_get_size (digest);
-  if (size <= 0 || size > EVP_MAX_MD_SIZE || !parse_hex_pairs (space + 1, dtls->remote_fingerprint, size)) {
+  if (size <= 0 || size > EVP_MAX_MD_SIZE || !parse_hex_pairs (space + 1, remote->value, size)) {
     *space = ' ';
     return fail_fingerprint (error, text,
                              "expected as many hex pairs, separated by colons, as the hash "
                              "function has bytes");
   }
-  dtls->remote_digest = digest;
-  dtls->remote_fingerprint_length = (guint) size;
+  remote->digest = digest;
+  remote->length = (guint) size;
+  return TRUE;
+}
+
+gboolean
+hz_dtls_srtp_add_fingerprint (HzDtlsSrtp *dtls, const char *fingerprint, GError **error)
+{
+  g_return_val_if_fail (fingerprint != NULL, FALSE);
+
+  if (dtls->n_remote == MAX_REMOTE_FINGERPRINTS)
+    return fail_fingerprint (error, fingerprint, "too many fingerprints");
+  if (!parse_fingerprint (&dtls->remote[dtls->n_remote], fingerprint, error))
+    return FALSE;
+  dtls->n_remote++;
   return TRUE;
 }
 
@@ -375,7 +397,7 @@ hz_dtls_srtp_new (HzDtlsIdentity *identity,
   dtls->send = send;
   dtls->user_data = user_data;
   dtls->state = HZ_DTLS_SRTP_HANDSHAKING;
-  if (!parse_fingerprint (dtls, remote_fingerprint, error))
+  if (!hz_dtls_srtp_add_fingerprint (dtls, remote_fingerprint, error))
     return NULL;
 
   ERR_clear_error ();
@@ -557,27 +579,30 @@ static gboolean
 check_peer_certificate (HzDtlsSrtp *dtls, GError **error)
 {
   X509 *certificate = SSL_get0_peer_certificate (dtls->ssl);
-  guint8 digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
 
   if (certificate == NULL) {
     g_set_error_literal (error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_HANDSHAKE,
                          "DTLS handshake failed: the peer sent no certificate");
     return FALSE;
   }
-  if (!X509_digest (certificate, dtls->remote_digest, digest, &length)) {
-    set_openssl_error (error, HZ_DTLS_SRTP_ERROR_HANDSHAKE,
-                       "DTLS handshake failed: computing the peer's certificate fingerprint failed");
-    return FALSE;
+  for (guint i = 0; i < dtls->n_remote; i++) {
+    const RemoteFingerprint *remote = &dtls->remote[i];
+    guint8 digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+
+    if (!X509_digest (certificate, remote->digest, digest, &length)) {
+      set_openssl_error (error, HZ_DTLS_SRTP_ERROR_HANDSHAKE,
+                         "DTLS handshake failed: computing the peer's certificate fingerprint "
+                         "failed");
+      return FALSE;
+    }
+    if (length == remote->length && CRYPTO_memcmp (digest, remote->value, length) == 0)
+      return TRUE;
   }
-  if (length != dtls->remote_fingerprint_length
-      || CRYPTO_memcmp (digest, dtls->remote_fingerprint, length) != 0) {
-    g_set_error (error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_HANDSHAKE,
-                 "DTLS handshake failed: the peer's certificate does not match the %s "
-                 "fingerprint of its SDP", dtls->remote_hash_name);
-    return FALSE;
-  }
-  return TRUE;
+  g_set_error (error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_HANDSHAKE,
+               "DTLS handshake failed: the peer's certificate matches none of the %u "
+               "fingerprint(s) of its SDP (first: %s)", dtls->n_remote, dtls->remote[0].hash_name);
+  return FALSE;
 }
 
 static gboolean

@@ -77,6 +77,14 @@ HzDtlsSrtp *hz_dtls_srtp_new (HzDtlsIdentity *identity,
                               gpointer        user_data,
                               GError        **error);
 void hz_dtls_srtp_free (HzDtlsSrtp *dtls);
+
+/* Accepts a certificate that matches FINGERPRINT too, for an SDP with
+ * several a=fingerprint lines (RFC 8122, section 5): the peer's
+ * certificate must match one of them. Call it before the handshake; fails
+ * as hz_dtls_srtp_new() does, or when there are more than 8. */
+gboolean hz_dtls_srtp_add_fingerprint (HzDtlsSrtp *dtls,
+                                       const char *fingerprint,
+                                       GError    **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HzDtlsSrtp, hz_dtls_srtp_free)
 
 /* A client sends its first flight here and drops any datagram received

@@ -95,9 +95,13 @@ worker_start (HzSendWorker *worker, guint index, const HzRelayConfig *config)
   worker->context = g_main_context_new ();
   worker->loop = g_main_loop_new (worker->context, FALSE);
   /* Trickle ICE: the client's candidates come after its answer, and a
-   * check list without candidates must not fail yet. */
+   * check list without candidates must not fail yet. Consent freshness
+   * (RFC 7675): a client that stops answering the agent's checks fails its
+   * connection (after about 10 s with libnice 0.1.21, measured by
+   * relay-consent-lost), so the relay stops sending to it. */
   worker->agent = nice_agent_new_full (worker->context, NICE_COMPATIBILITY_RFC5245,
-                                       NICE_AGENT_OPTION_ICE_TRICKLE);
+                                       NICE_AGENT_OPTION_ICE_TRICKLE
+                                       | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
   g_object_set (worker->agent, "controlling-mode", TRUE, NULL);
   hz_ice_configure_agent (worker->agent, config);
   g_signal_connect (worker->agent, "new-candidate-full", G_CALLBACK (on_new_candidate), worker);

@@ -502,7 +502,10 @@ on_receive (NiceAgent *agent, guint stream_id, guint component_id, guint length,
     g_autoptr (GError) error = NULL;
     HzDtlsSrtpState state;
 
-    link->dtls_started = TRUE;
+    /* As DTLS client the relay starts itself, once ICE is connected;
+     * what comes before is dropped and must not stop that start. */
+    if (!link->dtls_client)
+      link->dtls_started = TRUE;
     state = hz_dtls_srtp_receive (dtls, bytes, length, &error);
     dtls_state_changed (link, state, error);
   } else if (bytes[0] >= 128 && bytes[0] <= 191 && bytes[1] >= 192 && bytes[1] <= 223) {
@@ -738,9 +741,16 @@ hz_sub_link_set_answer (HzSubLink *link, const GstSDPMessage *answer, GPtrArray 
       track->rtx_pt = hz_forward_answer_rtx_pt (answer, i, map.target_pt);
   }
   dtls = hz_dtls_srtp_new (hz_send_pool_get_identity (link->pool), transport.dtls_client,
-                           transport.fingerprint, send_dtls, link, error);
+                           g_ptr_array_index (transport.fingerprints, 0), send_dtls, link, error);
   if (dtls == NULL)
     return FALSE;
+  for (guint i = 1; i < transport.fingerprints->len; i++) {
+    if (!hz_dtls_srtp_add_fingerprint (dtls, g_ptr_array_index (transport.fingerprints, i),
+                                       error)) {
+      hz_dtls_srtp_free (dtls);
+      return FALSE;
+    }
+  }
   link->answered = TRUE;
   link->dtls_client = transport.dtls_client;
   g_atomic_pointer_set (&link->dtls, dtls);

@@ -129,7 +129,7 @@ hz_sub_answer_clear (HzSubAnswer *answer)
 {
   g_clear_pointer (&answer->ice_ufrag, g_free);
   g_clear_pointer (&answer->ice_pwd, g_free);
-  g_clear_pointer (&answer->fingerprint, g_free);
+  g_clear_pointer (&answer->fingerprints, g_ptr_array_unref);
   g_clear_pointer (&answer->candidates, g_ptr_array_unref);
 }
 
@@ -150,6 +150,28 @@ transport_attribute (const GstSDPMessage *answer, const char *key)
     break;
   }
   return gst_sdp_message_get_attribute_val (answer, key);
+}
+
+/* The values of every KEY attribute at the level where
+ * transport_attribute() finds the first. */
+static GPtrArray *
+transport_attributes (const GstSDPMessage *answer, const char *key)
+{
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+  const GstSDPMedia *media = NULL;
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (answer) && media == NULL; m++) {
+    if (gst_sdp_media_get_port (gst_sdp_message_get_media (answer, m)) != 0)
+      media = gst_sdp_message_get_media (answer, m);
+  }
+  if (media != NULL && gst_sdp_media_get_attribute_val (media, key) != NULL) {
+    for (guint i = 0; gst_sdp_media_get_attribute_val_n (media, key, i) != NULL; i++)
+      g_ptr_array_add (values, g_strdup (gst_sdp_media_get_attribute_val_n (media, key, i)));
+  } else {
+    for (guint i = 0; gst_sdp_message_get_attribute_val_n (answer, key, i) != NULL; i++)
+      g_ptr_array_add (values, g_strdup (gst_sdp_message_get_attribute_val_n (answer, key, i)));
+  }
+  return values;
 }
 
 static void
@@ -195,7 +217,7 @@ hz_sub_answer_read (const GstSDPMessage *answer, HzSubAnswer *out, GError **erro
   }
   out->ice_ufrag = g_strdup (ufrag);
   out->ice_pwd = g_strdup (pwd);
-  out->fingerprint = g_strdup (fingerprint);
+  out->fingerprints = transport_attributes (answer, "fingerprint");
   out->dtls_client = g_strcmp0 (setup, "passive") == 0;
   out->candidates = g_ptr_array_new_with_free_func (g_free);
   add_candidates (out->candidates, answer);

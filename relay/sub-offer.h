@@ -45,7 +45,7 @@ char *hz_sub_offer_write (const HzSubOfferTrack     *tracks,
 typedef struct {
   char *ice_ufrag;
   char *ice_pwd;
-  char *fingerprint;         /* "HASH VALUE" as in a=fingerprint */
+  GPtrArray *fingerprints;   /* each a=fingerprint value, "HASH VALUE"; at least one */
   gboolean dtls_client;      /* the client chose a=setup:passive: the relay
                               * connects as DTLS client */
   GPtrArray *candidates;     /* "candidate:..." lines of the answer */

@@ -908,6 +908,66 @@ test_loss_repaired (gconstpointer data)
 
 /* Main ------------------------------------------------------------------------ */
 
+/* A viewer whose UDP is cut while its WebSocket stays open stops
+ * answering the relay's consent checks (RFC 7675). Its connection fails
+ * alone, about 10 s later with libnice 0.1.21: it gets connection_failed,
+ * and the relay stops sending to it. */
+static void
+test_consent_lost (gconstpointer data)
+{
+  const RelayTestTools *tools = data;
+  g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
+  g_autoptr (NetTestSession) net = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *local_address = NULL;
+  g_autofree char *viewer_token = NULL;
+  g_autofree char *expert_pc = NULL;
+  RelayTestTools *ns_tools = NULL;
+  RelayTestSession *session = NULL;
+  g_autoptr (RelayTestPeer) expert = NULL;
+  g_autoptr (RelayTestPeer) viewer = NULL;
+  JsonObject *error = NULL;
+  gint64 cut_at;
+
+  if (ns == NULL)
+    return;
+  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
+                          ns->host_address);
+  net = net_test_session_start (keys);
+  session = &net->session;
+  viewer_token = sign_token (net, session->booking.session_id, session->booking.doctor_id,
+                             HZ_TOKEN_ROLE_VIEW, "李医生");
+  local_address = g_strdup_printf ("--local-address=%s", ns->ns_address);
+  ns_tools = net_test_tools_in_namespace (tools, ns, session->daemons->dir);
+  expert_pc = g_strdup_printf ("sub:%" G_GINT64_FORMAT, session->booking.expert_id);
+
+  expert = relay_test_peer_start (tools, session->daemons, session->booking.session_id,
+                                  session->expert_token, "expert", NULL);
+  wait_publish_connected (expert);
+  {
+    const char *args[] = { local_address, "--no-publish", NULL };
+
+    viewer = relay_test_peer_start (ns_tools, session->daemons, session->booking.session_id,
+                                    viewer_token, "viewer", args);
+  }
+  net_test_tools_free (ns_tools);
+  wait_first_frame (viewer, session->booking.expert_id, "video");
+
+  /* The WebSocket is TCP: only the media path goes. */
+  if (!set_udp_loss (ns, "1"))
+    return;
+  cut_at = g_get_monotonic_time ();
+  error = relay_test_peer_wait_event (viewer, "error", "pc", expert_pc, 60000);
+  g_assert_nonnull (error);
+  g_test_message ("the connection failed %.1f s after its UDP was cut",
+                  (double) (g_get_monotonic_time () - cut_at) / G_USEC_PER_SEC);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "connection_failed");
+  g_assert_true (net_test_relay_log_contains (net->relay, "dropping this connection alone"));
+
+  relay_test_peer_terminate (expert);
+  g_assert_cmpint (relay_test_peer_wait_exit (expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -930,6 +990,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/relay-teaching/room-full", &tools, test_room_full);
   g_test_add_data_func ("/relay-teaching/loss-repaired", &tools, test_loss_repaired);
   g_test_add_data_func ("/relay-teaching/dtls-passive", &tools, test_dtls_passive);
+  g_test_add_data_func ("/relay-teaching/consent-lost", &tools, test_consent_lost);
   g_test_add_data_func ("/relay-teaching/viewer-threads", &tools, test_viewer_threads);
   g_test_add_data_func ("/relay-teaching/viewer-threads-webrtcbin", &tools,
                         test_viewer_threads_webrtcbin);

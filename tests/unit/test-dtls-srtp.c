@@ -388,7 +388,7 @@ check_wrong_fingerprint (gboolean client_is_wrong)
   pump (pair);
   g_assert_cmpint (hz_dtls_srtp_get_state (failed->dtls), ==, HZ_DTLS_SRTP_FAILED);
   g_assert_error (failed->error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_HANDSHAKE);
-  g_assert_nonnull (strstr (failed->error->message, "does not match"));
+  g_assert_nonnull (strstr (failed->error->message, "matches none"));
 
   /* The error is set once, and later datagrams are dropped: a client's
    * resent flight (the first datagram it sent, kept) and an SRTCP-like
@@ -411,6 +411,28 @@ test_dtls_wrong_fingerprint (void)
 {
   check_wrong_fingerprint (FALSE);
   check_wrong_fingerprint (TRUE);
+}
+
+/* A server that accepts two fingerprints, a stranger's first, connects
+ * with the client whose certificate matches the second. */
+static void
+test_dtls_second_fingerprint (void)
+{
+  g_autoptr (HzDtlsIdentity) stranger = identity_new ();
+  g_autofree char *wrong = sdp_fingerprint (stranger);
+  g_autoptr (Pair) pair = pair_new (NULL, wrong);
+  g_autofree char *right = sdp_fingerprint (pair->client_identity);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (hz_dtls_srtp_add_fingerprint (pair->server.dtls, right, &error));
+  g_assert_no_error (error);
+  g_assert_false (hz_dtls_srtp_add_fingerprint (pair->server.dtls, "sha-256 zz", &error));
+  g_assert_error (error, HZ_DTLS_SRTP_ERROR, HZ_DTLS_SRTP_ERROR_FINGERPRINT);
+  start_client (pair);
+  pump (pair);
+  g_assert_no_error (pair->server.error);
+  g_assert_cmpint (hz_dtls_srtp_get_state (pair->server.dtls), ==, HZ_DTLS_SRTP_CONNECTED);
+  g_assert_cmpint (hz_dtls_srtp_get_state (pair->client.dtls), ==, HZ_DTLS_SRTP_CONNECTED);
 }
 
 /* N hex pairs "AB" separated by colons. */
@@ -711,6 +733,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dtls-srtp/srtp-protect", test_dtls_srtp_protect);
   g_test_add_func ("/dtls-srtp/protect-before-connected", test_dtls_protect_before_connected);
   g_test_add_func ("/dtls-srtp/wrong-fingerprint", test_dtls_wrong_fingerprint);
+  g_test_add_func ("/dtls-srtp/second-fingerprint", test_dtls_second_fingerprint);
   g_test_add_func ("/dtls-srtp/malformed-fingerprint", test_dtls_malformed_fingerprint);
   g_test_add_func ("/dtls-srtp/lost-client-hello", test_dtls_lost_client_hello);
   g_test_add_func ("/dtls-srtp/lost-final-flight", test_dtls_lost_final_flight);

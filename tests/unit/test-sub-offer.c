@@ -187,7 +187,8 @@ test_answer_active (void)
   g_assert_no_error (error);
   g_assert_cmpstr (answer.ice_ufrag, ==, "abcd");
   g_assert_cmpstr (answer.ice_pwd, ==, "0123456789012345678901");
-  g_assert_cmpstr (answer.fingerprint, ==, "sha-256 11:22");
+  g_assert_cmpuint (answer.fingerprints->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (answer.fingerprints, 0), ==, "sha-256 11:22");
   g_assert_false (answer.dtls_client);
   g_assert_cmpuint (answer.candidates->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (answer.candidates, 0), ==,
@@ -210,9 +211,27 @@ test_answer_passive_session_level (void)
 
   g_assert_true (hz_sub_answer_read (sdp, &answer, &error));
   g_assert_cmpstr (answer.ice_ufrag, ==, "efgh");
-  g_assert_cmpstr (answer.fingerprint, ==, "sha-1 AA:BB");
+  g_assert_cmpuint (answer.fingerprints->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (answer.fingerprints, 0), ==, "sha-1 AA:BB");
   g_assert_true (answer.dtls_client);
   g_assert_cmpuint (answer.candidates->len, ==, 0);
+}
+
+/* Every fingerprint of the answer's level is kept (RFC 8122, section 5). */
+static void
+test_answer_two_fingerprints (void)
+{
+  g_autoptr (GstSDPMessage) sdp = parse_sdp (
+    SESSION ANSWER_MEDIA
+    "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
+    "a=fingerprint:sha-256 11:22\r\na=fingerprint:sha-256 33:44\r\na=setup:active\r\n");
+  g_auto (HzSubAnswer) answer = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (hz_sub_answer_read (sdp, &answer, &error));
+  g_assert_cmpuint (answer.fingerprints->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (answer.fingerprints, 0), ==, "sha-256 11:22");
+  g_assert_cmpstr (g_ptr_array_index (answer.fingerprints, 1), ==, "sha-256 33:44");
 }
 
 static void
@@ -266,6 +285,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sub-offer/offer", test_offer);
   g_test_add_func ("/sub-offer/answer-active", test_answer_active);
   g_test_add_func ("/sub-offer/answer-passive-session-level", test_answer_passive_session_level);
+  g_test_add_func ("/sub-offer/answer-two-fingerprints", test_answer_two_fingerprints);
   g_test_add_func ("/sub-offer/answer-invalid", test_answer_invalid);
   g_test_add_func ("/sub-offer/answer-rtx-pt", test_answer_rtx_pt);
   return g_test_run ();

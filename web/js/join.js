@@ -645,6 +645,15 @@ class JoinPage {
     const code = String(message.code ?? '');
     // The relay's English message is for developers; users get the catalogue's.
     console.warn(`huizhen: relay error ${code}${message.pc ? ` on ${message.pc}` : ''}: ${message.message ?? ''}`);
+    // The relay closed a feed's connection whose ICE failed, e.g. after a
+    // network outage that the WebSocket survived: rejoin, as when ICE
+    // fails on this side.
+    if (code === 'connection_failed' && String(message.pc ?? '').startsWith('sub:')
+        && this.phase === 'joined' && this.iceRecoveries < MAX_ICE_RECOVERIES) {
+      this.iceRecoveries += 1;
+      this.beginReconnect(`the relay's connection for ${message.pc} failed`);
+      return;
+    }
     if (RELAY_ERROR_CODES.includes(code))
       this.showError(`error.${code}`);
     else
