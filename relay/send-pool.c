@@ -52,17 +52,6 @@ on_new_candidate (NiceAgent *agent, NiceCandidate *candidate, gpointer data)
 }
 
 static void
-on_gathering_done (NiceAgent *agent, guint stream_id, gpointer data)
-{
-  StreamRoute route;
-
-  if (!route_take (data, stream_id, &route))
-    return;
-  route.handlers->gathering_done (route.data);
-  route.handlers->unref (route.data);
-}
-
-static void
 on_component_state (NiceAgent *agent, guint stream_id, guint component_id, guint state,
                     gpointer data)
 {
@@ -105,8 +94,6 @@ worker_start (HzSendWorker *worker, guint index, const HzRelayConfig *config)
   g_object_set (worker->agent, "controlling-mode", TRUE, NULL);
   hz_ice_configure_agent (worker->agent, config);
   g_signal_connect (worker->agent, "new-candidate-full", G_CALLBACK (on_new_candidate), worker);
-  g_signal_connect (worker->agent, "candidate-gathering-done", G_CALLBACK (on_gathering_done),
-                    worker);
   g_signal_connect (worker->agent, "component-state-changed", G_CALLBACK (on_component_state),
                     worker);
   worker->thread = g_thread_new (name, worker_run, worker);

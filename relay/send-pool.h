@@ -22,7 +22,6 @@ typedef struct _HzSendWorker HzSendWorker;
  * thread. The worker holds a reference (REF, UNREF) on DATA meanwhile. */
 typedef struct {
   void (*candidate) (gpointer data, NiceCandidate *candidate);
-  void (*gathering_done) (gpointer data);
   void (*state) (gpointer data, NiceComponentState state);
   gpointer (*ref) (gpointer data);
   void (*unref) (gpointer data);

@@ -529,11 +529,6 @@ on_candidate (gpointer data, NiceCandidate *candidate)
 }
 
 static void
-on_gathering_done (gpointer data)
-{
-}
-
-static void
 on_state (gpointer data, NiceComponentState state)
 {
   HzSubLink *link = data;
@@ -564,7 +559,6 @@ handlers_unref (gpointer data)
 
 static const HzSendStreamHandlers stream_handlers = {
   .candidate = on_candidate,
-  .gathering_done = on_gathering_done,
   .state = on_state,
   .ref = handlers_ref,
   .unref = handlers_unref,
