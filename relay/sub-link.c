@@ -19,7 +19,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
-/* Larger packets are not forwarded: no client sends them over UDP. */
+/* Larger packets are dropped. WebRTC senders keep RTP packets under the
+ * path MTU; browsers stay near 1200 bytes. */
 #define MAX_PACKET 1500
 #define OUT_SIZE (HZ_RTP_REWRITE_MAX_SIZE (MAX_PACKET) + HZ_SRTP_MAX_TRAILER)
 #define SENDER_REPORT_INTERVAL_MS 1000
