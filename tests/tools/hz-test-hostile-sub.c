@@ -1133,6 +1133,39 @@ parse_attack (const char *name, Attack *attack)
   return FALSE;
 }
 
+/* Frees what H holds, so that LeakSanitizer reports only real leaks. */
+static void
+hostile_clear (Hostile *h)
+{
+  g_clear_handle_id (&h->attack_source, g_source_remove);
+  g_clear_handle_id (&h->stats_source, g_source_remove);
+  g_clear_handle_id (&h->stop_source, g_source_remove);
+  g_clear_handle_id (&h->stray_source, g_source_remove);
+  /* The timer belongs to the main context (see arm_dtls_timer()). */
+  if (h->dtls_timer != NULL)
+    g_source_destroy (h->dtls_timer);
+  h->dtls_timer = NULL;
+  g_clear_pointer (&h->dtls, hz_dtls_srtp_free);
+  g_clear_pointer (&h->identity, hz_dtls_identity_free);
+  g_clear_object (&h->agent);
+  g_clear_object (&h->websocket);
+  g_clear_object (&h->session);
+  g_clear_object (&h->stray_socket);
+  g_clear_pointer (&h->offer, gst_sdp_message_free);
+  g_clear_pointer (&h->relay_candidates, g_ptr_array_unref);
+  g_clear_pointer (&h->stray_targets, g_ptr_array_unref);
+  g_clear_pointer (&h->held_candidates, g_ptr_array_unref);
+  g_clear_pointer (&h->replay_packet, g_byte_array_unref);
+  g_clear_pointer (&h->loop, g_main_loop_unref);
+  g_clear_pointer (&h->pc, g_free);
+  g_clear_pointer (&h->relay_url, g_free);
+  g_clear_pointer (&h->token, g_free);
+  g_clear_pointer (&h->setup, g_free);
+  g_clear_pointer (&h->fingerprint_mode, g_free);
+  g_clear_pointer (&h->credentials_at, g_free);
+  g_clear_pointer (&h->exit_at, g_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1181,6 +1214,7 @@ main (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- a hostile receiver of one relay feed");
+  int exit_code;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
@@ -1246,5 +1280,7 @@ main (int argc, char **argv)
     for (guint i = 0; i < 20 && g_main_context_iteration (NULL, FALSE); i++)
       ;
   }
-  return h.exit_code;
+  exit_code = h.exit_code;
+  hostile_clear (&h);
+  return exit_code;
 }
