@@ -313,3 +313,34 @@ relay_test_tool_path (int argc, char **argv, const char *option, const char *nam
     return NULL;
   return g_build_filename (build_root, "tests", "tools", name, NULL);
 }
+
+void
+relay_test_peer_assert_video_never_stalled (RelayTestPeer *peer, gint64 from_id)
+{
+  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, from_id);
+  gint64 previous_frames = -1;
+  gint64 previous_ms = 0;
+  guint intervals = 0;
+
+  for (guint i = 0; i < peer->events->len; i++) {
+    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
+    gint64 frames, ms;
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", NULL), "stats") != 0
+        || g_strcmp0 (json_object_get_string_member_with_default (event, "from", NULL), from) != 0)
+      continue;
+    frames = json_object_get_int_member (event, "video_frames");
+    ms = json_object_get_int_member (event, "ms");
+    if (previous_frames > 0) {
+      double rate = (frames - previous_frames) * 1000.0 / MAX (ms - previous_ms, 1);
+
+      g_test_message ("%s: %" G_GINT64_FORMAT " frames from %s at %" G_GINT64_FORMAT
+                      " ms, %.1f per second", peer->label, frames, from, ms, rate);
+      g_assert_cmpfloat (rate, >=, RELAY_TEST_MIN_FRAMES_PER_SECOND);
+      intervals++;
+    }
+    previous_frames = frames;
+    previous_ms = ms;
+  }
+  g_assert_cmpuint (intervals, >=, 3);
+}

@@ -74,6 +74,15 @@ JsonObject *relay_test_peer_summary (RelayTestPeer *peer);
 /* Returns summary.feeds[PARTICIPANT_ID], or NULL when that feed never came. */
 JsonObject *relay_test_peer_feed (RelayTestPeer *peer, gint64 participant_id);
 
+/* A receiver that keeps decoding gets at least half of the publisher's 30
+ * frames per second in each one-second stats interval. */
+#define RELAY_TEST_MIN_FRAMES_PER_SECOND 15
+
+/* Checks that PEER decoded FROM_ID's video at RELAY_TEST_MIN_FRAMES_PER_SECOND
+ * or more in every one-second stats interval from its first frame to its
+ * last stats line, over at least three intervals: the feed never stalled. */
+void relay_test_peer_assert_video_never_stalled (RelayTestPeer *peer, gint64 from_id);
+
 /* Runs hz-media-check on PATH and returns its JSON output, or NULL when it
  * failed (its stderr is shown in the test log). */
 JsonObject *relay_test_media_check (const RelayTestTools *tools, const char *path);

@@ -26,10 +26,6 @@
 #define PEER_EXIT_OK 0
 #define PEER_EXIT_RELAY_ERROR 2
 
-/* A receiver that keeps decoding gets at least half of the publisher's 30
- * frames per second in each one-second stats interval. */
-#define MIN_FRAMES_PER_SECOND 15
-
 /* The relay's retransmission limit per connection (relay/sub-link.c):
  * a bucket of 150, refilled at 300 per second. */
 #define RTX_PER_SECOND 300
@@ -108,37 +104,6 @@ last_event (RelayTestPeer *peer, const char *name)
       found = event;
   }
   return found;
-}
-
-/* Checks that PEER decoded FROM_ID's video in every one-second stats
- * interval from its first frame to its last stats line. */
-static void
-assert_video_never_stalled (RelayTestPeer *peer, gint64 from_id)
-{
-  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, from_id);
-  gint64 previous_frames = -1;
-  gint64 previous_ms = 0;
-  guint intervals = 0;
-
-  for (guint i = 0; i < peer->events->len; i++) {
-    JsonObject *event = json_node_get_object (peer->events->pdata[i]);
-    gint64 frames, ms;
-
-    if (g_strcmp0 (json_object_get_string_member_with_default (event, "event", NULL), "stats") != 0
-        || g_strcmp0 (json_object_get_string_member_with_default (event, "from", NULL), from) != 0)
-      continue;
-    frames = json_object_get_int_member (event, "video_frames");
-    ms = json_object_get_int_member (event, "ms");
-    if (previous_frames > 0) {
-      double rate = (frames - previous_frames) * 1000.0 / MAX (ms - previous_ms, 1);
-
-      g_assert_cmpfloat (rate, >=, MIN_FRAMES_PER_SECOND);
-      intervals++;
-    }
-    previous_frames = frames;
-    previous_ms = ms;
-  }
-  g_assert_cmpuint (intervals, >=, 3);
 }
 
 /* CPU time (user and system) of PID in clock ticks, from /proc/PID/stat. */
@@ -222,7 +187,8 @@ call_finish (Call *call)
 {
   if (call->control != NULL) {
     g_assert_cmpint (relay_test_peer_wait_exit (call->control, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
-    assert_video_never_stalled (call->control, call->net->session.booking.expert_id);
+    relay_test_peer_assert_video_never_stalled (call->control,
+                                                call->net->session.booking.expert_id);
   }
   relay_test_peer_terminate (call->expert);
   g_assert_cmpint (relay_test_peer_wait_exit (call->expert, EXIT_TIMEOUT_MS), ==, PEER_EXIT_OK);
