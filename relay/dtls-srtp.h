@@ -31,7 +31,8 @@ typedef enum {
   HZ_DTLS_SRTP_ERROR_IDENTITY,     /* the key or certificate could not be made */
 } HzDtlsSrtpError;
 
-/* The most bytes that protecting adds to a packet (SRTCP: index and tag). */
+/* The maximum number of bytes that protecting adds to a packet (SRTCP:
+ * index and tag). */
 #define HZ_SRTP_MAX_TRAILER 16
 
 typedef struct _HzDtlsIdentity HzDtlsIdentity;

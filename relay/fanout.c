@@ -7,7 +7,6 @@
 #include "fanout.h"
 #include "sub-link.h"
 
-#include <gst/rtp/rtp.h>
 
 /* About 1.5 s of 1 Mbit/s video: longer than a NACK takes to come back
  * from a county link. */
@@ -57,25 +56,27 @@ outputs_copy (GPtrArray *outputs, HzSubLink *without)
   return copy;
 }
 
+/* Keeps BUFFER, whose mapped bytes are DATA, as the packet of its
+ * sequence number. Call with the lock held. */
 static void
-keep (HzFanout *fanout, GstBuffer *buffer)
+keep_locked (HzFanout *fanout, GstBuffer *buffer, const guint8 *data, gsize size)
 {
-  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   guint16 seq;
   guint slot;
 
-  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+  /* An RTP version 2 header of 12 bytes at least; the sequence number is
+   * in bytes 2 and 3. */
+  if (size < 12 || data[0] >> 6 != 2)
     return;
-  seq = gst_rtp_buffer_get_seq (&rtp);
-  gst_rtp_buffer_unmap (&rtp);
+  seq = (guint16) (data[2] << 8 | data[3]);
   slot = seq % HISTORY_SIZE;
-  g_mutex_lock (&fanout->lock);
   gst_clear_buffer (&fanout->history[slot]);
   fanout->history[slot] = gst_buffer_ref (buffer);
   fanout->history_seq[slot] = seq;
-  g_mutex_unlock (&fanout->lock);
 }
 
+/* Maps each buffer once: the history and every connection read the same
+ * bytes, and the lock is taken once per buffer. */
 static gboolean
 forward_buffer (GstBuffer **buffer, guint index, gpointer data)
 {
@@ -83,13 +84,14 @@ forward_buffer (GstBuffer **buffer, guint index, gpointer data)
   g_autoptr (GPtrArray) outputs = NULL;
   GstMapInfo map;
 
-  if (fanout->keep_history)
-    keep (fanout, *buffer);
+  if (!gst_buffer_map (*buffer, &map, GST_MAP_READ))
+    return TRUE;
   g_mutex_lock (&fanout->lock);
+  if (fanout->keep_history)
+    keep_locked (fanout, *buffer, map.data, map.size);
   outputs = g_ptr_array_ref (fanout->outputs);
   g_mutex_unlock (&fanout->lock);
-  if (outputs->len == 0 || !gst_buffer_map (*buffer, &map, GST_MAP_READ))
-    return TRUE;
+
   for (guint i = 0; i < outputs->len; i++) {
     const Output *output = g_ptr_array_index (outputs, i);
 
