@@ -6,9 +6,10 @@
  *                              └▶ each sub-link: rewrite, SRTP, send
  *
  * A buffer probe on the tee's sink pad hands every packet, on the ingest's
- * streaming thread, to each connection that receives the track; no queue
- * and no thread per connection. It also keeps the last packets of a video
- * track, so that a connection can answer a NACK with a retransmission.
+ * streaming thread, to each connection that receives the track. No queue
+ * and no thread is made per connection. The fan-out also keeps the last
+ * packets of a video track, so that a connection can resend a packet that
+ * its receiver reports lost.
  */
 #pragma once
 

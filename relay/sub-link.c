@@ -1,11 +1,11 @@
 /* Relay-owned subscriber connections; see sub-link.h.
  *
  * Threads: hz_sub_link_new(), _set_answer(), _add_candidate() and
- * _close() run on the main thread; _forward() on the publisher tracks'
- * streaming threads; the DTLS handshake, the client's RTCP, the
- * retransmissions and the sender reports on the worker's thread. The
- * agent's signals may come on any of them. Events for the callbacks are
- * posted to the main thread, holding a reference.
+ * _close() run on the main thread. _forward() runs on the publisher
+ * tracks' streaming threads. The DTLS handshake, the client's RTCP, the
+ * retransmissions and the sender reports run on the worker's thread. The
+ * agent's signals may come on any of them, so events for the callbacks
+ * are posted to the main thread, holding a reference.
  */
 #include "sub-link.h"
 #include "fanout.h"
