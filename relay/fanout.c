@@ -68,7 +68,7 @@ keep_locked (HzFanout *fanout, GstBuffer *buffer, const guint8 *data, gsize size
    * in bytes 2 and 3. */
   if (size < 12 || data[0] >> 6 != 2)
     return;
-  seq = (guint16) (data[2] << 8 | data[3]);
+  seq = GST_READ_UINT16_BE (data + 2);
   slot = seq % HISTORY_SIZE;
   gst_clear_buffer (&fanout->history[slot]);
   fanout->history[slot] = gst_buffer_ref (buffer);

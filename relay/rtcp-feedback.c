@@ -46,35 +46,6 @@ typedef struct {
   guint nack_count;
 } Reader;
 
-static guint
-read_u16 (const guint8 *bytes)
-{
-  return ((guint) bytes[0] << 8) | bytes[1];
-}
-
-static guint32
-read_u32 (const guint8 *bytes)
-{
-  return ((guint32) bytes[0] << 24) | ((guint32) bytes[1] << 16)
-         | ((guint32) bytes[2] << 8) | bytes[3];
-}
-
-static void
-write_u16 (guint8 *bytes, guint value)
-{
-  bytes[0] = (guint8) (value >> 8);
-  bytes[1] = (guint8) value;
-}
-
-static void
-write_u32 (guint8 *bytes, guint32 value)
-{
-  bytes[0] = (guint8) (value >> 24);
-  bytes[1] = (guint8) (value >> 16);
-  bytes[2] = (guint8) (value >> 8);
-  bytes[3] = (guint8) value;
-}
-
 /* Returns the first byte of PACKET and stores in CONTENT_SIZE its size in
  * bytes without padding. Returns NULL when the padding count is 0 or more
  * than the packet after its header. */
@@ -163,8 +134,8 @@ read_generic_nack (Reader *reader, GstRTCPPacket *packet)
   media_ssrc = gst_rtcp_packet_fb_get_media_ssrc (packet);
 
   for (gsize i = 0; i < fci_size && reader->nack_count < HZ_RTCP_MAX_NACKS; i += NACK_ENTRY_SIZE) {
-    guint pid = read_u16 (fci + i);
-    guint blp = read_u16 (fci + i + 2);
+    guint pid = GST_READ_UINT16_BE (fci + i);
+    guint blp = GST_READ_UINT16_BE (fci + i + 2);
 
     emit_nack (reader, media_ssrc, pid);
     for (guint bit = 0; bit < 16; bit++) {
@@ -200,7 +171,7 @@ read_payload_feedback (Reader *reader, GstRTCPPacket *packet)
     if (!feedback_fci (packet, FIR_ENTRY_SIZE, &fci, &fci_size))
       return;
     for (gsize i = 0; i < fci_size; i += FIR_ENTRY_SIZE)
-      emit_keyframe (reader, read_u32 (fci + i));
+      emit_keyframe (reader, GST_READ_UINT32_BE (fci + i));
   }
 }
 
@@ -288,21 +259,21 @@ hz_rtcp_write_sender_report (guint32     ssrc,
   /* SR with no report blocks: V=2, RC=0. */
   out[0] = 2 << 6;
   out[1] = GST_RTCP_TYPE_SR;
-  write_u16 (out + 2, SR_SIZE / 4 - 1);
-  write_u32 (out + 4, ssrc);
-  write_u32 (out + 8, (guint32) (ntp_time >> 32));
-  write_u32 (out + 12, (guint32) ntp_time);
-  write_u32 (out + 16, rtp_time);
-  write_u32 (out + 20, packet_count);
-  write_u32 (out + 24, octet_count);
+  GST_WRITE_UINT16_BE (out + 2, SR_SIZE / 4 - 1);
+  GST_WRITE_UINT32_BE (out + 4, ssrc);
+  GST_WRITE_UINT32_BE (out + 8, (guint32) (ntp_time >> 32));
+  GST_WRITE_UINT32_BE (out + 12, (guint32) ntp_time);
+  GST_WRITE_UINT32_BE (out + 16, rtp_time);
+  GST_WRITE_UINT32_BE (out + 20, packet_count);
+  GST_WRITE_UINT32_BE (out + 24, octet_count);
 
   /* SDES with one chunk: V=2, SC=1. */
   sdes = out + SR_SIZE;
   memset (sdes, 0, RTCP_HEADER_SIZE + chunk_size);
   sdes[0] = (2 << 6) | 1;
   sdes[1] = GST_RTCP_TYPE_SDES;
-  write_u16 (sdes + 2, (guint) (chunk_size / 4));
-  write_u32 (sdes + 4, ssrc);
+  GST_WRITE_UINT16_BE (sdes + 2, (guint) (chunk_size / 4));
+  GST_WRITE_UINT32_BE (sdes + 4, ssrc);
   sdes[8] = SDES_CNAME;
   sdes[9] = (guint8) cname_length;
   memcpy (sdes + 10, cname, cname_length);
@@ -328,7 +299,7 @@ parse_rtp (const guint8 *original, gsize length, gsize *header_size, gsize *payl
   if ((original[0] & 0x10) != 0) {
     if (header_end + 4 > length)
       return FALSE;
-    header_end += 4 + 4 * (gsize) read_u16 (original + header_end + 2);
+    header_end += 4 + 4 * (gsize) GST_READ_UINT16_BE (original + header_end + 2);
     if (header_end > length)
       return FALSE;
   }
@@ -373,8 +344,8 @@ hz_rtp_write_rtx (const guint8 *original,
   memcpy (out, original, header_size);
   out[0] &= ~0x20;
   out[1] = (original[1] & 0x80) | rtx_pt;
-  write_u16 (out + 2, rtx_seq);
-  write_u32 (out + 8, rtx_ssrc);
+  GST_WRITE_UINT16_BE (out + 2, rtx_seq);
+  GST_WRITE_UINT32_BE (out + 8, rtx_ssrc);
   memcpy (out + header_size, original + 2, RTX_OSN_SIZE);
   memcpy (out + header_size + RTX_OSN_SIZE, original + header_size, payload_size);
   return total;

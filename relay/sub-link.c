@@ -208,15 +208,6 @@ send_dtls (const guint8 *data, gsize length, gpointer user_data)
   send_packet (user_data, data, length);
 }
 
-static void
-write_u32 (guint8 *p, guint32 value)
-{
-  p[0] = (guint8) (value >> 24);
-  p[1] = (guint8) (value >> 16);
-  p[2] = (guint8) (value >> 8);
-  p[3] = (guint8) value;
-}
-
 /* Rewrites DATA for TRACK into OUT (OUT_SIZE bytes): the receiver's
  * payload type and extension ids, the connection's SSRC. */
 static gboolean
@@ -233,7 +224,7 @@ rewrite (const LinkTrack *track, const guint8 *data, gsize length, guint8 *out,
     case HZ_RTP_REWRITE_DROP:
       return FALSE;
   }
-  write_u32 (out + 8, track->ssrc);
+  GST_WRITE_UINT32_BE (out + 8, track->ssrc);
   return TRUE;
 }
 
@@ -243,18 +234,16 @@ hz_sub_link_forward (HzSubLink *link, guint index, const guint8 *data, gsize len
   LinkTrack *track = &link->tracks[index];
   guint8 out[OUT_SIZE];
   gsize out_length = 0;
-  guint32 rtp_time;
 
   if (!g_atomic_int_get (&link->sending) || !track->accepted || length > MAX_PACKET)
     return FALSE;
   if (!rewrite (track, data, length, out, &out_length))
     return FALSE;
-  memcpy (&rtp_time, out + 4, sizeof rtp_time);
 
   g_mutex_lock (&link->stats_lock);
   track->packets++;
   track->octets += (guint32) (out_length - 12);
-  track->last_rtp_time = GUINT32_FROM_BE (rtp_time);
+  track->last_rtp_time = GST_READ_UINT32_BE (out + 4);
   track->last_sent_at = g_get_monotonic_time ();
   g_mutex_unlock (&link->stats_lock);
 

@@ -336,35 +336,6 @@ start_dtls (Hostile *h)
 
 /* ---- receiving ---- */
 
-static guint
-read_u16 (const guint8 *bytes)
-{
-  return ((guint) bytes[0] << 8) | bytes[1];
-}
-
-static guint32
-read_u32 (const guint8 *bytes)
-{
-  return ((guint32) bytes[0] << 24) | ((guint32) bytes[1] << 16) | ((guint32) bytes[2] << 8)
-         | bytes[3];
-}
-
-static void
-write_u16 (guint8 *bytes, guint value)
-{
-  bytes[0] = (guint8) (value >> 8);
-  bytes[1] = (guint8) value;
-}
-
-static void
-write_u32 (guint8 *bytes, guint32 value)
-{
-  bytes[0] = (guint8) (value >> 24);
-  bytes[1] = (guint8) (value >> 16);
-  bytes[2] = (guint8) (value >> 8);
-  bytes[3] = (guint8) value;
-}
-
 static void
 on_receive (NiceAgent *agent, guint stream_id, guint component_id, guint length, gchar *buffer,
             gpointer data)
@@ -399,13 +370,13 @@ on_receive (NiceAgent *agent, guint stream_id, guint component_id, guint length,
     h->srtp_failed++;
     return;
   }
-  if (read_u32 (packet + 8) == h->rtx_ssrc) {
+  if (GST_READ_UINT32_BE (packet + 8) == h->rtx_ssrc) {
     h->rtx_packets++;
   } else {
     h->rtp_packets++;
     h->rtp_bytes += size;
-    if (read_u32 (packet + 8) == h->video_ssrc) {
-      h->last_video_seq = (guint16) read_u16 (packet + 2);
+    if (GST_READ_UINT32_BE (packet + 8) == h->video_ssrc) {
+      h->last_video_seq = (guint16) GST_READ_UINT16_BE (packet + 2);
       h->have_video_seq = TRUE;
     }
   }
@@ -420,12 +391,12 @@ write_nack (guint8 *out, guint32 media_ssrc, guint16 first, guint entries)
 {
   out[0] = 0x80 | 1;
   out[1] = 205;
-  write_u16 (out + 2, 2 + entries);
-  write_u32 (out + 4, 1);
-  write_u32 (out + 8, media_ssrc);
+  GST_WRITE_UINT16_BE (out + 2, 2 + entries);
+  GST_WRITE_UINT32_BE (out + 4, 1);
+  GST_WRITE_UINT32_BE (out + 8, media_ssrc);
   for (guint i = 0; i < entries; i++) {
-    write_u16 (out + 12 + 4 * i, (guint16) (first + 17 * i));
-    write_u16 (out + 14 + 4 * i, 0xffff);
+    GST_WRITE_UINT16_BE (out + 12 + 4 * i, (guint16) (first + 17 * i));
+    GST_WRITE_UINT16_BE (out + 14 + 4 * i, 0xffff);
   }
   return 12 + 4 * (gsize) entries;
 }
@@ -435,9 +406,9 @@ write_pli (guint8 *out, guint32 media_ssrc)
 {
   out[0] = 0x80 | 1;
   out[1] = 206;
-  write_u16 (out + 2, 2);
-  write_u32 (out + 4, 1);
-  write_u32 (out + 8, media_ssrc);
+  GST_WRITE_UINT16_BE (out + 2, 2);
+  GST_WRITE_UINT32_BE (out + 4, 1);
+  GST_WRITE_UINT32_BE (out + 8, media_ssrc);
   return 12;
 }
 
@@ -446,10 +417,10 @@ write_fir (guint8 *out, guint32 media_ssrc, guint8 seq)
 {
   out[0] = 0x80 | 4;
   out[1] = 206;
-  write_u16 (out + 2, 4);
-  write_u32 (out + 4, 1);
-  write_u32 (out + 8, 0);
-  write_u32 (out + 12, media_ssrc);
+  GST_WRITE_UINT16_BE (out + 2, 4);
+  GST_WRITE_UINT32_BE (out + 4, 1);
+  GST_WRITE_UINT32_BE (out + 8, 0);
+  GST_WRITE_UINT32_BE (out + 12, media_ssrc);
   out[16] = seq;
   out[17] = out[18] = out[19] = 0;
   return 20;
@@ -464,13 +435,13 @@ write_malformed (Hostile *h, guint8 *out, guint kind)
   switch (kind % 10) {
     case 0:   /* a NACK whose length claims more than the packet */
       length = write_nack (out, h->video_ssrc, h->last_video_seq, 2);
-      write_u16 (out + 2, 200);
+      GST_WRITE_UINT16_BE (out + 2, 200);
       return length;
     case 1:   /* a NACK without a media SSRC */
       out[0] = 0x81;
       out[1] = 205;
-      write_u16 (out + 2, 1);
-      write_u32 (out + 4, 1);
+      GST_WRITE_UINT16_BE (out + 2, 1);
+      GST_WRITE_UINT32_BE (out + 4, 1);
       return 8;
     case 2:   /* a PLI with the padding bit and a padding count of 0 */
       length = write_pli (out, h->video_ssrc);
@@ -485,27 +456,27 @@ write_malformed (Hostile *h, guint8 *out, guint kind)
     case 4:   /* an RR that claims 31 report blocks and has none */
       out[0] = 0x80 | 31;
       out[1] = 201;
-      write_u16 (out + 2, 1);
-      write_u32 (out + 4, 1);
+      GST_WRITE_UINT16_BE (out + 2, 1);
+      GST_WRITE_UINT32_BE (out + 4, 1);
       return 8;
     case 5:   /* an SR that claims 31 report blocks and has one */
       memset (out, 0, 52);
       out[0] = 0x80 | 31;
       out[1] = 200;
-      write_u16 (out + 2, 12);
+      GST_WRITE_UINT16_BE (out + 2, 12);
       return 52;
     case 6:   /* a FIR whose FCI is not a whole entry */
       length = write_fir (out, h->video_ssrc, 1);
-      write_u16 (out + 2, 3);
+      GST_WRITE_UINT16_BE (out + 2, 3);
       return 16;
     case 7:   /* a valid RR, then a packet cut after its header */
       out[0] = 0x80;
       out[1] = 201;
-      write_u16 (out + 2, 1);
-      write_u32 (out + 4, 1);
+      GST_WRITE_UINT16_BE (out + 2, 1);
+      GST_WRITE_UINT32_BE (out + 4, 1);
       out[8] = 0x81;
       out[9] = 205;
-      write_u16 (out + 10, 5);
+      GST_WRITE_UINT16_BE (out + 10, 5);
       return 12;
     case 8:   /* a NACK of the maximum length the datagram allows */
       return write_nack (out, h->video_ssrc, (guint16) (h->last_video_seq - 250), 300);
