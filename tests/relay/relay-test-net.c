@@ -513,3 +513,12 @@ net_test_tools_free (RelayTestTools *tools)
   g_free (tools->media_check);
   g_free (tools);
 }
+
+NetTestSession *
+net_test_session_start_for_namespace (NetTestNamespace *ns)
+{
+  g_autofree char *keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n",
+                                           ns->host_address, ns->host_address);
+
+  return net_test_session_start (keys);
+}

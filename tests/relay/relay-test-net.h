@@ -95,6 +95,10 @@ NetTestNamespace *net_test_namespace_new (void);
 void net_test_namespace_free (NetTestNamespace *ns);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NetTestNamespace, net_test_namespace_free)
 
+/* Starts a session whose relay listens on NS's host address and gathers
+ * candidates there and on 127.0.0.1, so that peers inside NS reach it. */
+NetTestSession *net_test_session_start_for_namespace (NetTestNamespace *ns);
+
 /* Drops every packet on both ends of the veth pair, or lets them pass
  * again. */
 void net_test_namespace_set_blackhole (NetTestNamespace *ns,

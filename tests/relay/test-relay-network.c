@@ -334,7 +334,6 @@ test_reconnect_after_drop (gconstpointer data)
   const RelayTestTools *tools = data;
   g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
   g_autoptr (NetTestSession) net = NULL;
-  g_autofree char *keys = NULL;
   g_autofree char *token = NULL;
   g_autofree char *local_address = NULL;
   RelayTestTools *ns_tools = NULL;
@@ -348,9 +347,7 @@ test_reconnect_after_drop (gconstpointer data)
 
   if (ns == NULL)
     return;
-  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
-                          ns->host_address);
-  net = net_test_session_start (keys);
+  net = net_test_session_start_for_namespace (ns);
   session = &net->session;
   roamer_id = session->booking.coordinator_id;
   token = net_test_sign_token (net, roamer_id, TRUE, "王医生");

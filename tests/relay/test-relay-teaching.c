@@ -787,7 +787,6 @@ test_loss_repaired (gconstpointer data)
   const RelayTestTools *tools = data;
   g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
   g_autoptr (NetTestSession) net = NULL;
-  g_autofree char *keys = NULL;
   g_autofree char *local_address = NULL;
   g_autofree char *viewer_token = NULL;
   RelayTestTools *ns_tools = NULL;
@@ -806,9 +805,7 @@ test_loss_repaired (gconstpointer data)
 
   if (ns == NULL || !set_udp_loss (ns, "0.03"))
     return;
-  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
-                          ns->host_address);
-  net = net_test_session_start (keys);
+  net = net_test_session_start_for_namespace (ns);
   session = &net->session;
   viewer_token = sign_token (net, session->booking.session_id, session->booking.doctor_id,
                              HZ_TOKEN_ROLE_VIEW, "李医生");
@@ -880,7 +877,6 @@ test_consent_lost (gconstpointer data)
   const RelayTestTools *tools = data;
   g_autoptr (NetTestNamespace) ns = net_test_namespace_new ();
   g_autoptr (NetTestSession) net = NULL;
-  g_autofree char *keys = NULL;
   g_autofree char *local_address = NULL;
   g_autofree char *viewer_token = NULL;
   g_autofree char *expert_pc = NULL;
@@ -893,9 +889,7 @@ test_consent_lost (gconstpointer data)
 
   if (ns == NULL)
     return;
-  keys = g_strdup_printf ("listen = %s:0\ninterfaces = 127.0.0.1, %s\n", ns->host_address,
-                          ns->host_address);
-  net = net_test_session_start (keys);
+  net = net_test_session_start_for_namespace (ns);
   session = &net->session;
   viewer_token = sign_token (net, session->booking.session_id, session->booking.doctor_id,
                              HZ_TOKEN_ROLE_VIEW, "李医生");
