@@ -252,6 +252,9 @@ describe('web app story', { timeout: 300000 }, () => {
     await openRoute(page, baseUrl, '/queue');
     await page.getByRole('link', { name: `为 ${laterId} 号会诊改期` }).click();
     await page.waitForURL(/\/schedule$/, { timeout: 20000 });
+    // The URL changes before the router marks the view busy, so the queue's
+    // heading can still be there: wait for the schedule page's own.
+    await page.locator('h1', { hasText: `为 ${laterId} 号会诊改期` }).waitFor({ timeout: 20000 });
     await waitForView(page);
     assert.equal(await page.locator('h1').textContent(), `为 ${laterId} 号会诊改期`);
     await page.locator('form.slot-search input[value="expert"]').check();
